@@ -20,7 +20,10 @@ export function recordSection(id, title, markdown) {
   const block = `${begin}\n## ${title}\n\n${stamp}\n\n${markdown.trim()}\n${end}`;
   const i = text.indexOf(begin);
   const j = text.indexOf(end);
-  const next = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  const next =
+    i >= 0 && j > i
+      ? text.slice(0, i) + block + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
   const tmp = new URL(`../docs/.benchmarks.md.${process.pid}`, import.meta.url);
   writeFileSync(tmp, next);
   renameSync(tmp, FILE);

@@ -16,6 +16,8 @@ await build({
   sourcemap: 'linked',
   chunkNames: 'chunks/[name]-[hash]',
   define: { __DOKOMODO_VERSION__: JSON.stringify(pkg.version) },
-  banner: { js: "import { createRequire as __dkCreateRequire } from 'node:module'; const require = __dkCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __dkCreateRequire } from 'node:module'; const require = __dkCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

@@ -1,3 +1,105 @@
-export async function runCli(_argv: string[]): Promise<number> {
-  return 0;
+/**
+ * Command-line entry: declares commands and options with commander, loads each command's code
+ * only when it runs, and maps every failure to a message with a code, a hint and an exit code.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { DokomodoError, ExitCode } from '../core/errors.ts';
+import { redact } from '../core/redact.ts';
+import type { Context, GlobalOptions } from './context.ts';
+import { paint, processOut } from './output.ts';
+
+declare const __DOKOMODO_VERSION__: string;
+const VERSION = typeof __DOKOMODO_VERSION__ === 'string' ? __DOKOMODO_VERSION__ : '0.0.0-dev';
+
+type Action = (ctx: Context, ...args: never[]) => Promise<number | undefined> | number | undefined;
+
+export async function runCli(argv: string[]): Promise<number> {
+  const out = processOut();
+  let exitCode: number = ExitCode.ok;
+  const program = new Command('dokomodo');
+
+  /** Wraps a lazily imported command function into a commander action. */
+  const lazy =
+    (load: () => Promise<Action>) =>
+    async (...args: unknown[]) => {
+      const cmd = args[args.length - 1] as Command;
+      const globals = cmd.optsWithGlobals() as GlobalOptions;
+      if (globals.color === false) out.color = false;
+      const ctx: Context = { opts: globals, out };
+      const fn = await load();
+      exitCode = (await fn(ctx, ...(args.slice(0, -1) as never[]))) ?? ExitCode.ok;
+    };
+
+  program
+    .description('Run fleets of Komodo notary nodes and assetchains from one platform file.')
+    .version(VERSION, '-V, --version')
+    .option('-f, --file <path>', 'platform file', process.env['DOKOMODO_FILE'] ?? 'dokomodo.yaml')
+    .option('-e, --env <name>', 'environment (a named selection of chains and hosts)')
+    .option('--json', 'print data as JSON')
+    .option('-v, --verbose', 'show retries and other details')
+    .option('--no-color', 'no colours in the output')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
+
+  program
+    .command('validate')
+    .description('check the platform file; exit 0 when it is clean')
+    .action(lazy(async () => (await import('./commands/validate.ts')).validate));
+
+  program
+    .command('chains')
+    .description('list chains with their ports, magic, netmagic, daemon arguments and host')
+    .action(lazy(async () => (await import('./commands/chains.ts')).chains));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the platform file (for editor completion)')
+    .action(lazy(async () => (await import('./commands/schema.ts')).schema));
+
+  const keys = program.command('keys').description('notary keys: derive from the passphrase, convert WIFs');
+  keys
+    .command('derive')
+    .description('derive the notary pubkey, and each coin’s address and WIF, from the passphrase')
+    .option('--coins <list>', 'comma-separated coins (default: every known coin)')
+    .option('--passphrase-stdin', 'read the passphrase from standard input')
+    .option('--show-secrets', 'also print the private key and the WIFs')
+    .action(lazy(async () => (await import('./commands/keys.ts')).derive));
+  keys
+    .command('convert')
+    .description('re-encode a WIF for another coin (reads the WIF from stdin or a prompt when omitted)')
+    .argument('[wif]', 'the WIF, or - for standard input (an argument is visible to other users in `ps`)')
+    .addOption(new Option('--to <coin>', 'target coin').makeOptionMandatory())
+    .action(lazy(async () => (await import('./commands/keys.ts')).convert));
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, out);
+  }
+
+  function reportError(e: unknown, o: typeof out): number {
+    if (e instanceof CommanderError) {
+      if (
+        e.code === 'commander.helpDisplayed' ||
+        e.code === 'commander.version' ||
+        e.code === 'commander.help'
+      )
+        return ExitCode.ok;
+      if (e.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    if (e instanceof DokomodoError) {
+      o.stderr(`${paint(o, 'red', 'error')} ${e.code}: ${redact(e.message)}\n`);
+      if (e.hint) o.stderr(`  hint: ${redact(e.hint)}\n`);
+      return e.exitCode;
+    }
+    const message = e instanceof Error ? e.message : String(e);
+    o.stderr(
+      `${paint(o, 'red', 'error')} internal: ${redact(message)}\n  hint: this is a bug in dokomodo; rerun with DOKOMODO_DEBUG=1 and report it\n`,
+    );
+    if (process.env['DOKOMODO_DEBUG'] && e instanceof Error && e.stack) o.stderr(`${redact(e.stack)}\n`);
+    return ExitCode.internal;
+  }
 }

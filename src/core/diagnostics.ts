@@ -42,7 +42,13 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 }
 
 /** Builds a code frame: the offending line with one line of context each side and a caret line. */
-export function codeFrame(source: string, line: number, col: number, endLine?: number, endCol?: number): string {
+export function codeFrame(
+  source: string,
+  line: number,
+  col: number,
+  endLine?: number,
+  endCol?: number,
+): string {
   const lines = source.split(/\r?\n/);
   const first = Math.max(1, line - 1);
   const last = Math.min(lines.length, line + 1);
@@ -55,7 +61,8 @@ export function codeFrame(source: string, line: number, col: number, endLine?: n
     out.push(`${marker} ${String(n).padStart(width)} | ${text}`);
     if (n === line) {
       const start = Math.max(1, col);
-      const stop = endLine === line && endCol !== undefined && endCol > start ? Math.min(endCol, 201) : start + 1;
+      const stop =
+        endLine === line && endCol !== undefined && endCol > start ? Math.min(endCol, 201) : start + 1;
       out.push(`  ${' '.repeat(width)} | ${' '.repeat(start - 1)}${'^'.repeat(Math.max(1, stop - start))}`);
     }
   }

@@ -17,7 +17,11 @@ export class DokomodoError extends Error {
   readonly code: string;
   readonly hint: string | undefined;
   readonly exitCode: number;
-  constructor(code: string, message: string, opts: { hint?: string; exitCode?: number; cause?: unknown } = {}) {
+  constructor(
+    code: string,
+    message: string,
+    opts: { hint?: string; exitCode?: number; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'DokomodoError';
     this.code = code;
@@ -27,5 +31,9 @@ export class DokomodoError extends Error {
 }
 
 export function usageError(code: string, message: string, hint?: string): DokomodoError {
-  return new DokomodoError(code, message, hint === undefined ? { exitCode: ExitCode.usage } : { hint, exitCode: ExitCode.usage });
+  return new DokomodoError(
+    code,
+    message,
+    hint === undefined ? { exitCode: ExitCode.usage } : { hint, exitCode: ExitCode.usage },
+  );
 }

@@ -1,0 +1,38 @@
+/** What every command gets: global options, output, and a way to load the platform. */
+import { DokomodoError, ExitCode } from '../core/errors.ts';
+import { loadPlatformFile } from '../platform/index.ts';
+import type { Platform, Selection } from '../platform/model.ts';
+import { selectEnvironment } from '../platform/select.ts';
+import { type Out, printDiagnostics } from './output.ts';
+
+export interface GlobalOptions {
+  file: string;
+  env?: string;
+  json?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+export interface Context {
+  opts: GlobalOptions;
+  out: Out;
+}
+
+/** Loads the platform file; diagnostics are printed, and errors end the command with exit 1. */
+export function loadOrExit(ctx: Context): Platform {
+  const result = loadPlatformFile(ctx.opts.file);
+  printDiagnostics(ctx.out, result.diagnostics);
+  if (!result.platform) {
+    const n = result.diagnostics.filter((d) => d.severity === 'error').length;
+    throw new DokomodoError('invalid-platform', `${ctx.opts.file}: ${n} error${n === 1 ? '' : 's'}`, {
+      hint: 'fix the problems above; `dokomodo validate` checks the file alone',
+      exitCode: ExitCode.failure,
+    });
+  }
+  return result.platform;
+}
+
+export function loadSelection(ctx: Context): { platform: Platform; selection: Selection } {
+  const platform = loadOrExit(ctx);
+  return { platform, selection: selectEnvironment(platform, ctx.opts.env) };
+}

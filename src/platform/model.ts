@@ -1,0 +1,134 @@
+/**
+ * The normalized platform: every default applied, every reference resolved, every chain's
+ * identity (magic, ports, launch arguments) computed. Everything downstream (compiler, operator,
+ * monitor) reads this, never the raw YAML.
+ */
+import type { CoinInfo } from '../komodo/coins.ts';
+import type { Rules } from '../komodo/params.ts';
+
+export type ChainKind = 'kmd' | 'assetchain' | 'coin';
+
+export interface NotarizationPolicy {
+  enabled: boolean;
+  /** Notarization UTXO size in satoshis (10000, or 100000 for GAME/EMC2/AYA/MIL). */
+  utxoValue: number;
+  splitThreshold: number;
+  splitTarget: number;
+}
+
+export interface ChainModel {
+  /** Key in the platform file: the Iguana symbol and the key of the derived RPC credentials. */
+  name: string;
+  kind: ChainKind;
+  /** Iguana's symbol (`newcoin`, `symbol`): KMD for every KMD daemon, the coin for third-party coins, else the name. */
+  symbol: string;
+  /** -ac_name for assetchains (usually equal to `name`; differs for e.g. GLEEC_OLD). */
+  acName: string | undefined;
+  coin: CoinInfo;
+  rules: Rules;
+  /** -ac_* parameters as command-line strings, in file order. */
+  params: Record<string, string>;
+  /** Other daemon arguments as command-line strings, in file order. */
+  args: Record<string, string>;
+  addnode: string[];
+  whitelist: string[];
+  host: string | undefined;
+  p2p: number;
+  rpc: number;
+  /** True when p2p/rpc were declared with override (the daemon gets -port / rpcport=). */
+  portsOverridden: boolean;
+  /** Unsigned 32-bit network magic, when known (always for Komodo-family chains). */
+  magic: number | undefined;
+  /** Little-endian hex of the magic, as Iguana's `netmagic`. */
+  netmagic: string | undefined;
+  /** Data directory with `~` for the running user's home, e.g. `~/.komodo/DOC`. */
+  datadir: string;
+  /** Conf file name inside the data directory (`DOC.conf`, `komodo.conf`, `litecoin.conf`). */
+  confName: string;
+  /** True when the datadir is not the daemon's default layout (komodod then needs -datadir). */
+  customDatadir: boolean;
+  /** Daemon arguments (without the binary). */
+  launchArgs: string[];
+  notarization: NotarizationPolicy;
+  description: string | undefined;
+}
+
+export interface HostModel {
+  name: string;
+  address: string;
+  ssh: { user: string | undefined; port: number; key: string | undefined };
+  roles: Array<'chains' | 'iguana' | 'monitor'>;
+  user: string | undefined;
+  home: string | undefined;
+  datadir: string;
+  labels: Record<string, string>;
+}
+
+export interface NotaryModel {
+  name: string;
+  pubkey: string;
+  ip: string | undefined;
+}
+
+export interface NotaryListModel {
+  name: string;
+  /** Where the list came from: `season 8`, a file path, or `inline`. */
+  source: string;
+  port: number;
+  minsigs: number;
+  BTCminsigs: number;
+  seeds: string[];
+  notaries: NotaryModel[];
+}
+
+export interface IguanaModel {
+  name: string;
+  host: string | undefined;
+  port: number;
+  mode: 'main' | '3p';
+  coins: string[];
+  notaries: string;
+  workdir: string;
+  myip: string | undefined;
+}
+
+export interface EnvironmentModel {
+  name: string;
+  chains: string[];
+  hosts: string[];
+  description: string | undefined;
+}
+
+export interface Defaults {
+  datadir: string;
+  host: string | undefined;
+  user: string | undefined;
+  pubkey: string | undefined;
+  binaries: Record<string, string>;
+  rpc: { bind: string; allowip: string[]; workqueue: number; threads: number | undefined };
+  start: { concurrency: number; timeoutMs: number };
+  stop: { timeoutMs: number };
+  whitelist: string[];
+}
+
+export type SecretSource = { env: string } | { file: string };
+
+export interface Platform {
+  /** Path of the platform file as the user named it. */
+  file: string;
+  version: 1;
+  secret: SecretSource;
+  defaults: Defaults;
+  hosts: HostModel[];
+  chains: ChainModel[];
+  iguana: IguanaModel[];
+  notaries: NotaryListModel[];
+  environments: EnvironmentModel[];
+}
+
+/** A platform narrowed to one environment (or all of it). */
+export interface Selection {
+  env: string | undefined;
+  chains: ChainModel[];
+  hosts: HostModel[];
+}

@@ -1,0 +1,274 @@
+/**
+ * The one schema of the platform file. The TypeScript input types, the runtime validation and the
+ * published JSON Schema (`dokomodo schema`, `schema/dokomodo.schema.json`) all come from here.
+ * Semantic rules that need the whole file (references, ports, parameters) live in rules.ts.
+ */
+import { z } from 'zod';
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
+const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+const ENV_VAR_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+const port = z.int().min(1).max(65535).describe('TCP port, 1–65535.');
+const duration = z
+  .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/)])
+  .describe('Seconds as a number, or a string with a unit: "500ms", "30s", "5m", "1h".');
+const stringList = z.array(z.string().min(1));
+
+export const SecretSourceSchema = z
+  .union([
+    z.strictObject({
+      env: z.string().regex(ENV_VAR_RE).describe('Name of the environment variable that holds the secret.'),
+    }),
+    z.strictObject({
+      file: z.string().min(1).describe('Path of a file (mode 0600) that holds the secret.'),
+    }),
+  ])
+  .describe(
+    'Where the platform secret comes from. RPC credentials of every chain are derived from it. ' +
+      'Never the value itself. Default: { env: DOKOMODO_SECRET }.',
+  );
+
+export const RpcSettingsSchema = z
+  .strictObject({
+    bind: z.string().min(1).optional().describe('rpcbind of every chain conf. Default 127.0.0.1.'),
+    allowip: stringList.optional().describe('rpcallowip entries. Default [127.0.0.1].'),
+    workqueue: z
+      .int()
+      .min(1)
+      .max(65536)
+      .optional()
+      .describe('rpcworkqueue. Default 256 (what komodod writes).'),
+    threads: z.int().min(1).max(1024).optional().describe('rpcthreads. Default: komodod default (4).'),
+  })
+  .describe('RPC server settings written into chain conf files.');
+
+export const StartSettingsSchema = z.strictObject({
+  concurrency: z.int().min(1).max(1024).optional().describe('How many chains start at once. Default 4.'),
+  timeout: duration.optional().describe('How long a chain may take to answer RPC after start. Default 300s.'),
+});
+
+export const StopSettingsSchema = z.strictObject({
+  timeout: duration
+    .optional()
+    .describe('How long to wait after the stop RPC before signalling. Default 120s.'),
+});
+
+export const DefaultsSchema = z
+  .strictObject({
+    datadir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Base data directory of KMD and assetchains. Default ~/.komodo.'),
+    host: z
+      .string()
+      .regex(HOST_RE)
+      .optional()
+      .describe('Host of chains and iguana instances that name none.'),
+    user: z.string().min(1).optional().describe('Unix user that runs the daemons. Default: the SSH user.'),
+    pubkey: z
+      .string()
+      .regex(/^(02|03)[0-9a-fA-F]{64}$/)
+      .optional()
+      .describe('Notary pubkey passed to every Komodo-family daemon as -pubkey.'),
+    binaries: z
+      .record(z.string().min(1), z.string().min(1))
+      .optional()
+      .describe(
+        'Daemon binaries by name, e.g. { komodod: /usr/local/bin/komodod, iguana: ~/dPoW/iguana/iguana }.',
+      ),
+    rpc: RpcSettingsSchema.optional(),
+    start: StartSettingsSchema.optional(),
+    stop: StopSettingsSchema.optional(),
+    whitelist: stringList.optional().describe('whitelistaddress entries added to every Komodo-family conf.'),
+  })
+  .describe('Settings every chain and host inherits.');
+
+export const HostSchema = z
+  .strictObject({
+    address: z.string().min(1).describe('IP address or DNS name used for SSH and for reaching its chains.'),
+    ssh: z
+      .strictObject({
+        user: z.string().min(1).optional(),
+        port: port.optional(),
+        key: z.string().min(1).optional().describe('Path of the private key file.'),
+      })
+      .optional(),
+    roles: z
+      .array(z.enum(['chains', 'iguana', 'monitor']))
+      .optional()
+      .describe('What runs there. Default [chains, iguana].'),
+    user: z.string().min(1).optional().describe('Unix user running the daemons on this host.'),
+    home: z.string().min(1).optional().describe('Home directory of that user. Default /home/<user>.'),
+    datadir: z.string().min(1).optional().describe('Overrides defaults.datadir on this host.'),
+    labels: z.record(z.string(), z.string()).optional(),
+  })
+  .describe('A machine (or container group) that runs chains and/or iguana instances.');
+
+const paramScalar = z.union([z.number(), z.string()]);
+export const ParamValueSchema = z
+  .union([paramScalar, z.array(paramScalar).min(1)])
+  .describe('A -ac_* value: number, string, or a list (per-era parameters such as ac_reward).');
+
+export const NotarizationSchema = z
+  .strictObject({
+    utxo_value: z.int().min(1).optional().describe('Notarization UTXO size in satoshis. Default 10000.'),
+    split_threshold: z.int().min(0).optional().describe('Split when fewer UTXOs than this. Default 20.'),
+    split_target: z.int().min(1).max(252).optional().describe('Split up to this many UTXOs. Default 50.'),
+    enabled: z.boolean().optional().describe('Whether this chain is notarized. Default true.'),
+  })
+  .describe('Notarization UTXO policy of a chain.');
+
+export const ChainSchema = z
+  .strictObject({
+    coin: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'A third-party coin (BTC, LTC, …) run by its own daemon; its versions and ports come from the coin table.',
+      ),
+    rules: z
+      .enum(['komodo', 'legacy', 'marmara'])
+      .optional()
+      .describe(
+        'Which komodod computes the magic: komodo (current, default), legacy (before 2022), marmara.',
+      ),
+    params: z
+      .record(z.string(), ParamValueSchema)
+      .optional()
+      .describe(
+        '-ac_* launch parameters, spelled as komodod spells them without the dash (ac_supply, ac_reward, …).',
+      ),
+    args: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe(
+        'Other daemon arguments, e.g. { addressindex: 1, spentindex: 1 }. They never change the magic.',
+      ),
+    addnode: stringList.optional().describe('Seed peers (-addnode).'),
+    whitelist: stringList.optional().describe('Extra whitelistaddress entries for this chain.'),
+    host: z
+      .string()
+      .regex(HOST_RE)
+      .optional()
+      .describe('Host that runs this chain. Default defaults.host or the only host.'),
+    ports: z
+      .strictObject({
+        p2p: port.optional(),
+        rpc: port.optional(),
+        override: z
+          .boolean()
+          .optional()
+          .describe('true: run on these ports instead of the computed ones (-port, rpcport=).'),
+      })
+      .optional()
+      .describe('Expected ports, checked against the computed ones unless override is true.'),
+    datadir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Data directory of this chain (replaces the default layout, -datadir).'),
+    notarization: NotarizationSchema.optional(),
+    description: z.string().optional(),
+  })
+  .describe('A daemon dokomodo runs: KMD, an assetchain, or a third-party coin.');
+
+export const IguanaSchema = z
+  .strictObject({
+    host: z.string().regex(HOST_RE).optional(),
+    port: port
+      .optional()
+      .describe('Iguana RPC port. Default 7776 for the first instance, 7779 for a 3p instance.'),
+    mode: z
+      .enum(['main', '3p'])
+      .optional()
+      .describe('main: started as `iguana notary`; 3p: started with its elected file (third-party coins).'),
+    coins: z.array(z.string().min(1)).min(1).describe('Chains this instance notarizes, in bootstrap order.'),
+    notaries: z.string().min(1).describe('Name of an entry of `notaries`.'),
+    workdir: z.string().min(1).optional().describe('Iguana working directory. Default ~/dPoW/iguana.'),
+    myip: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Public IPv4 announced with myipaddr. Default: the host address.'),
+  })
+  .describe('An Iguana dPoW process and the coins it notarizes.');
+
+export const NotaryEntrySchema = z.strictObject({
+  name: z.string().min(1),
+  pubkey: z
+    .string()
+    .regex(/^(02|03)[0-9a-fA-F]{64}$/, { error: 'expected a 66-hex-digit compressed pubkey' }),
+  ip: z.string().min(1).optional(),
+});
+
+export const NotaryListSchema = z
+  .strictObject({
+    season: z
+      .union([z.literal(7), z.literal(8), z.literal('7'), z.literal('8')])
+      .optional()
+      .describe('A built-in elected list (Season 7 or 8).'),
+    file: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'An elected file: iguana format {port, minsigs, seeds, notaries:[{name: pubkey}]} or flat {name: pubkey}.',
+      ),
+    list: z.array(NotaryEntrySchema).min(1).optional().describe('The elected notaries inline.'),
+    port: port.optional().describe('dPoW p2p port of this notary network. Default 13848.'),
+    minsigs: z.int().min(1).max(64).optional(),
+    BTCminsigs: z.int().min(1).max(64).optional(),
+    seeds: stringList.optional().describe('IPs of seed notaries (addnotary).'),
+  })
+  .describe('An elected notary list: exactly one of season, file or list.');
+
+const selection = z.union([z.literal('all'), z.array(z.string().min(1))]);
+export const EnvironmentSchema = z
+  .strictObject({
+    chains: selection.optional().describe('Chain names, or all. Default all.'),
+    hosts: selection.optional().describe('Host names, or all. Default all.'),
+    description: z.string().optional(),
+  })
+  .describe('A named selection of chains and hosts (--env NAME).');
+
+export const PlatformSchema = z
+  .strictObject({
+    version: z.literal(1).describe('Platform file format version. Always 1.'),
+    secret: SecretSourceSchema.optional(),
+    defaults: DefaultsSchema.optional(),
+    hosts: z.record(z.string(), HostSchema.nullable()).optional(),
+    chains: z
+      .record(z.string(), ChainSchema.nullable())
+      .describe('Chains by name; the name is the Iguana symbol.'),
+    iguana: z.record(z.string(), IguanaSchema).optional(),
+    notaries: z.record(z.string(), NotaryListSchema).optional(),
+    environments: z.record(z.string(), EnvironmentSchema).optional(),
+  })
+  .describe('dokomodo platform file (dokomodo.yaml).');
+
+export type PlatformInput = z.input<typeof PlatformSchema>;
+export type ChainInput = z.input<typeof ChainSchema>;
+export type HostInput = z.input<typeof HostSchema>;
+export type IguanaInput = z.input<typeof IguanaSchema>;
+export type NotaryListInput = z.input<typeof NotaryListSchema>;
+export type DefaultsInput = z.input<typeof DefaultsSchema>;
+
+export { NAME_RE, HOST_RE };
+
+/** The JSON Schema published for editors (yaml-language-server, VS Code). */
+export function platformJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(PlatformSchema, { io: 'input', target: 'draft-2020-12' }) as Record<
+    string,
+    unknown
+  >;
+  return {
+    $schema: schema['$schema'],
+    title: 'dokomodo platform file',
+    ...Object.fromEntries(Object.entries(schema).filter(([k]) => k !== '$schema')),
+    // `x-…` top-level keys are free, for YAML anchors (the loader drops them before validation).
+    patternProperties: { '^x-': {} },
+  };
+}

@@ -1,0 +1,228 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { memoryHost } from '../../src/core/host.ts';
+import { loadPlatformFile } from '../../src/platform/index.ts';
+import { loadPlatformText } from '../../src/platform/load.ts';
+import { selectChains, selectEnvironment } from '../../src/platform/select.ts';
+import { platformJsonSchema } from '../../src/platform/schema.ts';
+import { scaleYaml } from '../../examples/scale/generate.mjs';
+
+function load(yaml: string, files: Record<string, string> = {}) {
+  return loadPlatformText('/work/p.yaml', yaml, { reader: memoryHost(files) });
+}
+
+describe('the example platforms', () => {
+  for (const f of ['examples/dev.yaml', 'examples/komodo-mainnet.yaml']) {
+    it(`${f} loads without diagnostics`, () => {
+      const r = loadPlatformFile(f);
+      expect(r.diagnostics).toEqual([]);
+      expect(r.platform!.chains.length).toBeGreaterThan(3);
+    });
+  }
+
+  it('mainnet chains have the published ports and netmagic', () => {
+    const p = loadPlatformFile('examples/komodo-mainnet.yaml').platform!;
+    const by = Object.fromEntries(p.chains.map((c) => [c.name, c]));
+    expect([by.KMD!.p2p, by.KMD!.rpc, by.KMD!.netmagic]).toEqual([7770, 7771, 'f9eee48d']);
+    expect([by.PIRATE!.p2p, by.PIRATE!.rpc, by.PIRATE!.netmagic]).toEqual([45452, 45453, '58e0b617']);
+    expect([by.ILN!.p2p, by.ILN!.netmagic]).toEqual([12985, 'feb4cb23']);
+    expect([by.MCL!.p2p, by.MCL!.netmagic, by.MCL!.rules]).toEqual([33824, '4cc8719b', 'marmara']);
+    expect([by.LTC!.kind, by.LTC!.p2p, by.LTC!.rpc, by.LTC!.confName, by.LTC!.datadir]).toEqual([
+      'coin',
+      9333,
+      9332,
+      'litecoin.conf',
+      '~/.litecoin',
+    ]);
+    expect([by.KMD_3P!.kind, by.KMD_3P!.symbol, by.KMD_3P!.host]).toEqual(['kmd', 'KMD', 'nn-3p']);
+  });
+
+  it('launch arguments follow komodod spelling and file order', () => {
+    const p = loadPlatformFile('examples/komodo-mainnet.yaml').platform!;
+    const ccl = p.chains.find((c) => c.name === 'CCL')!;
+    expect(ccl.launchArgs).toEqual([
+      '-ac_name=CCL',
+      '-ac_supply=200000000',
+      '-ac_end=1',
+      '-ac_cc=2',
+      '-addressindex=1',
+      '-spentindex=1',
+      '-addnode=142.93.136.89',
+      '-addnode=195.201.22.89',
+    ]);
+    const thc = p.chains.find((c) => c.name === 'THC')!;
+    expect(thc.launchArgs).toContain(
+      '-ac_reward=360000000,300000000,240000000,180000000,150000000,90000000,0',
+    );
+  });
+});
+
+describe('normalization', () => {
+  it('applies defaults to the minimal form of the issue', () => {
+    const r = load(
+      'version: 1\nchains:\n  KMD: {}\n  DOC:\n    params: { ac_supply: 90000000000, ac_reward: 100000000, ac_cc: 3, ac_staked: 10 }\n',
+    );
+    expect(r.diagnostics).toEqual([]);
+    const p = r.platform!;
+    expect(p.secret).toEqual({ env: 'DOKOMODO_SECRET' });
+    const doc = p.chains[1]!;
+    expect(doc).toMatchObject({
+      name: 'DOC',
+      kind: 'assetchain',
+      acName: 'DOC',
+      datadir: '~/.komodo/DOC',
+      confName: 'DOC.conf',
+      customDatadir: false,
+      host: undefined,
+    });
+    expect(doc.notarization).toEqual({
+      enabled: true,
+      utxoValue: 10000,
+      splitThreshold: 20,
+      splitTarget: 50,
+    });
+    expect(p.defaults.rpc).toEqual({
+      bind: '127.0.0.1',
+      allowip: ['127.0.0.1'],
+      workqueue: 256,
+      threads: undefined,
+    });
+    expect(p.defaults.start).toEqual({ concurrency: 4, timeoutMs: 300000 });
+  });
+
+  it('a null chain entry means all defaults', () => {
+    const r = load('version: 1\nchains:\n  KMD:\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.platform!.chains[0]!.kind).toBe('kmd');
+  });
+
+  it('ac_name in params gives two chains of one name their own symbol and datadir', () => {
+    const r = load(
+      'version: 1\nchains:\n  GLEEC:\n    params: { ac_supply: 210000000, ac_public: 1, ac_staked: 100 }\n  GLEEC_OLD:\n    params: { ac_name: GLEEC, ac_supply: 21000000, ac_public: 1, ac_staked: 100 }\n    datadir: ~/.komodo/GLEEC_OLD\n',
+    );
+    expect(r.diagnostics).toEqual([]);
+    const old = r.platform!.chains[1]!;
+    expect([old.symbol, old.acName, old.confName, old.customDatadir, old.p2p]).toEqual([
+      'GLEEC_OLD',
+      'GLEEC',
+      'GLEEC.conf',
+      true,
+      33300,
+    ]);
+    expect(old.launchArgs).toContain('-datadir=~/.komodo/GLEEC_OLD');
+  });
+
+  it('ports with override are used as given', () => {
+    const r = load(
+      'version: 1\nchains:\n  KMD_3P:\n    coin: KMD\n    datadir: ~/.komodo_3p\n    ports: { p2p: 8770, rpc: 8771, override: true }\n',
+    );
+    expect(r.diagnostics).toEqual([]);
+    const c = r.platform!.chains[0]!;
+    expect([c.p2p, c.rpc, c.portsOverridden, c.customDatadir]).toEqual([8770, 8771, true, true]);
+    expect(c.launchArgs).toEqual(['-datadir=~/.komodo_3p', '-port=8770']);
+  });
+
+  it('large-UTXO coins default to 0.001 notarization UTXOs', () => {
+    const r = load('version: 1\nchains:\n  KMD: {}\n  EMC2: { coin: EMC2 }\n');
+    expect(r.diagnostics).toEqual([]);
+    expect(r.platform!.chains[1]!.notarization.utxoValue).toBe(100000);
+  });
+
+  it('reads notary lists from Iguana elected files and flat files', () => {
+    const pk = (n: number) => `02${n.toString(16).padStart(64, '0')}`;
+    const elected = JSON.stringify({
+      port: 13848,
+      BTCminsigs: 13,
+      minsigs: 11,
+      seeds: ['198.51.100.1'],
+      notaries: [{ a_EU: pk(1) }, { b_NA: pk(2) }],
+    });
+    const flat = JSON.stringify({ c_AR: pk(3) });
+    const r = load(
+      'version: 1\nchains:\n  KMD: {}\nnotaries:\n  main: { file: elected }\n  flat: { file: /etc/flat.json, minsigs: 1 }\niguana:\n  main: { coins: [KMD], notaries: main }\n',
+      { '/work/elected': elected, '/etc/flat.json': flat },
+    );
+    expect(r.diagnostics).toEqual([]);
+    const [main, fl] = r.platform!.notaries;
+    expect([main!.port, main!.minsigs, main!.seeds, main!.notaries.map((n) => n.name)]).toEqual([
+      13848,
+      11,
+      ['198.51.100.1'],
+      ['a_EU', 'b_NA'],
+    ]);
+    expect([fl!.minsigs, fl!.notaries[0]!.pubkey]).toEqual([1, pk(3)]);
+    expect(r.platform!.iguana[0]).toMatchObject({ port: 7776, mode: 'main', workdir: '~/dPoW/iguana' });
+  });
+
+  it('warns when the notary pubkey is not elected', () => {
+    const r = load(
+      'version: 1\ndefaults: { pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }\nchains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n',
+    );
+    expect(r.platform).toBeDefined();
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['pubkey-not-elected', 'warning']]);
+  });
+
+  it('YAML anchors and merge keys work for shared chain settings', () => {
+    const r = load(
+      'version: 1\nx-common: &common { host: a, addnode: [198.51.100.7] }\nhosts:\n  a: { address: 198.51.100.1 }\nchains:\n  KMD: *common\n',
+    );
+    expect(r.diagnostics).toEqual([]);
+    expect(r.platform!.chains[0]).toMatchObject({ host: 'a', addnode: ['198.51.100.7'] });
+  });
+});
+
+describe('environments and targets', () => {
+  const p = loadPlatformFile('examples/komodo-mainnet.yaml').platform!;
+  it('selects by host', () => {
+    const s = selectEnvironment(p, 'main-only');
+    expect(s.chains.every((c) => c.host === 'nn-main')).toBe(true);
+    expect(s.hosts.map((h) => h.name)).toEqual(['nn-main']);
+  });
+  it('selects by chain list', () => {
+    expect(selectEnvironment(p, 'testnet').chains.map((c) => c.name)).toEqual(['KMD', 'MORTY', 'RICK']);
+  });
+  it('unknown environment is a usage error with a hint', () => {
+    expect(() => selectEnvironment(p, 'prodution')).toThrowError(/prodution/);
+    try {
+      selectEnvironment(p, 'prodution');
+    } catch (e) {
+      expect((e as { hint: string }).hint).toContain('production');
+    }
+  });
+  it('resolves chain targets, lists and environments', () => {
+    const all = selectEnvironment(p, undefined);
+    expect(selectChains(p, all, ['KMD,PIRATE']).map((c) => c.name)).toEqual(['KMD', 'PIRATE']);
+    expect(selectChains(p, all, ['testnet']).map((c) => c.name)).toEqual(['KMD', 'MORTY', 'RICK']);
+    expect(selectChains(p, all, ['all']).length).toBe(p.chains.length);
+    expect(() => selectChains(p, all, ['PIRAT'])).toThrowError(/PIRAT/);
+  });
+});
+
+describe('the scale catalogue', () => {
+  it('8192 chains on 64 hosts load, every declared port equal to the computed one', () => {
+    const r = loadPlatformText('scale.yaml', scaleYaml(8192, 64));
+    expect(r.diagnostics).toEqual([]);
+    expect(r.platform!.chains.length).toBe(8192);
+    expect(new Set(r.platform!.chains.map((c) => c.host)).size).toBe(64);
+  });
+});
+
+describe('JSON Schema', () => {
+  it('the committed schema/dokomodo.schema.json equals the generated one', () => {
+    const committed = JSON.parse(readFileSync('schema/dokomodo.schema.json', 'utf8'));
+    expect(committed).toEqual(platformJsonSchema());
+  });
+  it('describes every top-level key', () => {
+    const s = platformJsonSchema() as { properties: Record<string, unknown> };
+    expect(Object.keys(s.properties).sort()).toEqual([
+      'chains',
+      'defaults',
+      'environments',
+      'hosts',
+      'iguana',
+      'notaries',
+      'secret',
+      'version',
+    ]);
+  });
+});
