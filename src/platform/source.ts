@@ -10,14 +10,20 @@ export type DocPath = ReadonlyArray<string | number>;
 export class PlatformSource {
   readonly file: string;
   readonly text: string;
-  readonly doc: Document.Parsed;
-  private readonly lines: LineCounter;
+  private parsed: Document.Parsed | undefined;
+  private readonly lines = new LineCounter();
 
   constructor(file: string, text: string) {
     this.file = file;
     this.text = text;
-    this.lines = new LineCounter();
-    this.doc = parseDocument(text, {
+  }
+
+  /**
+   * The document with positions, parsed on first use: the loader reads values with a faster
+   * parser and needs positions only when it has something to report.
+   */
+  get doc(): Document.Parsed {
+    this.parsed ??= parseDocument(this.text, {
       lineCounter: this.lines,
       prettyErrors: false,
       uniqueKeys: true,
@@ -25,9 +31,11 @@ export class PlatformSource {
       merge: true,
       keepSourceTokens: false,
     });
+    return this.parsed;
   }
 
   posAt(offset: number, endOffset?: number): SourcePosition {
+    void this.doc; // the line counter is filled while parsing
     const { line, col } = this.lines.linePos(Math.max(0, Math.min(offset, this.text.length)));
     const pos: SourcePosition = { file: this.file, line, col };
     if (endOffset !== undefined) {

@@ -20,6 +20,20 @@ describe('the example platforms', () => {
     });
   }
 
+  it('the fast and the positioned YAML readings give the same platform', () => {
+    for (const f of ['examples/dev.yaml', 'examples/komodo-mainnet.yaml']) {
+      const text = readFileSync(f, 'utf8');
+      const fast = loadPlatformText(f, text, { reader: memoryHost({}) });
+      const slow = loadPlatformText(f, text, { reader: memoryHost({}), positionedOnly: true });
+      expect(fast.platform).toBeDefined();
+      expect(fast).toEqual(slow);
+    }
+    const scale = scaleYaml(256, 4);
+    expect(loadPlatformText('s.yaml', scale)).toEqual(
+      loadPlatformText('s.yaml', scale, { positionedOnly: true }),
+    );
+  });
+
   it('mainnet chains have the published ports and netmagic', () => {
     const p = loadPlatformFile('examples/komodo-mainnet.yaml').platform!;
     const by = Object.fromEntries(p.chains.map((c) => [c.name, c]));
