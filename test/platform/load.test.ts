@@ -240,3 +240,43 @@ describe('JSON Schema', () => {
     ]);
   });
 });
+
+describe('docs/platform-file.md', () => {
+  const doc = readFileSync('docs/platform-file.md', 'utf8');
+  it('describes every key of the schema', () => {
+    const keys = new Set<string>();
+    const walk = (s: unknown): void => {
+      if (!s || typeof s !== 'object') return;
+      const o = s as Record<string, unknown>;
+      if (o.properties && typeof o.properties === 'object') {
+        for (const [k, v] of Object.entries(o.properties)) {
+          keys.add(k);
+          walk(v);
+        }
+      }
+      for (const k of ['additionalProperties', 'items']) walk(o[k]);
+      for (const k of ['anyOf', 'oneOf', 'allOf'])
+        if (Array.isArray(o[k])) for (const x of o[k] as unknown[]) walk(x);
+    };
+    walk(platformJsonSchema());
+    const missing = [...keys].filter(
+      (k) => !doc.includes(`\`${k}\``) && !doc.includes(`${k}:`) && !doc.includes(`.${k}\``),
+    );
+    expect(missing).toEqual([]);
+  });
+  it('lists every diagnostic code the loader can emit', () => {
+    const src = ['load.ts', 'normalize.ts', 'zod-diagnostics.ts', 'index.ts']
+      .map((f) => readFileSync(`src/platform/${f}`, 'utf8'))
+      .join('\n');
+    const codes = new Set(
+      [...src.matchAll(/(?:err|warn|diag(?:nostic)?)\(\s*'([a-z-]+)'/g)].map((m) => m[1]!),
+    );
+    codes.add('duplicate-key');
+    expect(codes.size).toBeGreaterThan(25);
+    expect([...codes].filter((c) => !doc.includes(`\`${c}\``))).toEqual([]);
+  });
+  it('lists every assetchain parameter', async () => {
+    const { AC_PARAMS } = await import('../../src/komodo/params.ts');
+    expect(Object.keys(AC_PARAMS).filter((p) => !doc.includes(`| \`${p}\` |`))).toEqual([]);
+  });
+});
