@@ -1,0 +1,28 @@
+/**
+ * RPC credentials derived from the platform secret, so every host and container computes the same
+ * values on its own without shipping a credentials file around.
+ */
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+
+const utf8 = new TextEncoder();
+
+/**
+ * RPC user and password of one chain. Stable, versioned contract (`v1`) — changing it changes every
+ * deployed conf file:
+ *
+ * ```
+ * user     = 'dk' + hex(HMAC-SHA256(key = UTF-8(secret), msg = UTF-8('dokomodo/v1/rpcuser/' + chainKey)))[0..16]
+ * password =        hex(HMAC-SHA256(key = UTF-8(secret), msg = UTF-8('dokomodo/v1/rpcpassword/' + chainKey)))
+ * ```
+ *
+ * i.e. an 18-character user and a 64-character lower-case hex password; both only use characters
+ * komodod's conf readers keep intact. `chainKey` names the chain instance (e.g. its platform name).
+ */
+export function rpcCredentials(secret: string, chainKey: string): { user: string; password: string } {
+  const key = utf8.encode(secret);
+  const mac = (label: string): string =>
+    bytesToHex(hmac(sha256, key, utf8.encode(`dokomodo/v1/${label}/${chainKey}`)));
+  return { user: `dk${mac('rpcuser').slice(0, 16)}`, password: mac('rpcpassword') };
+}
