@@ -220,7 +220,7 @@ interface Seed {
 // Everything but the supply and the name goes through the buffer, so chains that differ only in
 // those (fleets, test nets) share one SHA-256. Bounded; entries are immutable primitives.
 const seedCache = new Map<string, Seed>();
-const SEED_CACHE_MAX = 4096;
+const SEED_CACHE_MAX = 256;
 
 function bufferSeed(params: Readonly<Record<string, string>>, rules: Rules): Seed {
   // Length-prefixed so no pair of different parameter sets can share a key.

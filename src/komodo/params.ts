@@ -246,6 +246,7 @@ export class SplitList {
 
 const EMPTY_SPLIT = new SplitList([], 0n);
 
+/** komodod's Split of a list option into `slots` slots (absent or empty: all zero). */
 export function splitList(s: string | undefined, slots: number): SplitList {
   if (s === undefined || s === '') return EMPTY_SPLIT;
   const out: bigint[] = [];
