@@ -1,0 +1,420 @@
+/**
+ * JSON-RPC client for komodod (and bitcoind-style daemons) over undici keep-alive pools.
+ *
+ * Retry policy (explicit, per client, overridable per call):
+ * - retried with exponential backoff until a deadline: connection refused / reset / closed
+ *   (a daemon starting or restarting), -28 "warming up", and HTTP 5xx replies whose body is not
+ *   JSON-RPC (work queue full, shutting down);
+ * - never retried: 401/403 (wrong credentials or IP), JSON-RPC application errors, timeouts (the
+ *   call may have run: sendtoaddress must not be sent twice), other HTTP statuses.
+ * Each retry is reported through `onEvent` so a CLI can show it with --verbose.
+ *
+ * Every error message and event text passes `redact()`; the password is registered as a secret,
+ * and credentials are never part of a label or URL the client prints.
+ */
+import { Pool } from 'undici';
+import { DokomodoError } from '../../core/errors.ts';
+import { redact, registerSecret } from '../../core/redact.ts';
+import { komodoUserPass } from '../../komodo/conf.ts';
+
+export type RpcErrorKind = 'auth' | 'transport' | 'timeout' | 'warmup' | 'rpc' | 'http';
+
+/** A failed call. `code` is the JSON-RPC error code when the daemon sent one. */
+export class RpcError extends Error {
+  readonly kind: RpcErrorKind;
+  readonly code: number | undefined;
+  /** The chain or endpoint (host:port) the call went to; never contains credentials. */
+  readonly label: string;
+  readonly method: string;
+  readonly httpStatus: number | undefined;
+  /** Attempts made, retries included. */
+  attempts = 1;
+
+  constructor(
+    kind: RpcErrorKind,
+    message: string,
+    opts: { label: string; method: string; code?: number; httpStatus?: number; cause?: unknown },
+  ) {
+    super(redact(message), opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'RpcError';
+    this.kind = kind;
+    this.code = opts.code;
+    this.label = opts.label;
+    this.method = opts.method;
+    this.httpStatus = opts.httpStatus;
+  }
+
+  /** Whether the default policy retries this error. */
+  get transient(): boolean {
+    return (
+      this.kind === 'transport' ||
+      this.kind === 'warmup' ||
+      (this.kind === 'http' && (this.httpStatus ?? 0) >= 500)
+    );
+  }
+}
+
+export interface RetryPolicy {
+  /** Give up when the next attempt would start later than this after the first. Default 60 s. */
+  deadlineMs: number;
+  /** First backoff delay. Default 250 ms. */
+  initialDelayMs: number;
+  /** Backoff cap. Default 5 s. */
+  maxDelayMs: number;
+  /** Backoff growth factor. Default 2. */
+  factor: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = {
+  deadlineMs: 60_000,
+  initialDelayMs: 250,
+  maxDelayMs: 5_000,
+  factor: 2,
+};
+
+export type RpcEvent = {
+  type: 'retry';
+  label: string;
+  method: string;
+  /** The attempt that failed (1-based). */
+  attempt: number;
+  /** Wait before the next attempt. */
+  delayMs: number;
+  kind: RpcErrorKind;
+  code: number | undefined;
+  /** Redacted reason, e.g. the -28 status text. */
+  message: string;
+};
+
+export interface RpcClientOptions {
+  /** `http://host:port/`; credentials in the URL are taken out and used as user/password. */
+  url?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  /** Shown in errors and events (e.g. the chain name). Default `host:port`. */
+  label?: string;
+  /** Per-call timeout. Default 30 s. */
+  timeoutMs?: number;
+  /** Retry policy; false = never retry. */
+  retry?: Partial<RetryPolicy> | false;
+  onEvent?: (e: RpcEvent) => void;
+  /** Keep-alive connections to this endpoint. Default 4. */
+  connections?: number;
+}
+
+export interface CallOptions {
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy> | false;
+}
+
+export type BatchItem = { method: string; params?: readonly unknown[] };
+export type BatchResult = { ok: true; result: unknown } | { ok: false; error: RpcError };
+
+const TRANSPORT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+]);
+
+function errCode(e: unknown): string | undefined {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string' && TRANSPORT_CODES.has(c)) return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  const c = (e as { code?: unknown })?.code;
+  return typeof c === 'string' ? c : undefined;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class RpcClient {
+  readonly label: string;
+  readonly origin: string;
+  private readonly auth: string | undefined;
+  private readonly pool: Pool;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy | false;
+  private readonly onEvent: ((e: RpcEvent) => void) | undefined;
+  private nextId = 1;
+
+  constructor(opts: RpcClientOptions) {
+    let host = opts.host ?? '127.0.0.1';
+    let port = opts.port;
+    let user = opts.user;
+    let password = opts.password;
+    if (opts.url !== undefined) {
+      const u = new URL(opts.url);
+      host = u.hostname;
+      port = Number(u.port || (u.protocol === 'https:' ? 443 : 80));
+      if (u.username) user ??= decodeURIComponent(u.username);
+      if (u.password) password ??= decodeURIComponent(u.password);
+    }
+    if (port === undefined) throw new DokomodoError('rpc-no-port', 'an RPC endpoint needs a port');
+    registerSecret(password);
+    const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    this.origin = `http://${hostPart}:${port}`;
+    this.label = opts.label ?? `${host}:${port}`;
+    this.auth =
+      user !== undefined ? `Basic ${Buffer.from(`${user}:${password ?? ''}`).toString('base64')}` : undefined;
+    this.timeoutMs = opts.timeoutMs ?? 30_000;
+    this.retry = opts.retry === false ? false : { ...DEFAULT_RETRY, ...opts.retry };
+    this.onEvent = opts.onEvent;
+    this.pool = new Pool(this.origin, {
+      connections: opts.connections ?? 4,
+      pipelining: 1,
+      keepAliveTimeout: 20_000,
+      keepAliveMaxTimeout: 25_000,
+    });
+  }
+
+  /** Calls `method`; resolves with `result`, rejects with RpcError after the retry policy. */
+  async call<T = unknown>(
+    method: string,
+    params: readonly unknown[] = [],
+    opts: CallOptions = {},
+  ): Promise<T> {
+    return (await this.withRetry(method, opts, async (timeoutMs) => {
+      const reply = await this.post(
+        JSON.stringify({ jsonrpc: '1.0', id: this.nextId++, method, params }),
+        method,
+        timeoutMs,
+      );
+      return this.single(reply, method);
+    })) as T;
+  }
+
+  /**
+   * Sends several calls in one HTTP request (komodod answers 200 with one reply per call).
+   * Transport/auth failures reject the whole batch; per-call errors come back as values. A batch
+   * in which every call got -28 is retried as a whole (none of them ran).
+   */
+  async batch(items: readonly BatchItem[], opts: CallOptions = {}): Promise<BatchResult[]> {
+    if (items.length === 0) return [];
+    const label = `batch(${items.length})`;
+    return this.withRetry(label, opts, async (timeoutMs) => {
+      const base = this.nextId;
+      this.nextId += items.length;
+      const body = JSON.stringify(
+        items.map((it, i) => ({ jsonrpc: '1.0', id: base + i, method: it.method, params: it.params ?? [] })),
+      );
+      const reply = await this.post(body, label, timeoutMs);
+      if (!Array.isArray(reply.json)) {
+        if (reply.json && typeof reply.json === 'object') this.single(reply, label);
+        throw new RpcError('http', `${this.label}: ${label}: HTTP ${reply.status} without a batch reply`, {
+          label: this.label,
+          method: label,
+          httpStatus: reply.status,
+        });
+      }
+      const byId = new Map<unknown, Record<string, unknown>>();
+      for (const r of reply.json as Record<string, unknown>[])
+        if (r && typeof r === 'object') byId.set(r['id'], r);
+      const results: BatchResult[] = items.map((it, i) => {
+        const r = byId.get(base + i);
+        if (!r) {
+          return {
+            ok: false,
+            error: new RpcError('rpc', `${this.label}: ${it.method}: no reply in batch`, {
+              label: this.label,
+              method: it.method,
+            }),
+          };
+        }
+        const err = r['error'] as { code?: number; message?: string } | null | undefined;
+        if (err) return { ok: false, error: this.rpcFailure(it.method, err, reply.status) };
+        return { ok: true, result: r['result'] ?? null };
+      });
+      const calls = results.filter((_, i) => items[i]!.method !== 'help');
+      if (calls.length > 0 && calls.every((r) => !r.ok && r.error.kind === 'warmup'))
+        throw (calls[0] as { error: RpcError }).error;
+      return results;
+    });
+  }
+
+  /** Closes the keep-alive connections. */
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private rpcFailure(method: string, err: { code?: number; message?: string }, status: number): RpcError {
+    const code = typeof err.code === 'number' ? err.code : undefined;
+    const msg = typeof err.message === 'string' ? err.message : 'error';
+    return new RpcError(
+      code === -28 ? 'warmup' : 'rpc',
+      `${this.label}: ${method}: ${msg}${code !== undefined ? ` (${code})` : ''}`,
+      {
+        label: this.label,
+        method,
+        ...(code !== undefined ? { code } : {}),
+        httpStatus: status,
+      },
+    );
+  }
+
+  private single(reply: { status: number; json: unknown; text: string }, method: string): unknown {
+    const j = reply.json;
+    if (j && typeof j === 'object' && !Array.isArray(j) && ('result' in j || 'error' in j)) {
+      const o = j as { result?: unknown; error?: { code?: number; message?: string } | null };
+      if (o.error) throw this.rpcFailure(method, o.error, reply.status);
+      return o.result ?? null;
+    }
+    const snippet = reply.text.trim().slice(0, 120);
+    throw new RpcError(
+      'http',
+      `${this.label}: ${method}: HTTP ${reply.status}${snippet ? `: ${snippet}` : ''}`,
+      {
+        label: this.label,
+        method,
+        httpStatus: reply.status,
+      },
+    );
+  }
+
+  private async post(
+    body: string,
+    method: string,
+    timeoutMs: number,
+  ): Promise<{ status: number; json: unknown; text: string }> {
+    const ac = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, timeoutMs);
+    try {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (this.auth) headers['authorization'] = this.auth;
+      const res = await this.pool.request({ path: '/', method: 'POST', headers, body, signal: ac.signal });
+      const text = await res.body.text();
+      if (res.statusCode === 401 || res.statusCode === 403) {
+        throw new RpcError(
+          'auth',
+          res.statusCode === 401
+            ? `${this.label}: ${method}: authentication failed (HTTP 401): check rpcuser/rpcpassword`
+            : `${this.label}: ${method}: this address is not allowed (HTTP 403): check rpcallowip`,
+          { label: this.label, method, httpStatus: res.statusCode },
+        );
+      }
+      let json: unknown;
+      try {
+        json = text === '' ? undefined : JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.statusCode, json, text };
+    } catch (e) {
+      if (e instanceof RpcError) throw e;
+      if (timedOut) {
+        throw new RpcError('timeout', `${this.label}: ${method}: no reply within ${timeoutMs} ms`, {
+          label: this.label,
+          method,
+          cause: e,
+        });
+      }
+      const code = errCode(e);
+      const what =
+        code === 'ECONNREFUSED'
+          ? 'connection refused (is the daemon running?)'
+          : (code ?? (e as Error).message);
+      throw new RpcError('transport', `${this.label}: ${method}: ${what}`, {
+        label: this.label,
+        method,
+        cause: e,
+      });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async withRetry<T>(
+    method: string,
+    opts: CallOptions,
+    attempt: (timeoutMs: number) => Promise<T>,
+  ): Promise<T> {
+    const policy =
+      opts.retry === false
+        ? false
+        : opts.retry
+          ? { ...(this.retry || DEFAULT_RETRY), ...opts.retry }
+          : this.retry;
+    const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+    const started = Date.now();
+    for (let n = 1; ; n++) {
+      try {
+        return await attempt(timeoutMs);
+      } catch (e) {
+        if (!(e instanceof RpcError)) throw e;
+        e.attempts = n;
+        if (!policy || !isRetriable(e)) throw e;
+        const delay = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** (n - 1));
+        if (Date.now() + delay - started > policy.deadlineMs) {
+          throw giveUp(e, n, Date.now() - started);
+        }
+        this.onEvent?.({
+          type: 'retry',
+          label: this.label,
+          method,
+          attempt: n,
+          delayMs: delay,
+          kind: e.kind,
+          code: e.code,
+          message: e.message,
+        });
+        await sleep(delay);
+      }
+    }
+  }
+}
+
+function isRetriable(e: RpcError): boolean {
+  if (e.kind === 'transport') {
+    const c = errCode(e.cause);
+    return c === undefined || TRANSPORT_CODES.has(c);
+  }
+  return e.kind === 'warmup' || (e.kind === 'http' && (e.httpStatus ?? 0) >= 500);
+}
+
+function giveUp(e: RpcError, attempts: number, elapsedMs: number): RpcError {
+  const out = new RpcError(
+    e.kind,
+    `${e.message} (gave up after ${attempts} attempts in ${(elapsedMs / 1000).toFixed(1)} s)`,
+    {
+      label: e.label,
+      method: e.method,
+      ...(e.code !== undefined ? { code: e.code } : {}),
+      ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : {}),
+      cause: e.cause,
+    },
+  );
+  out.attempts = attempts;
+  return out;
+}
+
+/**
+ * A client for a daemon from its conf text, read with komodod's own reader (rpcuser,
+ * rpcpassword, rpcport). `port` overrides the conf; `defaultPort` is used when the conf has none
+ * (komodod itself would then bind 7771 — pass what you know).
+ */
+export function rpcClientFromConf(
+  confText: string,
+  opts: Omit<RpcClientOptions, 'user' | 'password' | 'url'> & { defaultPort?: number } = {},
+): RpcClient {
+  const up = komodoUserPass(confText);
+  if (up.user === undefined || up.password === undefined) {
+    throw new DokomodoError('rpc-conf-no-credentials', 'the conf file has no rpcuser/rpcpassword lines', {
+      hint: 'komodod then uses cookie authentication; pass user/password from <datadir>/.cookie',
+    });
+  }
+  const port = opts.port ?? up.rpcport ?? opts.defaultPort;
+  if (port === undefined)
+    throw new DokomodoError('rpc-no-port', 'the conf file has no rpcport line and no default port was given');
+  const { defaultPort: _d, ...rest } = opts;
+  return new RpcClient({ ...rest, port, user: up.user, password: up.password });
+}
