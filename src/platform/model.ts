@@ -109,6 +109,15 @@ export interface Defaults {
   start: { concurrency: number; timeoutMs: number };
   stop: { timeoutMs: number };
   whitelist: string[];
+  containers: {
+    image: string;
+    iguanaImage: string;
+    namespace: string;
+    storage: string;
+    storageClass: string | undefined;
+    cpu: string;
+    memory: string;
+  };
 }
 
 export type SecretSource = { env: string } | { file: string };

@@ -85,6 +85,15 @@ export function normalize(
     start: { concurrency: d.start?.concurrency ?? 4, timeoutMs: parseDuration(d.start?.timeout, 300_000) },
     stop: { timeoutMs: parseDuration(d.stop?.timeout, 120_000) },
     whitelist: d.whitelist ?? [],
+    containers: {
+      image: d.containers?.image ?? 'dokomodo/komodod:latest',
+      iguanaImage: d.containers?.iguana_image ?? 'dokomodo/iguana:latest',
+      namespace: d.containers?.namespace ?? 'komodo',
+      storage: d.containers?.storage ?? '10Gi',
+      storageClass: d.containers?.storage_class,
+      cpu: d.containers?.cpu ?? '250m',
+      memory: d.containers?.memory ?? '1Gi',
+    },
   };
 
   // ---- hosts

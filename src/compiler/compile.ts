@@ -1,0 +1,57 @@
+/**
+ * compile: Platform → artifacts, in memory. No I/O: the writer is the only code that touches disk.
+ */
+import { basename } from 'node:path';
+import { usageError } from '../core/errors.ts';
+import type { Platform, Selection } from '../platform/model.ts';
+import { type Artifact, hostOf, type RenderContext, TARGETS, type TargetName } from './artifact.ts';
+import { RENDERERS } from './renderers/index.ts';
+
+export interface CompileOptions {
+  secret: string;
+  /** Targets to render (default: all). */
+  targets?: readonly TargetName[];
+  /** Only these hosts' per-host files (fleet-wide files are always rendered). */
+  hosts?: readonly string[];
+}
+
+/** Every host name that owns something in the selection, in platform order; `local` for host-less platforms. */
+export function selectionHosts(platform: Platform, selection: Selection): string[] {
+  const names = selection.hosts.map((h) => h.name);
+  const used = [...selection.chains.map((c) => hostOf(c.host)), ...platform.iguana.map((g) => hostOf(g.host))];
+  for (const h of used) if (!names.includes(h) && (platform.hosts.length === 0 || selection.hosts.some((x) => x.name === h))) names.push(h);
+  return names;
+}
+
+export function parseTargets(list: string | undefined): TargetName[] {
+  if (!list || list === 'all') return [...TARGETS];
+  const out: TargetName[] = [];
+  for (const t of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (!(TARGETS as readonly string[]).includes(t)) {
+      throw usageError('unknown-target', `unknown target \`${t}\``, `targets: ${TARGETS.join(', ')}`);
+    }
+    if (!out.includes(t as TargetName)) out.push(t as TargetName);
+  }
+  return out;
+}
+
+export function compile(platform: Platform, selection: Selection, opts: CompileOptions): Artifact[] {
+  let hosts = selectionHosts(platform, selection);
+  if (opts.hosts && opts.hosts.length > 0) {
+    for (const h of opts.hosts) {
+      if (!hosts.includes(h)) {
+        throw usageError('unknown-host', `host \`${h}\` is not part of this selection`, `hosts: ${hosts.join(', ') || '(none)'}`);
+      }
+    }
+    hosts = [...opts.hosts];
+  }
+  const ctx: RenderContext = { platform, selection, secret: opts.secret, source: basename(platform.file), hosts };
+  const artifacts: Artifact[] = [];
+  for (const t of opts.targets ?? TARGETS) artifacts.push(...RENDERERS[t](ctx));
+  const seen = new Set<string>();
+  for (const a of artifacts) {
+    if (seen.has(a.path)) throw new Error(`two artifacts want ${a.path}`);
+    seen.add(a.path);
+  }
+  return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
