@@ -8,7 +8,7 @@ import type { FileReader } from '../core/host.ts';
 import { launchArgs } from '../komodo/args.ts';
 import { type CoinInfo, COINS, coinInfo, KMD } from '../komodo/coins.ts';
 import { chainIdentity } from '../komodo/magic.ts';
-import { AC_PARAMS, checkParams, type Rules } from '../komodo/params.ts';
+import { AC_PARAMS, checkParams, paramWarnings, type Rules } from '../komodo/params.ts';
 import { SEASONS } from '../komodo/seasons.ts';
 import type {
   ChainModel,
@@ -258,6 +258,12 @@ export function normalize(
         paramsOk = false;
         continue;
       }
+      const text = paramString(value);
+      if (text.trim() === '' || /[\s]/.test(text)) {
+        err('bad-param-value', ppath, `\`${key}\` has ${text.trim() === '' ? 'an empty value' : 'white space in its value'}`, 'komodod reads an empty value as 0; give the value, without spaces', true);
+        paramsOk = false;
+        continue;
+      }
       if (spec.kind !== 'int' && spec.kind !== 'list' && typeof value === 'number') {
         err(
           'bad-param-value',
@@ -291,11 +297,12 @@ export function normalize(
         continue;
       }
       if (paramsOk) {
+        const at = (param: string) => (param && rawParams[param] !== undefined ? [...path, 'params', param] : path);
         for (const p of checkParams(acName, params, rules)) {
-          const ppath = p.param && rawParams[p.param] !== undefined ? [...path, 'params', p.param] : path;
-          err(p.code, ppath, p.message, p.hint);
+          err(p.code, at(p.param), p.message, p.hint);
           paramsOk = false;
         }
+        if (paramsOk) for (const p of paramWarnings(acName, params, rules)) warn(p.code, at(p.param), p.message, p.hint);
       }
     }
     if (!paramsOk) continue;
@@ -316,6 +323,10 @@ export function normalize(
       }
       if (key in MANAGED_ARGS) {
         err('managed-arg', apath, `\`${key}\` is set by dokomodo`, `use ${MANAGED_ARGS[key]} instead`, true);
+        continue;
+      }
+      if (typeof value === 'string' && value.trim() === '') {
+        err('bad-value', apath, `\`${key}\` has an empty value`, 'komodod reads an empty value as 0 or ""; give the value or remove the key', true);
         continue;
       }
       if (!/^[a-z][a-z0-9_-]*$/i.test(key)) {

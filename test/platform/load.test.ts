@@ -176,6 +176,12 @@ describe('normalization', () => {
     expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['pubkey-not-elected', 'warning']]);
   });
 
+  it('parameters komodod silently changes are warnings, the file still loads', () => {
+    const r = load('version: 1\nchains:\n  DOC:\n    params: { ac_supply: 5, ac_public: 1, ac_staked: 150 }\n');
+    expect(r.platform).toBeDefined();
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.pos?.line])).toEqual([['param-normalised', 'warning', 4]]);
+  });
+
   it('YAML anchors and merge keys work for shared chain settings', () => {
     const r = load(
       'version: 1\nx-common: &common { host: a, addnode: [198.51.100.7] }\nhosts:\n  a: { address: 198.51.100.1 }\nchains:\n  KMD: *common\n',
