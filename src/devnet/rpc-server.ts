@@ -32,6 +32,11 @@ export interface RpcServerOptions {
   password: string;
   /** rpcallowip entries (IP, CIDR or IP/netmask); loopback is always allowed. */
   allowIps?: readonly string[];
+  /**
+   * komodod always admits 127.0.0.0/8 and ::1. Tests set false to see the 403 path from
+   * loopback. Default true.
+   */
+  allowLoopback?: boolean;
   /** How long every method but `help` answers -28. Default 0. */
   warmupMs?: number;
   /** Called once a `stop` reply has been written. */
@@ -49,6 +54,7 @@ export class ChainRpcServer {
   private readonly expectedAuth: Buffer;
   private lastGoodHeader = '';
   private readonly allow: ((ip: string) => boolean)[];
+  private readonly allowLoopback: boolean;
   private readonly startedAt = Date.now();
   private readonly warmupMs: number;
   private stopping = false;
@@ -59,6 +65,7 @@ export class ChainRpcServer {
     this.chain = opts.chain;
     this.expectedAuth = Buffer.from(`${opts.user}:${opts.password}`);
     this.allow = (opts.allowIps ?? []).map(ipMatcher);
+    this.allowLoopback = opts.allowLoopback ?? true;
     this.warmupMs = opts.warmupMs ?? 0;
     this.onStop = opts.onStop ?? (() => {});
     this.log = opts.log ?? (() => {});
@@ -112,7 +119,7 @@ export class ChainRpcServer {
   private allowed(ip: string | undefined): boolean {
     if (!ip) return false;
     const v4 = ip.startsWith('::ffff:') ? ip.slice(7) : ip;
-    if (v4 === '::1' || v4.startsWith('127.')) return true;
+    if (this.allowLoopback && (v4 === '::1' || v4.startsWith('127.'))) return true;
     return this.allow.some((m) => m(v4));
   }
 
