@@ -57,6 +57,17 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('print the JSON Schema of the platform file (for editor completion)')
     .action(lazy(async () => (await import('./commands/schema.ts')).schema));
 
+  program
+    .command('render')
+    .description('write every deployment artifact (confs, iguana, systemd, compose, kubernetes, ansible, monitoring)')
+    .requiredOption('-o, --out <dir>', 'output directory')
+    .option('--host <name...>', 'only these hosts’ files (fleet-wide files are always written)')
+    .option('-t, --target <list>', 'comma-separated targets, or all', 'all')
+    .option('--check', 'show what would change and exit 1 on drift; write nothing')
+    .option('--prune', 'remove files written earlier that are no longer generated')
+    .option('--force', 'replace files not written by dokomodo or changed by hand (backed up first)')
+    .action(lazy(async () => (await import('./commands/render.ts')).render));
+
   const keys = program.command('keys').description('notary keys: derive from the passphrase, convert WIFs');
   keys
     .command('derive')

@@ -4,7 +4,16 @@
  */
 import type { Platform, Selection } from '../platform/model.ts';
 
-export const TARGETS = ['conf', 'iguana', 'systemd', 'entrypoint', 'compose', 'kubernetes', 'ansible', 'monitoring'] as const;
+export const TARGETS = [
+  'conf',
+  'iguana',
+  'systemd',
+  'entrypoint',
+  'compose',
+  'kubernetes',
+  'ansible',
+  'monitoring',
+] as const;
 export type TargetName = (typeof TARGETS)[number];
 
 export interface Artifact {

@@ -18,15 +18,23 @@ export interface CompileOptions {
 /** Every host name that owns something in the selection, in platform order; `local` for host-less platforms. */
 export function selectionHosts(platform: Platform, selection: Selection): string[] {
   const names = selection.hosts.map((h) => h.name);
-  const used = [...selection.chains.map((c) => hostOf(c.host)), ...platform.iguana.map((g) => hostOf(g.host))];
-  for (const h of used) if (!names.includes(h) && (platform.hosts.length === 0 || selection.hosts.some((x) => x.name === h))) names.push(h);
+  const used = [
+    ...selection.chains.map((c) => hostOf(c.host)),
+    ...platform.iguana.map((g) => hostOf(g.host)),
+  ];
+  for (const h of used)
+    if (!names.includes(h) && (platform.hosts.length === 0 || selection.hosts.some((x) => x.name === h)))
+      names.push(h);
   return names;
 }
 
 export function parseTargets(list: string | undefined): TargetName[] {
   if (!list || list === 'all') return [...TARGETS];
   const out: TargetName[] = [];
-  for (const t of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const t of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     if (!(TARGETS as readonly string[]).includes(t)) {
       throw usageError('unknown-target', `unknown target \`${t}\``, `targets: ${TARGETS.join(', ')}`);
     }
@@ -40,12 +48,22 @@ export function compile(platform: Platform, selection: Selection, opts: CompileO
   if (opts.hosts && opts.hosts.length > 0) {
     for (const h of opts.hosts) {
       if (!hosts.includes(h)) {
-        throw usageError('unknown-host', `host \`${h}\` is not part of this selection`, `hosts: ${hosts.join(', ') || '(none)'}`);
+        throw usageError(
+          'unknown-host',
+          `host \`${h}\` is not part of this selection`,
+          `hosts: ${hosts.join(', ') || '(none)'}`,
+        );
       }
     }
     hosts = [...opts.hosts];
   }
-  const ctx: RenderContext = { platform, selection, secret: opts.secret, source: basename(platform.file), hosts };
+  const ctx: RenderContext = {
+    platform,
+    selection,
+    secret: opts.secret,
+    source: basename(platform.file),
+    hosts,
+  };
   const artifacts: Artifact[] = [];
   for (const t of opts.targets ?? TARGETS) artifacts.push(...RENDERERS[t](ctx));
   const seen = new Set<string>();

@@ -16,7 +16,12 @@ export interface RpcNetwork {
  * The conf entries of one chain. `rpc` overrides the platform's bind/allowip (containers listen on
  * 0.0.0.0 and rely on the port being published on 127.0.0.1 only).
  */
-export function chainConfEntries(platform: Platform, chain: ChainModel, secret: string, rpc?: RpcNetwork): ConfEntry[] {
+export function chainConfEntries(
+  platform: Platform,
+  chain: ChainModel,
+  secret: string,
+  rpc?: RpcNetwork,
+): ConfEntry[] {
   const creds = rpcCredentials(secret, chain.name);
   let net: RpcNetwork = rpc ?? platform.defaults.rpc;
   const remote = remoteIguanaAddresses(platform, chain);
@@ -33,7 +38,8 @@ export function chainConfEntries(platform: Platform, chain: ChainModel, secret: 
     { key: 'txindex', value: '1' },
     { key: 'rpcworkqueue', value: String(platform.defaults.rpc.workqueue) },
   ];
-  if (platform.defaults.rpc.threads !== undefined) e.push({ key: 'rpcthreads', value: String(platform.defaults.rpc.threads) });
+  if (platform.defaults.rpc.threads !== undefined)
+    e.push({ key: 'rpcthreads', value: String(platform.defaults.rpc.threads) });
   // rpcbind is ignored without rpcallowip, so both are always written.
   for (const ip of net.allowip) e.push({ key: 'rpcallowip', value: ip });
   e.push({ key: 'rpcbind', value: net.bind });

@@ -7,7 +7,15 @@
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
 import type { ChainModel, HostModel, IguanaModel, Platform } from '../../platform/model.ts';
-import { type Artifact, artifact, expandHome, hostOf, hostPath, json, type RenderContext } from '../artifact.ts';
+import {
+  type Artifact,
+  artifact,
+  expandHome,
+  hostOf,
+  hostPath,
+  json,
+  type RenderContext,
+} from '../artifact.ts';
 
 /** Coins whose rounds run every 5 blocks in the operators' scripts (webworker01/nntools). */
 const FREQ5 = new Set(['AYA', 'EMC2', 'MIL']);
@@ -47,7 +55,12 @@ export function bootstrapOrder(platform: Platform, g: IguanaModel): ChainModel[]
   return [...chains.filter((c) => c.kind === 'kmd'), ...chains.filter((c) => c.kind !== 'kmd')];
 }
 
-export function iguanaPayload(platform: Platform, secret: string, g: IguanaModel, chain: ChainModel): { payload: Record<string, unknown>; remote: boolean } {
+export function iguanaPayload(
+  platform: Platform,
+  secret: string,
+  g: IguanaModel,
+  chain: ChainModel,
+): { payload: Record<string, unknown>; remote: boolean } {
   const igHost = platform.hosts.find((h) => h.name === g.host);
   const chainHost = platform.hosts.find((h) => h.name === chain.host);
   const remote = chain.host !== g.host && chainHost !== undefined;
@@ -63,7 +76,9 @@ export function iguanaPayload(platform: Platform, secret: string, g: IguanaModel
     netmagic: chain.netmagic,
     p2p: chain.p2p,
     rpc: chain.rpc,
-    ...(remote ? { rpchost: `${chainHost!.address}:${chain.rpc}`, userpass: `${creds!.user}:${creds!.password}` } : {}),
+    ...(remote
+      ? { rpchost: `${chainHost!.address}:${chain.rpc}`, userpass: `${creds!.user}:${creds!.password}` }
+      : {}),
   });
   return { payload, remote };
 }
@@ -75,9 +90,13 @@ export function bootstrapPlan(platform: Platform, g: IguanaModel): BootstrapPlan
   const pubkey = platform.defaults.pubkey;
   const steps: BootstrapStep[] = [];
   const myip = g.myip ?? host?.address;
-  if (myip) steps.push({ step: 'myipaddr', request: { agent: 'SuperNET', method: 'myipaddr', ipaddr: myip } });
-  const seeds = notaries.seeds.length ? notaries.seeds : notaries.notaries.flatMap((n) => (n.ip ? [n.ip] : []));
-  for (const ip of seeds) steps.push({ step: 'addnotary', request: { agent: 'iguana', method: 'addnotary', ipaddr: ip } });
+  if (myip)
+    steps.push({ step: 'myipaddr', request: { agent: 'SuperNET', method: 'myipaddr', ipaddr: myip } });
+  const seeds = notaries.seeds.length
+    ? notaries.seeds
+    : notaries.notaries.flatMap((n) => (n.ip ? [n.ip] : []));
+  for (const ip of seeds)
+    steps.push({ step: 'addnotary', request: { agent: 'iguana', method: 'addnotary', ipaddr: ip } });
   order.forEach((c, i) => {
     steps.push({ step: 'addcoin', coin: c.symbol, payload: `coins/${c.symbol}.json` });
     // The passphrase goes to the default coin, which exists only once the first coin is added.
@@ -104,11 +123,17 @@ export function renderIguana(ctx: RenderContext): Artifact[] {
     if (!g.coins.some((c) => selected.has(c))) continue;
     const notaries = platform.notaries.find((n) => n.name === g.notaries)!;
     const electedName = g.mode === 'main' ? 'elected' : '3rd_party';
-    out.push(artifact('iguana', `${hostPath(host, g.workdir)}/${electedName}`, json(electedFile(notaries)), { host }));
+    out.push(
+      artifact('iguana', `${hostPath(host, g.workdir)}/${electedName}`, json(electedFile(notaries)), {
+        host,
+      }),
+    );
     const state = hostPath(host, iguanaStateDir(g));
     for (const chain of bootstrapOrder(platform, g)) {
       const { payload, remote } = iguanaPayload(platform, ctx.secret, g, chain);
-      out.push(artifact('iguana', `${state}/coins/${chain.symbol}.json`, json(payload), { host, secret: remote }));
+      out.push(
+        artifact('iguana', `${state}/coins/${chain.symbol}.json`, json(payload), { host, secret: remote }),
+      );
     }
     out.push(artifact('iguana', `${state}/bootstrap.json`, json(bootstrapPlan(platform, g)), { host }));
   }

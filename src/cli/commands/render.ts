@@ -1,0 +1,95 @@
+import { resolve } from 'node:path';
+import { compile, parseTargets } from '../../compiler/compile.ts';
+import { type Change, hasChanges, planWrite, summarize, writeArtifacts } from '../../compiler/write.ts';
+import { ExitCode } from '../../core/errors.ts';
+import { nodeHost } from '../../core/host.ts';
+import { readSecret } from '../../platform/secret.ts';
+import { type Context, loadSelection } from '../context.ts';
+import { paint, printJson } from '../output.ts';
+
+export interface RenderOptions {
+  out: string;
+  host?: string[];
+  target?: string;
+  check?: boolean;
+  prune?: boolean;
+  force?: boolean;
+}
+
+export async function render(ctx: Context, opts: RenderOptions): Promise<number> {
+  const targets = parseTargets(opts.target);
+  const { platform, selection } = loadSelection(ctx);
+  const secret = readSecret(platform, nodeHost());
+  const artifacts = compile(platform, selection, {
+    secret,
+    targets,
+    ...(opts.host ? { hosts: opts.host } : {}),
+  });
+  const root = resolve(opts.out);
+  const source = platform.file;
+  if (opts.check) {
+    const plan = planWrite(root, artifacts, { prune: opts.prune === true, source });
+    const drift = hasChanges(plan);
+    report(ctx, opts.out, plan.changes, summarize(plan), true);
+    return drift ? ExitCode.failure : ExitCode.ok;
+  }
+  const { plan, backupDir } = writeArtifacts(root, artifacts, {
+    prune: opts.prune === true,
+    force: opts.force === true,
+    source,
+  });
+  report(ctx, opts.out, plan.changes, summarize(plan), false, backupDir);
+  return ExitCode.ok;
+}
+
+function report(
+  ctx: Context,
+  out: string,
+  changes: Change[],
+  s: ReturnType<typeof summarize>,
+  check: boolean,
+  backupDir?: string,
+): void {
+  if (ctx.opts.json) {
+    printJson(ctx.out, {
+      out,
+      check,
+      summary: s,
+      changes: changes.filter((c) => c.kind !== 'unchanged'),
+      backup: backupDir ?? null,
+    });
+    return;
+  }
+  const verbs: Record<Change['kind'], string> = {
+    create: 'create',
+    update: 'update',
+    mode: 'chmod',
+    prune: 'remove',
+    unchanged: '',
+  };
+  for (const c of changes) {
+    if (c.kind === 'unchanged') continue;
+    const mark = c.conflict
+      ? paint(
+          ctx.out,
+          'yellow',
+          ` (${c.conflict === 'edited' ? 'changed by hand' : 'not written by dokomodo'})`,
+        )
+      : '';
+    ctx.out.stdout(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
+  }
+  const parts = [
+    `${s.create} new`,
+    `${s.update} changed`,
+    `${s.mode} mode`,
+    `${s.prune} removed`,
+    `${s.unchanged} unchanged`,
+  ];
+  const drift = s.create + s.update + s.mode + s.prune > 0;
+  if (check)
+    ctx.out.stdout(
+      `${drift ? paint(ctx.out, 'yellow', 'drift') : paint(ctx.out, 'green', 'up to date')} ${out}: ${parts.join(', ')}\n`,
+    );
+  else ctx.out.stdout(`${paint(ctx.out, 'green', 'rendered')} ${out}: ${parts.join(', ')}\n`);
+  if (backupDir) ctx.out.stdout(`replaced files backed up in ${backupDir}\n`);
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { dokomodo } from './helpers.ts';
+
+const SECRET = 'cli-test-secret-0123456789';
+const env = { DOKOMODO_SECRET: SECRET };
+const targets = 'conf,iguana,systemd';
+
+describe('dokomodo render', () => {
+  it('writes the tree, then --check finds no drift; an edit is drift and is protected', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets], { env });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/rendered .*: \d+ new, 0 changed/);
+    const conf = join(out, 'hosts/local/home/.dokomodo-dev/komodo/DOC/DOC.conf');
+    expect(statSync(conf).mode & 0o777).toBe(0o600);
+    expect(r.stdout + r.stderr).not.toContain(SECRET);
+
+    const check = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets, '--check'], {
+      env,
+    });
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('up to date');
+
+    writeFileSync(conf, `${readFileSync(conf, 'utf8')}addnode=203.0.113.9\n`);
+    const drift = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets, '--check'], {
+      env,
+    });
+    expect(drift.code).toBe(1);
+    expect(drift.stdout).toContain(
+      'would update hosts/local/home/.dokomodo-dev/komodo/DOC/DOC.conf (changed by hand)',
+    );
+
+    const refused = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('error write-conflict');
+    expect(readFileSync(conf, 'utf8')).toContain('addnode=203.0.113.9');
+
+    const forced = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets, '--force'], {
+      env,
+    });
+    expect(forced.code).toBe(0);
+    expect(forced.stdout).toContain('backed up in');
+    expect(readFileSync(conf, 'utf8')).not.toContain('addnode=203.0.113.9');
+  });
+
+  it('without the secret: a clear error, nothing written', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets], {
+      env: { DOKOMODO_SECRET: undefined },
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error secret-missing');
+    expect(r.stderr).toContain('hint:');
+  });
+
+  it('a platform file with errors writes nothing', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    const r = dokomodo(['render', '-f', 'test/fixtures/typo.yaml', '--out', out], { env });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('unknown-param');
+    expect(() => statSync(join(out, '.dokomodo'))).toThrow();
+  });
+
+  it('unknown target and unknown host are usage errors', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    expect(dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', 'confs'], { env }).code).toBe(
+      2,
+    );
+    const h = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', 'conf', '--host', 'nope'], {
+      env,
+    });
+    expect([h.code, h.stderr.includes('unknown-host')]).toEqual([2, true]);
+  });
+});
