@@ -5,16 +5,9 @@
  * state, so the HTTP server stays a thin transport.
  */
 import { createHash } from 'node:crypto';
-import { type Amount, COIN, amount, parseAmount } from './amount.ts';
-import { ByteWriter, concat, fromHex, isHex, rpcHexToHash, sha256, toHex } from './bytes.ts';
-import {
-  type Block,
-  type Chain,
-  DEFAULT_FEE_SATS,
-  EMPTY_SAPLING_ROOT,
-  type TxRecord,
-  outpointKey,
-} from './chain.ts';
+import { amount, parseAmount } from './amount.ts';
+import { ByteWriter, fromHex, isHex, toHex } from './bytes.ts';
+import { type Block, type Chain, EMPTY_SAPLING_ROOT, type TxRecord, outpointKey } from './chain.ts';
 import {
   type KeyPair,
   addressOfScript,
@@ -1347,7 +1340,3 @@ export function dispatch(method: string, params: readonly unknown[], ctx: Method
     throw fault(RPC.MISC_ERROR, e instanceof Error ? e.message : String(e));
   }
 }
-
-// Re-exported for tests and the Iguana simulator.
-export { COIN, DEFAULT_FEE_SATS, concat, rpcHexToHash, sha256 };
-export type { Amount };

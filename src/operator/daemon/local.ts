@@ -1,0 +1,302 @@
+/**
+ * Local daemon control: start and stop chain daemons as processes on this machine, with the
+ * computed arguments, a conf whose credentials are derived from the platform secret, readiness
+ * by RPC (not sleeps), and a clean stop (RPC `stop`, wait, then signals). Both are idempotent.
+ * systemd, compose and kubectl back-ends implement the same `DaemonBackend` interface later.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { chainConfText } from '../../compiler/renderers/conf.ts';
+import { DokomodoError } from '../../core/errors.ts';
+import { komodoUserPass } from '../../komodo/conf.ts';
+import { rpcCredentials } from '../../komodo/creds.ts';
+import type { ChainModel, Platform } from '../../platform/model.ts';
+import { RpcClient, type RpcEvent } from '../rpc/client.ts';
+
+export type StartState = 'started' | 'already-running';
+export type StopState = 'stopped' | 'not-running' | 'killed';
+
+export type DaemonEvent =
+  | { type: 'spawned'; chain: string; pid: number }
+  | { type: 'waiting'; chain: string; message: string }
+  | { type: 'stale-pid'; chain: string; pid: number }
+  | { type: 'signal'; chain: string; signal: NodeJS.Signals };
+
+export interface LocalOptions {
+  platform: Platform;
+  secret: string;
+  /** Run dokomodo's simulator instead of komodod (the devnet). */
+  devnet?: boolean;
+  /** Rebase every chain's data directory under this directory (KMD in it, NAME/ for the others). */
+  datadir?: string;
+  /** Extra daemon arguments (e.g. the devnet's -devnet-warmup=SECONDS). */
+  extraArgs?: readonly string[];
+  /** The devnet executable (dist/komodod.js); required with `devnet`. */
+  devnetBin?: string;
+  onEvent?: (e: DaemonEvent) => void;
+  onRpcEvent?: (e: RpcEvent) => void;
+}
+
+/** Where a chain lives on this machine. */
+export interface LocalChain {
+  chain: ChainModel;
+  datadir: string;
+  conf: string;
+  pidFile: string;
+  logFile: string;
+}
+
+export function expandLocal(path: string): string {
+  const home = process.env['HOME'] || homedir();
+  if (path === '~') return home;
+  return path.startsWith('~/') ? join(home, path.slice(2)) : path;
+}
+
+export function localChain(chain: ChainModel, opts: Pick<LocalOptions, 'datadir'>): LocalChain {
+  let datadir: string;
+  if (opts.datadir !== undefined) {
+    const base = expandLocal(opts.datadir);
+    datadir = chain.kind === 'kmd' && chain.name === 'KMD' ? base : join(base, chain.name);
+  } else {
+    datadir = expandLocal(chain.datadir);
+  }
+  return {
+    chain,
+    datadir,
+    conf: join(datadir, chain.confName),
+    pidFile: join(datadir, chain.kind === 'coin' ? `${chain.coin.daemon}.pid` : 'komodod.pid'),
+    logFile: join(datadir, 'dokomodo-daemon.log'),
+  };
+}
+
+/** The RPC client for a chain running on this machine. */
+export function localClient(lc: LocalChain, secret: string, opts: { timeoutMs?: number; onEvent?: (e: RpcEvent) => void } = {}): RpcClient {
+  const creds = rpcCredentials(secret, lc.chain.name);
+  return new RpcClient({
+    host: '127.0.0.1',
+    port: lc.chain.rpc,
+    user: creds.user,
+    password: creds.password,
+    label: lc.chain.name,
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid in the pid file if that process runs and looks like a daemon; stale files are removed. */
+export function runningPid(lc: LocalChain, onEvent?: (e: DaemonEvent) => void): number | undefined {
+  if (!existsSync(lc.pidFile)) return undefined;
+  const pid = Number.parseInt(readFileSync(lc.pidFile, 'utf8').trim(), 10);
+  if (Number.isInteger(pid) && pid > 0 && alive(pid) && looksLikeDaemon(pid)) return pid;
+  if (Number.isInteger(pid)) onEvent?.({ type: 'stale-pid', chain: lc.chain.name, pid });
+  try {
+    unlinkSync(lc.pidFile);
+  } catch {
+    // already gone
+  }
+  return undefined;
+}
+
+function looksLikeDaemon(pid: number): boolean {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /komodod|dokomodo|coind|litecoind|bitcoind|node/.test(cmd);
+  } catch {
+    return true; // no /proc: trust the pid file
+  }
+}
+
+function portAnswers(port: number, timeoutMs = 500): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host: '127.0.0.1', port });
+    const done = (v: boolean) => {
+      s.destroy();
+      resolve(v);
+    };
+    s.setTimeout(timeoutMs, () => done(false));
+    s.once('connect', () => done(true));
+    s.once('error', () => done(false));
+  });
+}
+
+/** Writes the chain's conf when missing; refuses one whose credentials are not the derived ones. */
+export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 'written' | 'kept' {
+  const creds = rpcCredentials(secret, lc.chain.name);
+  if (existsSync(lc.conf)) {
+    const up = komodoUserPass(readFileSync(lc.conf, 'utf8'));
+    if (up.user === creds.user && up.password === creds.password && up.rpcport === lc.chain.rpc) return 'kept';
+    throw new DokomodoError(
+      'conf-mismatch',
+      `${lc.conf} has other RPC credentials or port than the ones derived from the platform secret`,
+      { hint: 'it was written by something else or with another secret: move it away, or rerun `dokomodo render`' },
+    );
+  }
+  try {
+    mkdirSync(lc.datadir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw fsError(e, lc, 'create the data directory');
+  }
+  const ctx = { platform, selection: { env: undefined, chains: platform.chains, hosts: platform.hosts }, secret, source: 'dokomodo.yaml', hosts: [] };
+  const tmp = `${lc.conf}.dokomodo-tmp`;
+  try {
+    writeFileSync(tmp, chainConfText(ctx, lc.chain), { mode: 0o600 });
+    renameSync(tmp, lc.conf);
+  } catch (e) {
+    throw fsError(e, lc, 'write its conf');
+  }
+  return 'written';
+}
+
+function fsError(e: unknown, lc: LocalChain, what: string): DokomodoError {
+  const code = (e as NodeJS.ErrnoException).code;
+  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOTDIR' ? 'a parent is not a directory' : String(code ?? e);
+  return new DokomodoError('datadir-unusable', `${lc.chain.name}: cannot ${what} in ${lc.datadir}: ${why}`, {
+    hint: 'check the path and its owner, or pass --datadir',
+  });
+}
+
+/** The binary and arguments that start `lc`. */
+export function command(lc: LocalChain, opts: LocalOptions): { file: string; args: string[] } {
+  const { chain } = lc;
+  const args = chain.launchArgs.filter((a) => !a.startsWith('-datadir='));
+  if (opts.datadir !== undefined || chain.customDatadir || chain.kind === 'coin') args.push(`-datadir=${lc.datadir}`);
+  if (chain.kind === 'coin') args.push(`-conf=${chain.confName}`);
+  if (opts.devnet) {
+    // The simulator needs ports it cannot compute for third-party coins.
+    if (chain.kind === 'coin' || chain.portsOverridden) args.push(`-port=${chain.p2p}`, `-rpcport=${chain.rpc}`);
+    if (!opts.devnetBin) throw new Error('devnetBin is required with devnet');
+    return { file: process.execPath, args: [opts.devnetBin, ...args, ...(opts.extraArgs ?? [])] };
+  }
+  const name = chain.kind === 'coin' ? chain.coin.daemon : 'komodod';
+  const file = expandLocal(opts.platform.defaults.binaries[name] ?? name);
+  return { file, args: [...args, ...(opts.extraArgs ?? [])] };
+}
+
+/** Starts one chain and resolves when its RPC answers (not in warm-up). */
+export async function startChain(lc: LocalChain, opts: LocalOptions): Promise<{ state: StartState; pid: number }> {
+  const name = lc.chain.name;
+  const existing = runningPid(lc, opts.onEvent);
+  if (existing !== undefined) return { state: 'already-running', pid: existing };
+  for (const [port, what] of [
+    [lc.chain.rpc, 'RPC'],
+    [lc.chain.p2p, 'p2p'],
+  ] as const) {
+    if (await portAnswers(port)) {
+      throw new DokomodoError('port-in-use', `${name}: its ${what} port ${port} is taken by another process`, {
+        hint: `find it with \`ss -ltnp 'sport = :${port}'\`; stop it or give ${name} other ports`,
+      });
+    }
+  }
+  ensureConf(lc, opts.platform, opts.secret);
+  const { file, args } = command(lc, opts);
+  const log = openSync(lc.logFile, 'a', 0o600);
+  const child = spawn(file, args, { cwd: lc.datadir, detached: true, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise<never>((_, reject) => {
+    child.once('error', (e) => {
+      const code = (e as NodeJS.ErrnoException).code;
+      reject(
+        code === 'ENOENT'
+          ? new DokomodoError('binary-missing', `${name}: the daemon binary ${file} does not exist`, {
+              hint: `install it, or set defaults.binaries.${lc.chain.kind === 'coin' ? lc.chain.coin.daemon : 'komodod'} in the platform file (or use --devnet)`,
+            })
+          : new DokomodoError('spawn-failed', `${name}: could not start ${file}: ${code ?? e}`),
+      );
+    });
+    child.once('exit', (code, signal) => {
+      reject(
+        new DokomodoError('daemon-exited', `${name}: the daemon exited during start (${signal ?? `exit code ${code}`})${tail(lc.logFile)}`, {
+          hint: `see ${lc.logFile} and the chain's debug.log`,
+        }),
+      );
+    });
+  });
+  exited.catch(() => {});
+  child.unref();
+  if (child.pid !== undefined) opts.onEvent?.({ type: 'spawned', chain: name, pid: child.pid });
+  const timeoutMs = opts.platform.defaults.start.timeoutMs;
+  const client = localClient(lc, opts.secret, {
+    timeoutMs: 10_000,
+    onEvent: (e) => {
+      opts.onRpcEvent?.(e);
+      opts.onEvent?.({ type: 'waiting', chain: name, message: e.message });
+    },
+  });
+  try {
+    await Promise.race([client.call('getinfo', [], { retry: { deadlineMs: timeoutMs, initialDelayMs: 100, maxDelayMs: 2_000 } }), exited]);
+  } catch (e) {
+    if (!(e instanceof DokomodoError) && child.pid !== undefined && alive(child.pid)) {
+      // Not ready in time: leave nothing half-started behind.
+      process.kill(child.pid, 'SIGTERM');
+    }
+    throw e instanceof DokomodoError
+      ? e
+      : new DokomodoError('start-timeout', `${name}: RPC did not answer within ${Math.round(timeoutMs / 1000)} s (${(e as Error).message})`, {
+          hint: 'raise defaults.start.timeout, or read the debug.log of the chain',
+        });
+  } finally {
+    await client.close();
+  }
+  return { state: 'started', pid: child.pid ?? 0 };
+}
+
+function tail(file: string): string {
+  try {
+    const lines = readFileSync(file, 'utf8').trim().split('\n').slice(-3).join(' | ');
+    return lines ? `: ${lines.slice(0, 400)}` : '';
+  } catch {
+    return '';
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitExit(pid: number, ms: number): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (!alive(pid)) return true;
+    await sleep(100);
+  }
+  return !alive(pid);
+}
+
+/** Stops one chain: RPC `stop`, wait up to the stop timeout, then SIGTERM, then SIGKILL. */
+export async function stopChain(lc: LocalChain, opts: LocalOptions): Promise<{ state: StopState }> {
+  const pid = runningPid(lc, opts.onEvent);
+  if (pid === undefined) return { state: 'not-running' };
+  const client = localClient(lc, opts.secret, { timeoutMs: 10_000 });
+  try {
+    await client.call('stop', [], { retry: false });
+  } catch {
+    // the signal below still stops it
+  } finally {
+    await client.close();
+  }
+  const timeoutMs = opts.platform.defaults.stop.timeoutMs;
+  if (await waitExit(pid, timeoutMs)) return { state: 'stopped' };
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    opts.onEvent?.({ type: 'signal', chain: lc.chain.name, signal });
+    try {
+      process.kill(pid, signal);
+    } catch {
+      return { state: 'stopped' };
+    }
+    if (await waitExit(pid, 10_000)) {
+      if (existsSync(lc.pidFile)) unlinkSync(lc.pidFile);
+      return { state: signal === 'SIGKILL' ? 'killed' : 'stopped' };
+    }
+  }
+  throw new DokomodoError('stop-failed', `${lc.chain.name}: process ${pid} survived SIGKILL`);
+}
