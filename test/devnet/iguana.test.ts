@@ -427,6 +427,38 @@ describe('Iguana notary bootstrap against devnet daemons', () => {
     expect((await client.myipaddr('203.0.113.7'))['result']).toBe('203.0.113.7');
   });
 
+  it('walletpassphrase still answers when the daemon is absent (after Iguana’s retries); the unlock expires', async () => {
+    const sim = await startIguana({ daemonRetryDelaysMs: [20, 20, 20], unlockMs: 150 });
+    try {
+      const c = new IguanaClient({ port: sim.port });
+      await c.myipaddr('203.0.113.8');
+      await c.addcoin({
+        newcoin: 'KMD',
+        conf: 'komodo.conf',
+        path: 'nonexistent/dir',
+        rpc: await freePort(),
+      });
+      const t0 = Date.now();
+      expect(await c.walletpassphrase(PASS, 9999999)).toMatchObject({ btcpubkey: PUBKEY, duration: 0 });
+      // validateaddress + 2 × importprivkey, each tried 4 times with 3 waits
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * 3 * 20);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(
+        await c.request({
+          agent: 'iguana',
+          method: 'splitfunds',
+          coin: 'KMD',
+          satoshis: 10000,
+          duplicates: 1,
+        }),
+      ).toMatchObject({
+        error: 'need to unlock wallet',
+      });
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('SuperNET stop: no reply, then the instance goes away', async () => {
     const sim = await startIguana({ stopDelayMs: 50 });
     const c = new IguanaClient({ port: sim.port, timeoutMs: 2000 });

@@ -476,8 +476,9 @@ describe('warm-up and failures', () => {
         retry: { deadlineMs: 5000, initialDelayMs: 50, maxDelayMs: 200 },
         onEvent: (e) => events.push(e),
       });
-      const info = await client.call<Record<string, unknown>>('getinfo');
-      expect(info['name']).toBe('DKWARM');
+      const [count, info] = await client.batch([{ method: 'getblockcount' }, { method: 'getinfo' }]);
+      expect(count).toEqual({ ok: true, result: 0 });
+      expect(info).toMatchObject({ ok: true, result: { name: 'DKWARM' } });
       expect(events.length).toBeGreaterThan(0);
       expect(events.every((e) => e.kind === 'warmup')).toBe(true);
       await client.close();
