@@ -19,5 +19,6 @@ await build({
   banner: {
     js: "import { createRequire as __dkCreateRequire } from 'node:module'; const require = __dkCreateRequire(import.meta.url);",
   },
+  loader: { '.yaml': 'text' },
   logLevel: 'warning',
 });

@@ -28,19 +28,31 @@ export function printJson(out: Out, value: unknown): void {
   out.stdout(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** A plain text table: left-aligned columns, numbers right-aligned, two spaces apart. */
-export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string {
+const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+const pad = (s: string, w: number, left: boolean) => {
+  const fill = ' '.repeat(Math.max(0, w - visible(s)));
+  return left ? fill + s : s + fill;
+};
+
+/** A plain text table: left-aligned columns, numbers right-aligned, two spaces apart; colour codes do not count as width. */
+export function table(
+  headers: string[],
+  rows: Array<Array<string | number | undefined>>,
+  rightAlign: readonly number[] = [],
+): string {
   const cells = rows.map((r) => r.map((c) => (c === undefined ? '-' : String(c))));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? '').length)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => visible(r[i] ?? ''))));
   const numeric = headers.map(
-    (_, i) => rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === undefined),
+    (_, i) =>
+      rightAlign.includes(i) ||
+      (rows.length > 0 && rows.every((r) => typeof r[i] === 'number' || r[i] === undefined)),
   );
   const line = (r: string[]) =>
     r
-      .map((c, i) => (i === r.length - 1 ? c : numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .map((c, i) => (i === r.length - 1 ? c : pad(c, widths[i]!, numeric[i]!)))
       .join('  ')
       .trimEnd();
-  return [line(headers), ...cells.map(line)].join('\n') + '\n';
+  return `${[line(headers), ...cells.map(line)].join('\n')}\n`;
 }
 
 export function printDiagnostics(out: Out, diags: readonly Diagnostic[]): void {

@@ -59,7 +59,9 @@ export async function runCli(argv: string[]): Promise<number> {
 
   program
     .command('render')
-    .description('write every deployment artifact (confs, iguana, systemd, compose, kubernetes, ansible, monitoring)')
+    .description(
+      'write every deployment artifact (confs, iguana, systemd, compose, kubernetes, ansible, monitoring)',
+    )
     .requiredOption('-o, --out <dir>', 'output directory')
     .option('--host <name...>', 'only these hosts’ files (fleet-wide files are always written)')
     .option('-t, --target <list>', 'comma-separated targets, or all', 'all')
@@ -67,6 +69,67 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--prune', 'remove files written earlier that are no longer generated')
     .option('--force', 'replace files not written by dokomodo or changed by hand (backed up first)')
     .action(lazy(async () => (await import('./commands/render.ts')).render));
+
+  const lifecycle = (cmd: Command) =>
+    cmd
+      .argument('[chains...]', 'chains, environments, or all (default: the selection)')
+      .option('--devnet', 'run dokomodo’s simulator instead of komodod')
+      .option('--datadir <dir>', 'put every chain’s data under this directory')
+      .option('--concurrency <n>', 'chains at once (default: defaults.start.concurrency)')
+      .option('--warmup <seconds>', 'devnet only: -28 warm-up after start');
+  lifecycle(
+    program.command('start').description('start chains; each counts as started when its RPC answers'),
+  ).action(lazy(async () => (await import('./commands/ops.ts')).start));
+  lifecycle(program.command('stop').description('stop chains: RPC stop, wait, then signals')).action(
+    lazy(async () => (await import('./commands/ops.ts')).stop),
+  );
+  lifecycle(program.command('restart').description('stop, then start chains')).action(
+    lazy(async () => (await import('./commands/ops.ts')).restart),
+  );
+  program
+    .command('status')
+    .description('every chain and Iguana instance at a glance')
+    .argument('[chains...]', 'chains, environments, or all')
+    .option('-w, --watch', 'refresh until Ctrl-C')
+    .option('--interval <seconds>', 'refresh interval with --watch', '5')
+    .action(lazy(async () => (await import('./commands/ops.ts')).status));
+  program
+    .command('rpc')
+    .description('call one RPC method on one chain, a list, an environment, or all')
+    .argument('<target>', 'chain, comma-separated chains, environment, or all')
+    .argument('<method>', 'RPC method')
+    .argument('[params...]', 'parameters (JSON values, or text)')
+    .option('--ndjson', 'one JSON line per chain as each answers')
+    .option('--concurrency <n>', 'chains at once', '64')
+    .option('--timeout <seconds>', 'per-call timeout', '30')
+    .action(lazy(async () => (await import('./commands/ops.ts')).rpc));
+
+  const devnet = program.command('devnet').description('the built-in simulator of komodod and Iguana');
+  devnet
+    .command('up')
+    .description('run every selected chain (and Iguana) simulated in one process, until Ctrl-C')
+    .option('--detach', 'run in the background')
+    .option('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet')
+    .option('--blocktime <seconds>', 'seconds between simulated blocks', '10')
+    .option('--warmup <seconds>', '-28 warm-up after start', '0')
+    .action(lazy(async () => (await import('./commands/devnet.ts')).devnetUp));
+  devnet
+    .command('down')
+    .description('stop a detached devnet')
+    .option('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet')
+    .action(lazy(async () => (await import('./commands/devnet.ts')).devnetDown));
+  devnet
+    .command('status')
+    .description('is a devnet running')
+    .option('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet')
+    .action(lazy(async () => (await import('./commands/devnet.ts')).devnetStatus));
+  program
+    .command('demo')
+    .description('the example dev platform on the devnet: start it, show its status live, stop it on Ctrl-C')
+    .option('--datadir <dir>', 'demo data directory', '~/.dokomodo/demo')
+    .option('--once', 'show the status once, then stop')
+    .option('--interval <seconds>', 'refresh interval', '5')
+    .action(lazy(async () => (await import('./commands/devnet.ts')).demo));
 
   const keys = program.command('keys').description('notary keys: derive from the passphrase, convert WIFs');
   keys

@@ -5,7 +5,16 @@
  * systemd, compose and kubectl back-ends implement the same `DaemonBackend` interface later.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -73,7 +82,11 @@ export function localChain(chain: ChainModel, opts: Pick<LocalOptions, 'datadir'
 }
 
 /** The RPC client for a chain running on this machine. */
-export function localClient(lc: LocalChain, secret: string, opts: { timeoutMs?: number; onEvent?: (e: RpcEvent) => void } = {}): RpcClient {
+export function localClient(
+  lc: LocalChain,
+  secret: string,
+  opts: { timeoutMs?: number; onEvent?: (e: RpcEvent) => void } = {},
+): RpcClient {
   const creds = rpcCredentials(secret, lc.chain.name);
   return new RpcClient({
     host: '127.0.0.1',
@@ -136,11 +149,14 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
   const creds = rpcCredentials(secret, lc.chain.name);
   if (existsSync(lc.conf)) {
     const up = komodoUserPass(readFileSync(lc.conf, 'utf8'));
-    if (up.user === creds.user && up.password === creds.password && up.rpcport === lc.chain.rpc) return 'kept';
+    if (up.user === creds.user && up.password === creds.password && up.rpcport === lc.chain.rpc)
+      return 'kept';
     throw new DokomodoError(
       'conf-mismatch',
       `${lc.conf} has other RPC credentials or port than the ones derived from the platform secret`,
-      { hint: 'it was written by something else or with another secret: move it away, or rerun `dokomodo render`' },
+      {
+        hint: 'it was written by something else or with another secret: move it away, or rerun `dokomodo render`',
+      },
     );
   }
   try {
@@ -148,7 +164,13 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
   } catch (e) {
     throw fsError(e, lc, 'create the data directory');
   }
-  const ctx = { platform, selection: { env: undefined, chains: platform.chains, hosts: platform.hosts }, secret, source: 'dokomodo.yaml', hosts: [] };
+  const ctx = {
+    platform,
+    selection: { env: undefined, chains: platform.chains, hosts: platform.hosts },
+    secret,
+    source: 'dokomodo.yaml',
+    hosts: [],
+  };
   const tmp = `${lc.conf}.dokomodo-tmp`;
   try {
     writeFileSync(tmp, chainConfText(ctx, lc.chain), { mode: 0o600 });
@@ -161,7 +183,14 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
 
 function fsError(e: unknown, lc: LocalChain, what: string): DokomodoError {
   const code = (e as NodeJS.ErrnoException).code;
-  const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : code === 'EROFS' ? 'read-only file system' : code === 'ENOTDIR' ? 'a parent is not a directory' : String(code ?? e);
+  const why =
+    code === 'EACCES' || code === 'EPERM'
+      ? 'permission denied'
+      : code === 'EROFS'
+        ? 'read-only file system'
+        : code === 'ENOTDIR'
+          ? 'a parent is not a directory'
+          : String(code ?? e);
   return new DokomodoError('datadir-unusable', `${lc.chain.name}: cannot ${what} in ${lc.datadir}: ${why}`, {
     hint: 'check the path and its owner, or pass --datadir',
   });
@@ -171,11 +200,13 @@ function fsError(e: unknown, lc: LocalChain, what: string): DokomodoError {
 export function command(lc: LocalChain, opts: LocalOptions): { file: string; args: string[] } {
   const { chain } = lc;
   const args = chain.launchArgs.filter((a) => !a.startsWith('-datadir='));
-  if (opts.datadir !== undefined || chain.customDatadir || chain.kind === 'coin') args.push(`-datadir=${lc.datadir}`);
+  if (opts.datadir !== undefined || chain.customDatadir || chain.kind === 'coin')
+    args.push(`-datadir=${lc.datadir}`);
   if (chain.kind === 'coin') args.push(`-conf=${chain.confName}`);
   if (opts.devnet) {
     // The simulator needs ports it cannot compute for third-party coins.
-    if (chain.kind === 'coin' || chain.portsOverridden) args.push(`-port=${chain.p2p}`, `-rpcport=${chain.rpc}`);
+    if (chain.kind === 'coin' || chain.portsOverridden)
+      args.push(`-port=${chain.p2p}`, `-rpcport=${chain.rpc}`);
     if (!opts.devnetBin) throw new Error('devnetBin is required with devnet');
     return { file: process.execPath, args: [opts.devnetBin, ...args, ...(opts.extraArgs ?? [])] };
   }
@@ -185,7 +216,10 @@ export function command(lc: LocalChain, opts: LocalOptions): { file: string; arg
 }
 
 /** Starts one chain and resolves when its RPC answers (not in warm-up). */
-export async function startChain(lc: LocalChain, opts: LocalOptions): Promise<{ state: StartState; pid: number }> {
+export async function startChain(
+  lc: LocalChain,
+  opts: LocalOptions,
+): Promise<{ state: StartState; pid: number }> {
   const name = lc.chain.name;
   const existing = runningPid(lc, opts.onEvent);
   if (existing !== undefined) return { state: 'already-running', pid: existing };
@@ -194,9 +228,13 @@ export async function startChain(lc: LocalChain, opts: LocalOptions): Promise<{ 
     [lc.chain.p2p, 'p2p'],
   ] as const) {
     if (await portAnswers(port)) {
-      throw new DokomodoError('port-in-use', `${name}: its ${what} port ${port} is taken by another process`, {
-        hint: `find it with \`ss -ltnp 'sport = :${port}'\`; stop it or give ${name} other ports`,
-      });
+      throw new DokomodoError(
+        'port-in-use',
+        `${name}: its ${what} port ${port} is taken by another process`,
+        {
+          hint: `find it with \`ss -ltnp 'sport = :${port}'\`; stop it or give ${name} other ports`,
+        },
+      );
     }
   }
   ensureConf(lc, opts.platform, opts.secret);
@@ -217,9 +255,13 @@ export async function startChain(lc: LocalChain, opts: LocalOptions): Promise<{ 
     });
     child.once('exit', (code, signal) => {
       reject(
-        new DokomodoError('daemon-exited', `${name}: the daemon exited during start (${signal ?? `exit code ${code}`})${tail(lc.logFile)}`, {
-          hint: `see ${lc.logFile} and the chain's debug.log`,
-        }),
+        new DokomodoError(
+          'daemon-exited',
+          `${name}: the daemon exited during start (${signal ?? `exit code ${code}`})${tail(lc.logFile)}`,
+          {
+            hint: `see ${lc.logFile} and the chain's debug.log`,
+          },
+        ),
       );
     });
   });
@@ -235,7 +277,12 @@ export async function startChain(lc: LocalChain, opts: LocalOptions): Promise<{ 
     },
   });
   try {
-    await Promise.race([client.call('getinfo', [], { retry: { deadlineMs: timeoutMs, initialDelayMs: 100, maxDelayMs: 2_000 } }), exited]);
+    await Promise.race([
+      client.call('getinfo', [], {
+        retry: { deadlineMs: timeoutMs, initialDelayMs: 100, maxDelayMs: 2_000 },
+      }),
+      exited,
+    ]);
   } catch (e) {
     if (!(e instanceof DokomodoError) && child.pid !== undefined && alive(child.pid)) {
       // Not ready in time: leave nothing half-started behind.
@@ -243,9 +290,13 @@ export async function startChain(lc: LocalChain, opts: LocalOptions): Promise<{ 
     }
     throw e instanceof DokomodoError
       ? e
-      : new DokomodoError('start-timeout', `${name}: RPC did not answer within ${Math.round(timeoutMs / 1000)} s (${(e as Error).message})`, {
-          hint: 'raise defaults.start.timeout, or read the debug.log of the chain',
-        });
+      : new DokomodoError(
+          'start-timeout',
+          `${name}: RPC did not answer within ${Math.round(timeoutMs / 1000)} s (${(e as Error).message})`,
+          {
+            hint: 'raise defaults.start.timeout, or read the debug.log of the chain',
+          },
+        );
   } finally {
     await client.close();
   }

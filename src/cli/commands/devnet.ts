@@ -1,0 +1,385 @@
+/**
+ * `dokomodo devnet up|down|status` and `dokomodo demo`: the built-in simulator of komodod and
+ * Iguana, labelled as such everywhere.
+ */
+import { spawn } from 'node:child_process';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import {
+  startDevnet,
+  startIguana,
+  type Devnet,
+  type DevnetChainSpec,
+  type IguanaSim,
+} from '../../devnet/index.ts';
+import { DokomodoError, ExitCode } from '../../core/errors.ts';
+import { nodeHost } from '../../core/host.ts';
+import { registerSecret } from '../../core/redact.ts';
+import { loadPlatformFile } from '../../platform/index.ts';
+import type { Platform } from '../../platform/model.ts';
+import { readSecret } from '../../platform/secret.ts';
+import { selectEnvironment } from '../../platform/select.ts';
+import {
+  ensureConf,
+  expandLocal,
+  localChain,
+  localClient,
+  startChain,
+  stopChain,
+  type LocalOptions,
+} from '../../operator/daemon/local.ts';
+import { fanout } from '../../operator/fanout.ts';
+import { type Context, loadSelection } from '../context.ts';
+import { paint, printDiagnostics } from '../output.ts';
+import { devnetBinary } from '../paths.ts';
+import { collectStatus, statusTable } from './ops.ts';
+
+const BANNER = 'dokomodo devnet — a SIMULATOR of komodod and Iguana (no real chain, no real coins)';
+
+export interface DevnetUpOptions {
+  datadir?: string;
+  detach?: boolean;
+  blocktime?: string;
+  warmup?: string;
+}
+
+function devnetDir(opts: { datadir?: string }): string {
+  return resolve(expandLocal(opts.datadir ?? '~/.dokomodo/devnet'));
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function readPid(dir: string): number | undefined {
+  const f = join(dir, 'devnet.pid');
+  if (!existsSync(f)) return undefined;
+  const pid = Number(readFileSync(f, 'utf8').trim());
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+}
+
+/** The devnet spec of every selected chain, with confs written from the derived credentials. */
+function devnetSpecs(
+  platform: Platform,
+  chains: Platform['chains'],
+  secret: string,
+  dir: string,
+  blockTimeMs: number,
+): DevnetChainSpec[] {
+  return chains.map((chain) => {
+    const lc = localChain(chain, { datadir: dir });
+    ensureConf(lc, platform, secret);
+    const spec: DevnetChainSpec = {
+      name: chain.kind === 'assetchain' ? chain.acName! : 'KMD',
+      params: chain.kind === 'assetchain' ? chain.params : {},
+      datadir: lc.datadir,
+      rpcport: chain.rpc,
+      blockTimeMs,
+    };
+    if (chain.kind !== 'assetchain') {
+      spec.conf = chain.confName;
+      spec.port = chain.p2p;
+    }
+    if (platform.defaults.pubkey) spec.pubkey = platform.defaults.pubkey;
+    return spec;
+  });
+}
+
+export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<number> {
+  const dir = devnetDir(opts);
+  const running = readPid(dir);
+  if (running !== undefined) {
+    ctx.out.stdout(`devnet already running (pid ${running}) in ${dir}\n`);
+    return ExitCode.ok;
+  }
+  if (opts.detach) return detach(ctx, dir);
+  const { platform, selection } = loadSelection(ctx);
+  const secret = readSecret(platform, nodeHost());
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const blockTimeMs = Math.round(Number(opts.blocktime ?? 10) * 1000);
+  const specs = devnetSpecs(platform, selection.chains, secret, dir, blockTimeMs);
+  const igs = platform.iguana.filter((g) => g.coins.some((c) => selection.chains.some((x) => x.name === c)));
+  ctx.out.stderr(`${paint(ctx.out, 'yellow', BANNER)}\n`);
+  const devnet = await startDevnet({
+    chains: specs,
+    warmupMs: Math.round(Number(opts.warmup ?? 0) * 1000),
+    blockTimeMs,
+    iguanas: igs.map((g) => ({ port: g.port, mode: g.mode })),
+  });
+  writeFileSync(join(dir, 'devnet.pid'), `${process.pid}\n`);
+  writeFileSync(
+    join(dir, 'devnet.json'),
+    `${JSON.stringify({ pid: process.pid, chains: specs.length, iguana: igs.length, file: platform.file, ready: true })}\n`,
+  );
+  ctx.out.stdout(
+    `devnet up: ${devnet.chains.length} simulated chains, ${devnet.iguanas.length} simulated Iguana instance(s), data in ${dir}\n`,
+  );
+  if (!ctx.opts.json) {
+    const s = await collectStatus(platform, selection.chains, secret);
+    ctx.out.stdout(statusTable(ctx.out, s.chains, s.iguana));
+    ctx.out.stdout('Ctrl-C stops the devnet.\n');
+  }
+  await untilSignal();
+  await devnet.stop();
+  rmSync(join(dir, 'devnet.pid'), { force: true });
+  rmSync(join(dir, 'devnet.json'), { force: true });
+  ctx.out.stdout('devnet stopped\n');
+  return ExitCode.ok;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+async function detach(ctx: Context, dir: string): Promise<number> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const args = process.argv.slice(1).filter((a) => a !== '--detach');
+  const log = openSync(join(dir, 'devnet.log'), 'a', 0o600);
+  rmSync(join(dir, 'devnet.json'), { force: true });
+  const child = spawn(process.execPath, args, {
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: { ...process.env, NO_COLOR: '1' },
+  });
+  closeSync(log);
+  child.unref();
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (existsSync(join(dir, 'devnet.json'))) {
+      ctx.out.stdout(
+        `devnet running in the background (pid ${child.pid}); \`dokomodo devnet down\` stops it; log: ${join(dir, 'devnet.log')}\n`,
+      );
+      return ExitCode.ok;
+    }
+    if (child.exitCode !== null || (child.pid !== undefined && !alive(child.pid))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const tail = existsSync(join(dir, 'devnet.log'))
+    ? readFileSync(join(dir, 'devnet.log'), 'utf8').trim().split('\n').slice(-5).join('\n')
+    : '';
+  throw new DokomodoError('devnet-failed', `the devnet did not come up${tail ? `:\n${tail}` : ''}`, {
+    hint: `see ${join(dir, 'devnet.log')}`,
+  });
+}
+
+export async function devnetDown(ctx: Context, opts: { datadir?: string }): Promise<number> {
+  const dir = devnetDir(opts);
+  const pid = readPid(dir);
+  if (pid === undefined) {
+    ctx.out.stdout('devnet not running\n');
+    return ExitCode.ok;
+  }
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + 60_000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  rmSync(join(dir, 'devnet.pid'), { force: true });
+  ctx.out.stdout(`devnet stopped (pid ${pid})\n`);
+  return ExitCode.ok;
+}
+
+export async function devnetStatus(ctx: Context, opts: { datadir?: string }): Promise<number> {
+  const dir = devnetDir(opts);
+  const pid = readPid(dir);
+  if (pid === undefined) {
+    if (ctx.opts.json) ctx.out.stdout(`${JSON.stringify({ running: false, simulator: true })}\n`);
+    else ctx.out.stdout('devnet not running\n');
+    return ExitCode.ok;
+  }
+  const info = JSON.parse(readFileSync(join(dir, 'devnet.json'), 'utf8')) as {
+    chains: number;
+    iguana: number;
+    file: string;
+  };
+  if (ctx.opts.json) ctx.out.stdout(`${JSON.stringify({ running: true, simulator: true, pid, ...info })}\n`);
+  else
+    ctx.out.stdout(
+      `${BANNER}\nrunning: pid ${pid}, ${info.chains} chains, ${info.iguana} Iguana instance(s), platform ${info.file}\n`,
+    );
+  return ExitCode.ok;
+}
+
+// ---- demo
+
+export interface DemoOptions {
+  datadir?: string;
+  once?: boolean;
+  interval?: string;
+}
+
+/** The secret of the demo: DOKOMODO_SECRET if set, else one generated once and kept (0600) in the demo directory. */
+function demoSecret(dir: string): string {
+  const fromEnv = process.env['DOKOMODO_SECRET'];
+  if (fromEnv) {
+    registerSecret(fromEnv);
+    return fromEnv;
+  }
+  const file = join(dir, 'secret');
+  if (!existsSync(file)) {
+    writeFileSync(file, `${randomBytes(24).toString('base64url')}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  }
+  const secret = readFileSync(file, 'utf8').trim();
+  registerSecret(secret);
+  return secret;
+}
+
+/**
+ * The demo's notary key: the published test passphrase of the project's key vectors, so the
+ * simulated chains can notarize. Only ever used against the devnet.
+ */
+const DEMO_PASSPHRASE = 'myverysecretandstrongpassphrase_noneabletobrute';
+const DEMO_PUBKEY = '02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1';
+
+async function importDemoKey(
+  platform: Platform,
+  chains: Platform['chains'],
+  secret: string,
+  dir: string,
+): Promise<void> {
+  const { deriveKeys } = await import('../../komodo/keys.ts');
+  const keys = deriveKeys(
+    DEMO_PASSPHRASE,
+    chains.map((c) => c.coin),
+  );
+  await fanout(
+    chains.map((c) => c.name),
+    async (name) => {
+      const chain = chains.find((c) => c.name === name)!;
+      const client = localClient(localChain(chain, { datadir: dir }), secret);
+      try {
+        await client.call('importprivkey', [keys.coins[chain.coin.symbol]!.wif, '', false]);
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: 16 },
+  );
+}
+
+export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
+  const dir = resolve(expandLocal(opts.datadir ?? '~/.dokomodo/demo'));
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  let file = ctx.opts.file;
+  if (file === 'dokomodo.yaml' && !existsSync(file)) {
+    // No platform file here: the embedded example, written next to the demo data so errors have a place.
+    const { default: devYaml } = await import('../../../examples/dev.yaml');
+    file = join(dir, 'dokomodo.yaml');
+    writeFileSync(file, devYaml);
+  }
+  const loaded = loadPlatformFile(file);
+  printDiagnostics(ctx.out, loaded.diagnostics);
+  if (!loaded.platform)
+    throw new DokomodoError('invalid-platform', `${file} has errors`, {
+      hint: 'fix them, or run the demo without -f',
+    });
+  const platform = loaded.platform;
+  const selection = selectEnvironment(platform, ctx.opts.env);
+  const secret = demoSecret(dir);
+  ctx.out.stdout(`${paint(ctx.out, 'yellow', BANNER)}\nplatform ${file}, data in ${dir}\n\n`);
+  const local: LocalOptions = {
+    platform,
+    secret,
+    devnet: true,
+    devnetBin: devnetBinary(),
+    datadir: dir,
+    extraArgs: ['-devnet-blocktime=2', '-devnet-notarize-every=3', '-devnet-maturity=1'],
+  };
+  const started = await fanout(
+    selection.chains.map((c) => c.name),
+    (name) => startChain(localChain(selection.chains.find((c) => c.name === name)!, local), local),
+    {
+      concurrency: platform.defaults.start.concurrency,
+      onResult: (r) =>
+        ctx.out.stdout(
+          r.ok
+            ? `${paint(ctx.out, 'green', '✓')} ${r.target} ${r.result!.state.replace('-', ' ')} (${(r.durationMs / 1000).toFixed(1)} s)\n`
+            : `${paint(ctx.out, 'red', '✗')} ${r.target}: ${r.error!.code}: ${r.error!.message}\n`,
+        ),
+    },
+  );
+  if (platform.defaults.pubkey === DEMO_PUBKEY) await importDemoKey(platform, selection.chains, secret, dir);
+  const igs: IguanaSim[] = [];
+  for (const g of platform.iguana.filter((x) =>
+    x.coins.some((c) => selection.chains.some((y) => y.name === c)),
+  )) {
+    try {
+      igs.push(
+        await startIguana({
+          port: g.port,
+          mode: g.mode,
+          notaries: platform.notaries.find((n) => n.name === g.notaries)?.notaries ?? [],
+        }),
+      );
+    } catch (e) {
+      ctx.out.stderr(`${paint(ctx.out, 'yellow', 'warning')} iguana ${g.name}: ${(e as Error).message}\n`);
+    }
+  }
+  let stopping = false;
+  const stopAll = async () => {
+    stopping = true;
+    await Promise.all(igs.map((g) => g.close()));
+    await fanout(
+      selection.chains.map((c) => c.name),
+      (name) => stopChain(localChain(selection.chains.find((c) => c.name === name)!, local), local),
+      { concurrency: 16 },
+    );
+  };
+  const onSignal = () => {
+    stopping = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const interval = Math.max(1, Number(opts.interval ?? 5)) * 1000;
+    for (;;) {
+      const s = await collectStatus(platform, selection.chains, secret);
+      if (process.stdout.isTTY && !opts.once)
+        ctx.out.stdout(`\x1b[2J\x1b[H${paint(ctx.out, 'yellow', BANNER)}\n\n`);
+      ctx.out.stdout(statusTable(ctx.out, s.chains, s.iguana));
+      if (opts.once) break;
+      ctx.out.stdout(
+        paint(
+          ctx.out,
+          'dim',
+          `refreshing every ${interval / 1000} s — Ctrl-C stops the demo and its chains\n`,
+        ),
+      );
+      const end = Date.now() + interval;
+      while (!stopping && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+      if (stopping) break;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    ctx.out.stdout('stopping the demo chains…\n');
+    await stopAll();
+    ctx.out.stdout('demo stopped\n');
+  }
+  return started.every((r) => r.ok) ? ExitCode.ok : ExitCode.failure;
+}
+
+export type { Devnet };

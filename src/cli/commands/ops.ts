@@ -1,0 +1,323 @@
+/** start, stop, restart, status, rpc: the day-to-day commands over every chain. */
+import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
+import { nodeHost } from '../../core/host.ts';
+import { rpcCredentials } from '../../komodo/creds.ts';
+import type { ChainModel, Platform } from '../../platform/model.ts';
+import { readSecret } from '../../platform/secret.ts';
+import { selectChains } from '../../platform/select.ts';
+import { type LocalOptions, localChain, startChain, stopChain } from '../../operator/daemon/local.ts';
+import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
+import { RpcClient } from '../../operator/rpc/client.ts';
+import {
+  type ChainStatus,
+  chainStatuses,
+  defaultAddress,
+  type IguanaStatus,
+  iguanaStatuses,
+} from '../../operator/status.ts';
+import { type Context, loadSelection } from '../context.ts';
+import { type Out, paint, printJson, table } from '../output.ts';
+import { devnetBinary } from '../paths.ts';
+
+export interface LifecycleOptions {
+  devnet?: boolean;
+  datadir?: string;
+  concurrency?: string;
+  warmup?: string;
+}
+
+function concurrencyOf(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 4096)
+    throw usageError('bad-concurrency', `--concurrency ${value} is not a whole number from 1 to 4096`);
+  return n;
+}
+
+function localOptions(
+  ctx: Context,
+  platform: Platform,
+  secret: string,
+  opts: LifecycleOptions,
+): LocalOptions {
+  const extraArgs: string[] = [];
+  if (opts.warmup !== undefined) {
+    if (!opts.devnet)
+      throw usageError(
+        'warmup-needs-devnet',
+        '--warmup only applies to the devnet simulator',
+        'add --devnet',
+      );
+    extraArgs.push(`-devnet-warmup=${Number(opts.warmup)}`);
+  }
+  return {
+    platform,
+    secret,
+    ...(opts.devnet ? { devnet: true, devnetBin: devnetBinary() } : {}),
+    ...(opts.datadir !== undefined ? { datadir: opts.datadir } : {}),
+    extraArgs,
+    onEvent: (e) => {
+      if (!ctx.opts.verbose || ctx.opts.json) return;
+      if (e.type === 'waiting') ctx.out.stderr(paint(ctx.out, 'dim', `  … ${e.chain}: ${e.message}\n`));
+      if (e.type === 'stale-pid')
+        ctx.out.stderr(paint(ctx.out, 'yellow', `  ${e.chain}: removed a stale pid file (pid ${e.pid})\n`));
+      if (e.type === 'signal')
+        ctx.out.stderr(paint(ctx.out, 'yellow', `  ${e.chain}: sending ${e.signal}\n`));
+    },
+  };
+}
+
+function reportProgress<T extends { state: string }>(ctx: Context, verb: string) {
+  return (r: TargetResult<T>) => {
+    if (ctx.opts.json) return;
+    const secs = `${(r.durationMs / 1000).toFixed(1)} s`;
+    if (r.ok)
+      ctx.out.stdout(
+        `${paint(ctx.out, 'green', '✓')} ${r.target} ${r.result!.state.replace('-', ' ')} ${paint(ctx.out, 'dim', secs)}\n`,
+      );
+    else
+      ctx.out.stdout(
+        `${paint(ctx.out, 'red', '✗')} ${r.target} ${verb} failed: ${r.error!.code}: ${r.error!.message}${r.error!.hint ? paint(ctx.out, 'dim', `\n    hint: ${r.error!.hint}`) : ''}\n`,
+      );
+  };
+}
+
+function finish<T>(ctx: Context, verb: string, results: TargetResult<T>[]): number {
+  const s = summary(results);
+  if (ctx.opts.json)
+    printJson(
+      ctx.out,
+      results.map((r) => ({
+        chain: r.target,
+        ok: r.ok,
+        ...(r.ok ? { result: r.result } : { error: r.error }),
+        ms: Math.round(r.durationMs),
+      })),
+    );
+  else ctx.out.stdout(`${verb}: ${s.ok} ok, ${s.failed} failed${s.failed ? '' : ''}\n`);
+  return s.failed ? ExitCode.failure : ExitCode.ok;
+}
+
+export async function start(ctx: Context, chains: string[], opts: LifecycleOptions): Promise<number> {
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, chains);
+  const secret = readSecret(platform, nodeHost());
+  const local = localOptions(ctx, platform, secret, opts);
+  const byName = new Map(targets.map((c) => [c.name, c]));
+  const results = await fanout(
+    targets.map((c) => c.name),
+    (name) => startChain(localChain(byName.get(name)!, local), local),
+    {
+      concurrency: concurrencyOf(opts.concurrency, platform.defaults.start.concurrency),
+      onResult: reportProgress(ctx, 'start'),
+    },
+  );
+  return finish(ctx, 'start', results);
+}
+
+export async function stop(ctx: Context, chains: string[], opts: LifecycleOptions): Promise<number> {
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, chains);
+  const secret = readSecret(platform, nodeHost());
+  const local = localOptions(ctx, platform, secret, { ...opts, devnet: false });
+  const byName = new Map(targets.map((c) => [c.name, c]));
+  const results = await fanout(
+    targets.map((c) => c.name),
+    (name) => stopChain(localChain(byName.get(name)!, local), local),
+    {
+      concurrency: concurrencyOf(opts.concurrency, Math.max(platform.defaults.start.concurrency, 16)),
+      onResult: reportProgress(ctx, 'stop'),
+    },
+  );
+  return finish(ctx, 'stop', results);
+}
+
+export async function restart(ctx: Context, chains: string[], opts: LifecycleOptions): Promise<number> {
+  const stopped = await stop(ctx, chains, opts);
+  if (stopped !== ExitCode.ok) return stopped;
+  return start(ctx, chains, opts);
+}
+
+// ---- status
+
+function age(seconds: number | null): string | undefined {
+  if (seconds === null) return undefined;
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+/** Notarization age bands of the dPoW README: active < 2.5 h, irregular < 24 h, inactive after. */
+function ageColor(seconds: number | null): 'green' | 'yellow' | 'red' | 'dim' {
+  if (seconds === null) return 'dim';
+  return seconds < 9000 ? 'green' : seconds < 86400 ? 'yellow' : 'red';
+}
+
+const STATE_COLOR = { running: 'green', starting: 'yellow', stopped: 'dim', error: 'red' } as const;
+
+export function statusTable(out: Out, chains: ChainStatus[], iguana: IguanaStatus[]): string {
+  const rows = chains.map((s) => [
+    s.chain,
+    paint(out, STATE_COLOR[s.state], s.state),
+    s.blocks ?? undefined,
+    s.longestchain ?? undefined,
+    s.connections ?? undefined,
+    s.balance === null ? undefined : s.balance.toFixed(4),
+    s.notarized ?? undefined,
+    s.notarizedAge === null ? undefined : paint(out, ageColor(s.notarizedAge), age(s.notarizedAge)!),
+    s.version ?? undefined,
+    s.message ?? undefined,
+  ]);
+  let text = table(
+    ['CHAIN', 'STATE', 'BLOCKS', 'LONGEST', 'CONN', 'BALANCE', 'NOTARIZED', 'AGE', 'VERSION', 'NOTE'],
+    rows,
+    [5, 7],
+  );
+  if (iguana.length > 0) {
+    text += `\n${table(
+      ['IGUANA', 'STATE', 'PORT', 'PEERS', 'NOTE'],
+      iguana.map((g) => [
+        g.instance,
+        paint(out, g.state === 'running' ? 'green' : g.state === 'stopped' ? 'dim' : 'red', g.state),
+        g.port,
+        g.peers ?? undefined,
+        g.message ?? undefined,
+      ]),
+    )}`;
+  }
+  const counts = chains.reduce<Record<string, number>>(
+    (m, s) => ({ ...m, [s.state]: (m[s.state] ?? 0) + 1 }),
+    {},
+  );
+  text += `\n${chains.length} chains: ${Object.entries(counts)
+    .map(([k, v]) => `${v} ${k}`)
+    .join(', ')}\n`;
+  return text;
+}
+
+export async function collectStatus(platform: Platform, chains: ChainModel[], secret: string) {
+  const igs = platform.iguana.filter((g) => g.coins.some((c) => chains.some((x) => x.name === c)));
+  const [cs, is] = await Promise.all([
+    chainStatuses(platform, chains, { secret }),
+    iguanaStatuses(platform, igs),
+  ]);
+  return { chains: cs, iguana: is };
+}
+
+export async function status(
+  ctx: Context,
+  chains: string[],
+  opts: { watch?: boolean; interval?: string },
+): Promise<number> {
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, chains);
+  const secret = readSecret(platform, nodeHost());
+  const interval = Math.max(1, Number(opts.interval ?? 5)) * 1000;
+  for (;;) {
+    const s = await collectStatus(platform, targets, secret);
+    if (ctx.opts.json) printJson(ctx.out, s);
+    else {
+      if (opts.watch && process.stdout.isTTY) ctx.out.stdout('\x1b[2J\x1b[H');
+      ctx.out.stdout(statusTable(ctx.out, s.chains, s.iguana));
+    }
+    if (!opts.watch) return s.chains.some((c) => c.state === 'error') ? ExitCode.failure : ExitCode.ok;
+    await new Promise((r) => setTimeout(r, interval));
+  }
+}
+
+// ---- rpc
+
+/** A command-line parameter: JSON when it parses (numbers, true, arrays, objects, "quoted"), else the text. */
+export function parseParam(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+export async function rpc(
+  ctx: Context,
+  target: string,
+  method: string,
+  params: string[],
+  opts: { ndjson?: boolean; concurrency?: string; timeout?: string },
+): Promise<number> {
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, [target]);
+  if (targets.length === 0) throw new DokomodoError('no-targets', `\`${target}\` selects no chains`);
+  const secret = readSecret(platform, nodeHost());
+  const address = defaultAddress(platform);
+  const byName = new Map(targets.map((c) => [c.name, c]));
+  const values = params.map(parseParam);
+  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 30_000;
+  const results = await fanout(
+    targets.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const creds = rpcCredentials(secret, chain.name);
+      const client = new RpcClient({
+        host: address(chain),
+        port: chain.rpc,
+        user: creds.user,
+        password: creds.password,
+        label: chain.name,
+        timeoutMs,
+        retry: false,
+        connections: 1,
+      });
+      try {
+        return await client.call(method, values);
+      } finally {
+        await client.close();
+      }
+    },
+    {
+      concurrency: concurrencyOf(opts.concurrency, 64),
+      onResult: (r) => {
+        if (opts.ndjson)
+          ctx.out.stdout(
+            `${JSON.stringify({ chain: r.target, ok: r.ok, ...(r.ok ? { result: r.result } : { error: r.error }) })}\n`,
+          );
+      },
+    },
+  );
+  const s = summary(results);
+  if (opts.ndjson) {
+    // already streamed
+  } else if (ctx.opts.json) {
+    printJson(
+      ctx.out,
+      results.map((r) => ({
+        chain: r.target,
+        ok: r.ok,
+        ...(r.ok ? { result: r.result } : { error: r.error }),
+      })),
+    );
+  } else if (results.length === 1 && results[0]!.ok) {
+    const v = results[0]!.result;
+    ctx.out.stdout(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`);
+  } else {
+    const rows = results.map((r) => {
+      const text = r.ok
+        ? typeof r.result === 'string'
+          ? r.result
+          : JSON.stringify(r.result)
+        : `${r.error!.code}: ${r.error!.message}`;
+      return [
+        r.target,
+        r.ok ? paint(ctx.out, 'green', 'ok') : paint(ctx.out, 'red', 'failed'),
+        text.length > 100 ? `${text.slice(0, 99)}…` : text,
+      ];
+    });
+    ctx.out.stdout(table(['CHAIN', '', 'RESULT'], rows));
+  }
+  if (!ctx.opts.json && !opts.ndjson && results.length > 1)
+    ctx.out.stderr(`${method}: ${s.ok} ok, ${s.failed} failed\n`);
+  if (!ctx.opts.json && !opts.ndjson && results.length === 1 && !results[0]!.ok) {
+    const e = results[0]!.error!;
+    ctx.out.stderr(`${paint(ctx.out, 'red', 'error')} ${e.code}: ${e.message}\n`);
+  }
+  return s.failed ? ExitCode.failure : ExitCode.ok;
+}
