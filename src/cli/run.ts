@@ -100,7 +100,7 @@ export async function runCli(argv: string[]): Promise<number> {
     .argument('<method>', 'RPC method')
     .argument('[params...]', 'parameters (JSON values, or text)')
     .option('--ndjson', 'one JSON line per chain as each answers')
-    .option('--concurrency <n>', 'chains at once', '64')
+    .option('--concurrency <n>', 'chains at once', '128')
     .option('--timeout <seconds>', 'per-call timeout', '30')
     .action(lazy(async () => (await import('./commands/ops.ts')).rpc));
 
@@ -145,6 +145,25 @@ export async function runCli(argv: string[]): Promise<number> {
     .argument('[wif]', 'the WIF, or - for standard input (an argument is visible to other users in `ps`)')
     .addOption(new Option('--to <coin>', 'target coin').makeOptionMandatory())
     .action(lazy(async () => (await import('./commands/keys.ts')).convert));
+
+  program
+    .command('entrypoint')
+    .description(
+      'container start: write a chain’s conf (or Iguana’s files) from the platform secret, then name the daemon to exec',
+    )
+    .argument('<kind>', 'chain or iguana')
+    .argument('<name>', 'the chain or Iguana instance, as named in the platform file')
+    .option('--datadir <dir>', 'the container’s data directory (Iguana: its working directory)', '/data')
+    .option('--dry-run', 'write nothing; show the files (passwords masked) and the command')
+    .option(
+      '--print-exec',
+      'print the working directory and the daemon’s argv, one per line, for dokomodo-entrypoint to exec',
+    )
+    .option(
+      '--per-host',
+      'iguana: reach chains of other hosts at their host’s address (one compose project per host)',
+    )
+    .action(lazy(async () => (await import('./commands/entrypoint.ts')).entrypoint));
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -7,6 +7,7 @@ import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { rpcCredentials } from '../komodo/creds.ts';
 import { fanout } from './fanout.ts';
 import { IguanaClient } from './iguana-client.ts';
+import { Agent } from 'undici';
 import { RpcClient, RpcError } from './rpc/client.ts';
 
 export type ChainState = 'running' | 'starting' | 'stopped' | 'error';
@@ -71,6 +72,8 @@ export async function chainStatuses(
   const address = opts.address ?? defaultAddress(platform);
   const now = opts.now ?? (() => Date.now());
   const byName = new Map(chains.map((c) => [c.name, c]));
+  // One dispatcher for the whole fan-out: a pool per chain costs more than the calls themselves.
+  const agent = new Agent({ connections: 1, pipelining: 1 });
   const results = await fanout(
     chains.map((c) => c.name),
     async (name) => {
@@ -84,16 +87,13 @@ export async function chainStatuses(
         label: chain.name,
         timeoutMs: opts.timeoutMs ?? 5_000,
         retry: false,
-        connections: 1,
+        dispatcher: agent,
       });
-      try {
-        return await statusOf(client, chain, now);
-      } finally {
-        await client.close();
-      }
+      return statusOf(client, chain, now);
     },
-    { concurrency: opts.concurrency ?? 128 },
+    { concurrency: opts.concurrency ?? 256 },
   );
+  await agent.close();
   return results.map((r) => r.result ?? blank(byName.get(r.target)!, 'error', r.error?.message ?? 'failed'));
 }
 

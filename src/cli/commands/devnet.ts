@@ -157,7 +157,7 @@ function untilSignal(): Promise<void> {
 async function detach(ctx: Context, dir: string): Promise<number> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
-  const log = openSync(join(dir, 'devnet.log'), 'a', 0o600);
+  const log = openSync(join(dir, 'devnet.log'), 'w', 0o600);
   rmSync(join(dir, 'devnet.json'), { force: true });
   const child = spawn(process.execPath, args, {
     detached: true,

@@ -7,6 +7,7 @@ import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type LocalOptions, localChain, startChain, stopChain } from '../../operator/daemon/local.ts';
 import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
+import { Agent } from 'undici';
 import { RpcClient } from '../../operator/rpc/client.ts';
 import {
   type ChainStatus,
@@ -252,6 +253,7 @@ export async function rpc(
   const byName = new Map(targets.map((c) => [c.name, c]));
   const values = params.map(parseParam);
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 30_000;
+  const agent = new Agent({ connections: 1, pipelining: 1 });
   const results = await fanout(
     targets.map((c) => c.name),
     async (name) => {
@@ -283,6 +285,7 @@ export async function rpc(
       },
     },
   );
+  await agent.close();
   const s = summary(results);
   if (opts.ndjson) {
     // already streamed

@@ -12,7 +12,7 @@
  * Every error message and event text passes `redact()`; the password is registered as a secret,
  * and credentials are never part of a label or URL the client prints.
  */
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import { DokomodoError } from '../../core/errors.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
@@ -102,6 +102,11 @@ export interface RpcClientOptions {
   onEvent?: (e: RpcEvent) => void;
   /** Keep-alive connections to this endpoint. Default 4. */
   connections?: number;
+  /**
+   * A shared dispatcher (e.g. one undici Agent for a fan-out over a thousand chains) instead of a
+   * pool of this client's own; `close()` then leaves it open.
+   */
+  dispatcher?: Dispatcher;
 }
 
 export interface CallOptions {
@@ -138,7 +143,8 @@ export class RpcClient {
   readonly label: string;
   readonly origin: string;
   private readonly auth: string | undefined;
-  private readonly pool: Pool;
+  private readonly pool: Dispatcher;
+  private readonly ownsPool: boolean;
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy | false;
   private readonly onEvent: ((e: RpcEvent) => void) | undefined;
@@ -166,12 +172,15 @@ export class RpcClient {
     this.timeoutMs = opts.timeoutMs ?? 30_000;
     this.retry = opts.retry === false ? false : { ...DEFAULT_RETRY, ...opts.retry };
     this.onEvent = opts.onEvent;
-    this.pool = new Pool(this.origin, {
-      connections: opts.connections ?? 4,
-      pipelining: 1,
-      keepAliveTimeout: 20_000,
-      keepAliveMaxTimeout: 25_000,
-    });
+    this.ownsPool = opts.dispatcher === undefined;
+    this.pool =
+      opts.dispatcher ??
+      new Pool(this.origin, {
+        connections: opts.connections ?? 4,
+        pipelining: 1,
+        keepAliveTimeout: 20_000,
+        keepAliveMaxTimeout: 25_000,
+      });
   }
 
   /** Calls `method`; resolves with `result`, rejects with RpcError after the retry policy. */
@@ -240,7 +249,7 @@ export class RpcClient {
 
   /** Closes the keep-alive connections. */
   async close(): Promise<void> {
-    await this.pool.close();
+    if (this.ownsPool) await this.pool.close();
   }
 
   private rpcFailure(method: string, err: { code?: number; message?: string }, status: number): RpcError {
@@ -291,7 +300,14 @@ export class RpcClient {
     try {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (this.auth) headers['authorization'] = this.auth;
-      const res = await this.pool.request({ path: '/', method: 'POST', headers, body, signal: ac.signal });
+      const res = await this.pool.request({
+        origin: this.origin,
+        path: '/',
+        method: 'POST',
+        headers,
+        body,
+        signal: ac.signal,
+      });
       const text = await res.body.text();
       if (res.statusCode === 401 || res.statusCode === 403) {
         throw new RpcError(
