@@ -5,8 +5,8 @@
  */
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { rpcCredentials } from '../komodo/creds.ts';
+import { hostAddress, iguanaClient } from './clients.ts';
 import { fanout } from './fanout.ts';
-import { IguanaClient } from './iguana-client.ts';
 import { Agent } from 'undici';
 import { RpcClient, RpcError } from './rpc/client.ts';
 
@@ -47,10 +47,7 @@ export interface StatusOptions {
 }
 
 export function defaultAddress(platform: Platform): (chain: ChainModel) => string {
-  return (chain) => {
-    const host = platform.hosts.find((h) => h.name === chain.host);
-    return host && !/^(127\.|localhost$|::1$)/.test(host.address) ? host.address : '127.0.0.1';
-  };
+  return (chain) => hostAddress(platform, chain.host);
 }
 
 interface GetInfo {
@@ -156,12 +153,7 @@ export async function iguanaStatuses(
 ): Promise<IguanaStatus[]> {
   return Promise.all(
     instances.map(async (g) => {
-      const host = platform.hosts.find((h) => h.name === g.host);
-      const address = host && !/^(127\.|localhost$)/.test(host.address) ? host.address : '127.0.0.1';
-      const client = new IguanaClient({
-        port: g.port,
-        host: address,
-        label: `iguana ${g.name}`,
+      const client = iguanaClient(platform, g, {
         timeoutMs: opts.timeoutMs ?? 5_000,
         connectTimeoutMs: 1_000,
       });

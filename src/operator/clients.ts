@@ -1,0 +1,52 @@
+/**
+ * Clients for a platform's daemons: every chain's JSON-RPC (credentials derived from the platform
+ * secret) and every Iguana instance's API. The one place that decides which address a chain or
+ * Iguana instance is reached at.
+ */
+import type { Dispatcher } from 'undici';
+import { rpcCredentials } from '../komodo/creds.ts';
+import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
+import { IguanaClient } from './iguana-client.ts';
+import { RpcClient, type RpcClientOptions } from './rpc/client.ts';
+
+const LOOPBACK = /^(127\.|localhost$|::1$)/;
+
+/** The address of a host's services: its address, or 127.0.0.1 when it has none or is this machine. */
+export function hostAddress(platform: Platform, hostName: string | undefined): string {
+  const host = platform.hosts.find((h) => h.name === hostName);
+  return host && !LOOPBACK.test(host.address) ? host.address : '127.0.0.1';
+}
+
+export interface ChainClientOptions extends Pick<RpcClientOptions, 'timeoutMs' | 'retry' | 'onEvent'> {
+  dispatcher?: Dispatcher;
+}
+
+export function chainClient(
+  platform: Platform,
+  chain: ChainModel,
+  secret: string,
+  opts: ChainClientOptions = {},
+): RpcClient {
+  const creds = rpcCredentials(secret, chain.name);
+  return new RpcClient({
+    host: hostAddress(platform, chain.host),
+    port: chain.rpc,
+    user: creds.user,
+    password: creds.password,
+    label: chain.name,
+    ...opts,
+  });
+}
+
+export function iguanaClient(
+  platform: Platform,
+  g: IguanaModel,
+  opts: { timeoutMs?: number; connectTimeoutMs?: number } = {},
+): IguanaClient {
+  return new IguanaClient({
+    host: hostAddress(platform, g.host),
+    port: g.port,
+    label: `iguana ${g.name}`,
+    ...opts,
+  });
+}
