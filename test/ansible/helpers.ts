@@ -1,0 +1,129 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { Artifact, TargetName } from '../../src/compiler/artifact.ts';
+import { compile } from '../../src/compiler/compile.ts';
+import { writeArtifacts } from '../../src/compiler/write.ts';
+import { loadPlatformFile } from '../../src/platform/index.ts';
+import { loadPlatformText } from '../../src/platform/load.ts';
+import type { Platform } from '../../src/platform/model.ts';
+import { selectEnvironment } from '../../src/platform/select.ts';
+
+export const SECRET = 'ansible-test-secret-0123456789';
+export const PLAYBOOK = 'ansible/site.yml';
+
+export function platformOf(file: string): Platform {
+  const r = loadPlatformFile(file);
+  if (!r.platform) throw new Error(JSON.stringify(r.diagnostics));
+  return r.platform;
+}
+
+export function platformText(yaml: string, file = '/work/dokomodo.yaml'): Platform {
+  const r = loadPlatformText(file, yaml);
+  if (!r.platform) throw new Error(JSON.stringify(r.diagnostics));
+  return r.platform;
+}
+
+export function render(
+  p: Platform,
+  targets: TargetName[],
+  opts: { env?: string; hosts?: string[] } = {},
+): Artifact[] {
+  return compile(p, selectEnvironment(p, opts.env), {
+    secret: SECRET,
+    targets,
+    ...(opts.hosts ? { hosts: opts.hosts } : {}),
+  });
+}
+
+/**
+ * The targets the deploy installs, minus those whose renderer is still a placeholder (it throws
+ * "not implemented"), so these tests pick up systemd and monitoring as soon as they exist.
+ */
+export function deployTargets(p: Platform): TargetName[] {
+  const out: TargetName[] = ['conf', 'iguana', 'ansible'];
+  for (const t of ['systemd', 'monitoring'] as const) {
+    try {
+      render(p, [t]);
+      out.push(t);
+    } catch (e) {
+      if (!String(e).includes('not implemented')) throw e;
+    }
+  }
+  return out;
+}
+
+/** Renders into `out` the way `dokomodo render --out` does (the real writer). */
+export function renderTo(out: string, p: Platform, targets: TargetName[]): Artifact[] {
+  const artifacts = render(p, targets);
+  writeArtifacts(out, artifacts, { source: 'dokomodo.yaml' });
+  return artifacts;
+}
+
+/** Whether a real tool is installed; in CI a missing tool is a failure, never a skip. */
+export function have(tool: string): boolean {
+  const ok = spawnSync('sh', ['-c', `command -v "$1"`, 'sh', tool]).status === 0;
+  if (!ok && process.env['CI']) throw new Error(`${tool} is missing in CI: .ci/run must install it`);
+  return ok;
+}
+
+export function haveFile(path: string): boolean {
+  const ok = existsSync(path);
+  if (!ok && process.env['CI']) throw new Error(`${path} is missing in CI: .ci/run must install it`);
+  return ok;
+}
+
+export interface Run {
+  code: number;
+  out: string;
+  ms: number;
+}
+
+/** Runs an Ansible tool with a quiet, colourless, self-contained environment. */
+export function ansible(
+  cmd: string,
+  args: string[],
+  opts: { env?: Record<string, string>; timeoutMs?: number } = {},
+): Run {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    timeout: opts.timeoutMs ?? 120_000,
+    env: {
+      ...process.env,
+      ANSIBLE_NOCOLOR: '1',
+      ANSIBLE_FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      ANSIBLE_RETRY_FILES_ENABLED: '0',
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+      ...opts.env,
+    },
+  });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? `\n${r.error.message}` : ''}`;
+  return { code: r.status ?? -1, out, ms: performance.now() - t0 };
+}
+
+export interface Recap {
+  ok: number;
+  changed: number;
+  unreachable: number;
+  failed: number;
+  skipped: number;
+}
+
+/** The PLAY RECAP lines of an ansible-playbook run, by host. */
+export function recap(out: string): Record<string, Recap> {
+  const res: Record<string, Recap> = {};
+  const tail = out.slice(out.lastIndexOf('PLAY RECAP'));
+  for (const m of tail.matchAll(
+    /^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)/gm,
+  )) {
+    res[m[1]!] = {
+      ok: Number(m[2]),
+      changed: Number(m[3]),
+      unreachable: Number(m[4]),
+      failed: Number(m[5]),
+      skipped: Number(m[6]),
+    };
+  }
+  return res;
+}
