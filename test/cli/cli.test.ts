@@ -172,3 +172,33 @@ describe('dokomodo keys', () => {
     expect(r.stderr).toContain('unknown-coin');
   });
 });
+
+describe('the hidden passphrase prompt (a real pseudo-terminal via script(1))', () => {
+  it('asks on the terminal, does not echo, derives the same key', async () => {
+    const { spawn } = await import('node:child_process');
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+    delete env['DOKOMODO_PASSPHRASE'];
+    const child = spawn(
+      'script',
+      ['-qec', `${process.execPath} bin/dokomodo.js keys derive --coins KMD`, '/dev/null'],
+      { env },
+    );
+    let out = '';
+    let sent = false;
+    const done = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+      if (!sent && out.includes('passphrase:')) {
+        sent = true;
+        child.stdin.write(`${PASS}\r`);
+      }
+    });
+    const timer = setTimeout(() => child.kill(), 15_000);
+    const code = await done;
+    clearTimeout(timer);
+    expect(code).toBe(0);
+    expect(out).toContain(PUBKEY);
+    expect(out).toContain(KMD_ADDR);
+    expect(out).not.toContain(PASS);
+  });
+});
