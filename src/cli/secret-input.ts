@@ -86,8 +86,9 @@ function hiddenPrompt(input: NodeJS.ReadStream, prompt: NodeJS.WriteStream, labe
   return new Promise((resolve, reject) => {
     let buf = '';
     const wasRaw = input.isRaw;
-    prompt.write(label);
+    // Echo off before the prompt shows, so nothing typed after it can be echoed.
     input.setRawMode(true);
+    prompt.write(label);
     input.resume();
     input.setEncoding('utf8');
     const done = (err?: Error) => {
