@@ -7,7 +7,7 @@ import type { TargetName } from '../../src/compiler/artifact.ts';
 import { compile } from '../../src/compiler/compile.ts';
 
 /** Targets covered by golden files and the secret scan (all of them once every renderer exists). */
-export const GOLDEN_TARGETS: TargetName[] = ['conf', 'iguana', 'systemd', 'monitoring'];
+export const GOLDEN_TARGETS: TargetName[] = ['conf', 'iguana', 'systemd', 'monitoring', 'ansible'];
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
