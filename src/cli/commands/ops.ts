@@ -1,21 +1,14 @@
 /** start, stop, restart, status, rpc: the day-to-day commands over every chain. */
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
-import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type LocalOptions, localChain, startChain, stopChain } from '../../operator/daemon/local.ts';
 import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
 import { Agent } from 'undici';
-import { RpcClient } from '../../operator/rpc/client.ts';
-import {
-  type ChainStatus,
-  chainStatuses,
-  defaultAddress,
-  type IguanaStatus,
-  iguanaStatuses,
-} from '../../operator/status.ts';
+import { chainClient } from '../../operator/clients.ts';
+import { type ChainStatus, chainStatuses, type IguanaStatus, iguanaStatuses } from '../../operator/status.ts';
 import { type Context, loadSelection } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 import { devnetBinary } from '../paths.ts';
@@ -83,17 +76,17 @@ function reportProgress<T extends { state: string }>(ctx: Context, verb: string)
   };
 }
 
+/** One target's result as printed with --json / --ndjson. */
+function resultJson<T>(r: TargetResult<T>) {
+  return { chain: r.target, ok: r.ok, ...(r.ok ? { result: r.result } : { error: r.error }) };
+}
+
 function finish<T>(ctx: Context, verb: string, results: TargetResult<T>[]): number {
   const s = summary(results);
   if (ctx.opts.json)
     printJson(
       ctx.out,
-      results.map((r) => ({
-        chain: r.target,
-        ok: r.ok,
-        ...(r.ok ? { result: r.result } : { error: r.error }),
-        ms: Math.round(r.durationMs),
-      })),
+      results.map((r) => ({ ...resultJson(r), ms: Math.round(r.durationMs) })),
     );
   else ctx.out.stdout(`${verb}: ${s.ok} ok, ${s.failed} failed${s.failed ? '' : ''}\n`);
   return s.failed ? ExitCode.failure : ExitCode.ok;
@@ -249,7 +242,6 @@ export async function rpc(
   const targets = selectChains(platform, selection, [target]);
   if (targets.length === 0) throw new DokomodoError('no-targets', `\`${target}\` selects no chains`);
   const secret = readSecret(platform, nodeHost());
-  const address = defaultAddress(platform);
   const byName = new Map(targets.map((c) => [c.name, c]));
   const values = params.map(parseParam);
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 30_000;
@@ -257,31 +249,16 @@ export async function rpc(
   const results = await fanout(
     targets.map((c) => c.name),
     async (name) => {
-      const chain = byName.get(name)!;
-      const creds = rpcCredentials(secret, chain.name);
-      const client = new RpcClient({
-        host: address(chain),
-        port: chain.rpc,
-        user: creds.user,
-        password: creds.password,
-        label: chain.name,
+      return chainClient(platform, byName.get(name)!, secret, {
         timeoutMs,
         retry: false,
-        connections: 1,
-      });
-      try {
-        return await client.call(method, values);
-      } finally {
-        await client.close();
-      }
+        dispatcher: agent,
+      }).call(method, values);
     },
     {
-      concurrency: concurrencyOf(opts.concurrency, 64),
+      concurrency: concurrencyOf(opts.concurrency, 128),
       onResult: (r) => {
-        if (opts.ndjson)
-          ctx.out.stdout(
-            `${JSON.stringify({ chain: r.target, ok: r.ok, ...(r.ok ? { result: r.result } : { error: r.error }) })}\n`,
-          );
+        if (opts.ndjson) ctx.out.stdout(`${JSON.stringify(resultJson(r))}\n`);
       },
     },
   );
@@ -290,14 +267,7 @@ export async function rpc(
   if (opts.ndjson) {
     // already streamed
   } else if (ctx.opts.json) {
-    printJson(
-      ctx.out,
-      results.map((r) => ({
-        chain: r.target,
-        ok: r.ok,
-        ...(r.ok ? { result: r.result } : { error: r.error }),
-      })),
-    );
+    printJson(ctx.out, results.map(resultJson));
   } else if (results.length === 1 && results[0]!.ok) {
     const v = results[0]!.result;
     ctx.out.stdout(`${typeof v === 'string' ? v : JSON.stringify(v, null, 2)}\n`);
