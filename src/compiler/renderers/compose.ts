@@ -1,6 +1,202 @@
-// TEMPORARY placeholder so the registry compiles while the compose renderer is being written.
-import type { Artifact, RenderContext } from '../artifact.ts';
+/**
+ * compose target: per host, `hosts/H/compose/docker-compose.yml` with a service per chain and per
+ * Iguana instance of that host, and `.env.example`, the template of the operator's `.env`.
+ *
+ * The secret lives only in `.env`, which dokomodo never writes: a rendered `.env` would be
+ * "changed by hand" once the operator filled it in, so the next `dokomodo render` would stop
+ * on the conflict, and `--force` would back the secret up and blank it. The example is rendered
+ * with mode 0600 so `cp -p` gives `.env` the right mode.
+ */
+import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
+import { type Artifact, artifact, header, hostOf, type RenderContext } from '../artifact.ts';
+import {
+  CONTAINER_DATADIR,
+  CONTAINER_PLATFORM_DIR,
+  type ContainerNames,
+  chainProbe,
+  containerNames,
+  containerPlatformFile,
+  containerSecretEnv,
+  dpowPort,
+  ENTRYPOINT_BIN,
+  iguanaProbe,
+  platformFiles,
+  RPC_ALLOWIP_ENV,
+  stopGraceSeconds,
+  yamlDocs,
+} from './entrypoint.ts';
 
-export function renderCompose(_ctx: RenderContext): Artifact[] {
-  throw new Error('the compose target is not implemented yet');
+/** Compose variable naming the directory that holds the platform file (default ./platform). */
+export const PLATFORM_DIR_VAR = 'DOKOMODO_PLATFORM_DIR';
+
+const LOGGING = { driver: 'json-file', options: { 'max-size': '50m', 'max-file': '5' } };
+
+/** Entrypoint, secret and platform file: the same for every dokomodo container. */
+function launch(platform: Platform, volume: string) {
+  return {
+    entrypoint: [ENTRYPOINT_BIN],
+    env_file: ['.env'],
+    environment: { DOKOMODO_FILE: containerPlatformFile(platform) },
+    volumes: [
+      { type: 'volume', source: volume, target: CONTAINER_DATADIR },
+      // The directory, not the file: a bind-mounted file keeps the inode it had at start, and
+      // editors replace the file, so the container would go on reading the old one.
+      {
+        type: 'bind',
+        source: `\${${PLATFORM_DIR_VAR}:-./platform}`,
+        target: CONTAINER_PLATFORM_DIR,
+        read_only: true,
+      },
+    ],
+  };
+}
+
+/** The daemons write only to /data and /tmp and need no privilege. */
+const HARDENING = {
+  read_only: true,
+  tmpfs: ['/tmp'],
+  cap_drop: ['ALL'],
+  security_opt: ['no-new-privileges:true'],
+  ulimits: { nofile: { soft: 65536, hard: 65536 } },
+};
+
+function chainService(platform: Platform, chain: ChainModel, name: string): Record<string, unknown> {
+  const { entrypoint, env_file, environment, volumes } = launch(platform, name);
+  return {
+    image: platform.defaults.containers.image,
+    entrypoint,
+    command: ['chain', chain.name],
+    env_file,
+    environment,
+    volumes,
+    // RPC only on the host's loopback (the operator's tools, a relay); p2p for everyone.
+    ports: [`127.0.0.1:${chain.rpc}:${chain.rpc}`, `${chain.p2p}:${chain.p2p}`],
+    ...HARDENING,
+    healthcheck: {
+      test: ['CMD', ...chainProbe(chain, 'ready')],
+      interval: '30s',
+      timeout: '10s',
+      retries: 3,
+      // Loading the block index takes minutes; RPC answers -28 until then.
+      start_period: `${Math.ceil(platform.defaults.start.timeoutMs / 1000)}s`,
+    },
+    restart: 'unless-stopped',
+    stop_grace_period: `${stopGraceSeconds(platform)}s`,
+    logging: LOGGING,
+  };
+}
+
+function iguanaService(
+  platform: Platform,
+  g: IguanaModel,
+  name: string,
+  localChains: readonly string[],
+): Record<string, unknown> {
+  const { entrypoint, env_file, environment, volumes } = launch(platform, name);
+  const port = dpowPort(platform, g);
+  return {
+    image: platform.defaults.containers.iguanaImage,
+    entrypoint,
+    // --per-host: chains of other hosts are reached at their host's address.
+    command: ['iguana', g.name, '--per-host'],
+    env_file,
+    environment,
+    volumes,
+    // Other notaries connect to the dPoW port; Iguana's API listens on its own 127.0.0.1 only.
+    ports: [`${port}:${port}`],
+    ...HARDENING,
+    healthcheck: {
+      test: ['CMD', ...iguanaProbe(g)],
+      interval: '30s',
+      timeout: '10s',
+      retries: 3,
+      start_period: '30s',
+    },
+    // Iguana stalls on coins whose daemon is not answering yet.
+    ...(localChains.length > 0
+      ? { depends_on: Object.fromEntries(localChains.map((c) => [c, { condition: 'service_healthy' }])) }
+      : {}),
+    restart: 'unless-stopped',
+    stop_grace_period: '30s',
+    logging: LOGGING,
+  };
+}
+
+function composeHeader(
+  ctx: RenderContext,
+  host: string,
+  names: ContainerNames,
+  chains: ChainModel[],
+  iguanas: IguanaModel[],
+): string {
+  const files = platformFiles(ctx.platform);
+  const lines = [
+    `host ${host}: ${[...chains.map((c) => names.chain(c.name)), ...iguanas.map((g) => names.iguana(g.name))].join(', ')}`,
+    '',
+    'Before `docker compose up -d` (docs/deploy-containers.md):',
+    '  .env       cp -p .env.example .env, then set the platform secret in it (dokomodo never writes .env)',
+    `  platform/  ${files.join(', ')} (or set ${PLATFORM_DIR_VAR} in .env to their directory)`,
+    'Each container writes its own conf from the secret at start and runs the daemon as PID 1.',
+  ];
+  return header(ctx, '#') + lines.map((l) => (l === '' ? '#\n' : `# ${l}\n`)).join('');
+}
+
+function envExample(ctx: RenderContext, host: string): string {
+  const env = containerSecretEnv(ctx.platform);
+  return `${header(ctx, '#')}#
+# Template of .env, which docker compose reads next to docker-compose.yml. Create it once with
+#   cp -p .env.example .env      (-p keeps mode 0600)
+# and put the platform secret after the = below. dokomodo never writes .env: \`dokomodo render\`
+# neither overwrites nor prunes it, and the secret is in no rendered file. Every host and every
+# container must use the same secret: each chain's RPC password is derived from it.
+${env}=
+#
+# Directory holding ${platformFiles(ctx.platform).join(', ')} (default: ./platform next to this file).
+# ${PLATFORM_DIR_VAR}=/home/notary/dokomodo
+#
+# rpcallowip inside the containers (default: 127.0.0.1 and the private IPv4 ranges).
+# ${RPC_ALLOWIP_ENV}=127.0.0.1,172.16.0.0/12
+#
+# Project name: names the containers and the network (volumes are named explicitly).
+COMPOSE_PROJECT_NAME=dokomodo-${host.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}
+`;
+}
+
+export function renderCompose(ctx: RenderContext): Artifact[] {
+  const { platform } = ctx;
+  const names = containerNames(platform);
+  const selected = new Set(ctx.selection.chains.map((c) => c.name));
+  const out: Artifact[] = [];
+  for (const host of ctx.hosts) {
+    const chains = ctx.selection.chains.filter((c) => hostOf(c.host) === host);
+    const iguanas = platform.iguana.filter(
+      (g) => hostOf(g.host) === host && g.coins.some((c) => selected.has(c)),
+    );
+    if (chains.length === 0 && iguanas.length === 0) continue;
+    const services: Record<string, unknown> = {};
+    const volumes: Record<string, unknown> = {};
+    const volumeName = (svc: string) => ({ name: `dokomodo-${host}-${svc}` });
+    for (const chain of chains) {
+      const svc = names.chain(chain.name);
+      services[svc] = chainService(platform, chain, svc);
+      volumes[svc] = volumeName(svc);
+    }
+    for (const g of iguanas) {
+      const svc = names.iguana(g.name);
+      const local = chains.filter((c) => g.coins.includes(c.name)).map((c) => names.chain(c.name));
+      services[svc] = iguanaService(platform, g, svc, local);
+      volumes[svc] = volumeName(svc);
+    }
+    const dir = `hosts/${host}/compose`;
+    out.push(
+      artifact(
+        'compose',
+        `${dir}/docker-compose.yml`,
+        yamlDocs(composeHeader(ctx, host, names, chains, iguanas), [{ services, volumes }]),
+        { host },
+      ),
+      artifact('compose', `${dir}/.env.example`, envExample(ctx, host), { host, mode: 0o600 }),
+    );
+  }
+  return out;
 }
