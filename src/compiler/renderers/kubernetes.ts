@@ -1,6 +1,396 @@
-// TEMPORARY placeholder so the registry compiles while the kubernetes renderer is being written.
-import type { Artifact, RenderContext } from '../artifact.ts';
+/**
+ * kubernetes target: manifests under `kubernetes/` for one namespace, applied with
+ * `kubectl apply -k kubernetes/` (or `oc apply -k`).
+ *
+ * - per chain `chain-NAME.yaml`: a StatefulSet (one replica, a PVC from a volumeClaimTemplate), a
+ *   headless Service for its stable pod name, a ClusterIP Service `NAME` that Iguana reaches it
+ *   by, and a NetworkPolicy (RPC only from its Iguana instances and the monitor, p2p from anywhere);
+ * - per Iguana instance `iguana-NAME.yaml`: a Deployment (Recreate: never two Iguanas with one
+ *   key), a Service for the dPoW port and a NetworkPolicy;
+ * - the platform file reaches the pods as a ConfigMap that kustomize generates from `platform/`
+ *   (the compiler has the model, not the file's bytes); its name carries a hash of the content,
+ *   so changing the platform file rolls every pod;
+ * - `secret.template.yaml` documents the Secret but is not applied: the value never goes into a
+ *   manifest, and an applied Secret without data could later blank the real one.
+ *
+ * Pods fit the `restricted` Pod Security Standard and OpenShift's restricted SCC: non-root
+ * without a fixed UID, no privilege escalation, every capability dropped, RuntimeDefault
+ * seccomp, read-only root filesystem.
+ */
+import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
+import type {
+  Container,
+  EnvVar,
+  Namespace,
+  PodSpec,
+  Probe,
+  Secret,
+  Service,
+  Volume,
+} from 'kubernetes-types/core/v1.js';
+import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
+import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
+import { type Artifact, artifact, header, type RenderContext } from '../artifact.ts';
+import {
+  CONTAINER_DATADIR,
+  CONTAINER_PLATFORM_DIR,
+  chainProbe,
+  containerNames,
+  containerPlatformFile,
+  containerSecretEnv,
+  dpowPort,
+  ENTRYPOINT_BIN,
+  iguanaProbe,
+  platformFiles,
+  SECRET_NAME,
+  stopGraceSeconds,
+  yamlDocs,
+} from './entrypoint.ts';
 
-export function renderKubernetes(_ctx: RenderContext): Artifact[] {
-  throw new Error('the kubernetes target is not implemented yet');
+/** The ConfigMap kustomize generates from `kubernetes/platform/` (name suffixed with a hash). */
+export const PLATFORM_CONFIGMAP = 'dokomodo-platform';
+/** Directory next to kustomization.yaml where the operator puts the platform file. */
+export const PLATFORM_SOURCE_DIR = 'platform';
+
+const PART_OF = { 'app.kubernetes.io/part-of': 'dokomodo' };
+
+function labels(name: string, app: string, component: 'chain' | 'iguana'): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': app,
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/component': component,
+    ...PART_OF,
+    'app.kubernetes.io/managed-by': 'dokomodo',
+  };
+}
+
+/** Selectors are immutable: only what identifies the pods, nothing that might be renamed. */
+function selector(name: string): Record<string, string> {
+  return { ...PART_OF, 'app.kubernetes.io/instance': name };
+}
+
+/** ConfigMap keys cannot hold `/`; the items put each file back at its relative path. */
+function configMapKey(rel: string): string {
+  return rel.replace(/\//g, '__');
+}
+
+function platformVolume(platform: Platform): Volume {
+  return {
+    name: 'platform',
+    configMap: {
+      name: PLATFORM_CONFIGMAP,
+      items: platformFiles(platform).map((rel) => ({ key: configMapKey(rel), path: rel })),
+    },
+  };
+}
+
+function env(platform: Platform): EnvVar[] {
+  const secretEnv = containerSecretEnv(platform);
+  return [
+    { name: 'DOKOMODO_FILE', value: containerPlatformFile(platform) },
+    { name: secretEnv, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: secretEnv } } },
+  ];
+}
+
+const CONTAINER_SECURITY: Container['securityContext'] = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+};
+
+/**
+ * No runAsUser, runAsGroup or fsGroup: OpenShift assigns them from the namespace's range. On
+ * other clusters the image's USER applies (docs: add fsGroup when a storage class mounts volumes
+ * owned by root).
+ */
+function podSpec(platform: Platform, container: Container, volumes: Volume[], grace: number): PodSpec {
+  return {
+    automountServiceAccountToken: false,
+    // Thousands of Services would otherwise become environment variables of every pod.
+    enableServiceLinks: false,
+    terminationGracePeriodSeconds: grace,
+    securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+    containers: [container],
+    volumes: [platformVolume(platform), { name: 'tmp', emptyDir: {} }, ...volumes],
+  };
+}
+
+function mounts(): Container['volumeMounts'] {
+  return [
+    { name: 'data', mountPath: CONTAINER_DATADIR },
+    { name: 'platform', mountPath: CONTAINER_PLATFORM_DIR, readOnly: true },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+}
+
+function execProbe(command: string[], period: number, failures: number): Probe {
+  return { exec: { command }, periodSeconds: period, timeoutSeconds: 10, failureThreshold: failures };
+}
+
+function chainObjects(ctx: RenderContext, chain: ChainModel, name: string): unknown[] {
+  const { platform } = ctx;
+  const c = platform.defaults.containers;
+  const ns = c.namespace;
+  const lbl = labels(name, chain.coin.daemon, 'chain');
+  const annotations = { 'dokomodo.io/chain': chain.name };
+  const ports = [
+    { name: 'p2p', port: chain.p2p, targetPort: 'p2p', protocol: 'TCP' },
+    { name: 'rpc', port: chain.rpc, targetPort: 'rpc', protocol: 'TCP' },
+  ];
+  const container: Container = {
+    name: 'daemon',
+    image: c.image,
+    command: [ENTRYPOINT_BIN],
+    args: ['chain', chain.name],
+    env: env(platform),
+    ports: [
+      { name: 'p2p', containerPort: chain.p2p, protocol: 'TCP' },
+      { name: 'rpc', containerPort: chain.rpc, protocol: 'TCP' },
+    ],
+    // Requests only: a memory limit would OOM-kill komodod mid-write, and that costs a reindex.
+    resources: { requests: { cpu: c.cpu, memory: c.memory } },
+    // live: the RPC server answers (warm-up included); ready: out of warm-up. The start-up probe
+    // gives the daemon the platform's start timeout before liveness counts.
+    startupProbe: execProbe(
+      chainProbe(chain, 'live'),
+      10,
+      Math.max(1, Math.ceil(platform.defaults.start.timeoutMs / 10_000)),
+    ),
+    readinessProbe: execProbe(chainProbe(chain, 'ready'), 30, 3),
+    livenessProbe: execProbe(chainProbe(chain, 'live'), 60, 5),
+    securityContext: CONTAINER_SECURITY,
+    volumeMounts: mounts(),
+  };
+  const sts: StatefulSet = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: { name, namespace: ns, labels: lbl, annotations },
+    spec: {
+      serviceName: `${name}-headless`,
+      replicas: 1,
+      selector: { matchLabels: selector(name) },
+      template: {
+        metadata: { labels: lbl, annotations },
+        spec: podSpec(platform, container, [], stopGraceSeconds(platform)),
+      },
+      volumeClaimTemplates: [
+        {
+          metadata: { name: 'data', labels: lbl },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            ...(c.storageClass !== undefined ? { storageClassName: c.storageClass } : {}),
+            resources: { requests: { storage: c.storage } },
+          },
+        },
+      ],
+    },
+  };
+  const headless: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: `${name}-headless`, namespace: ns, labels: lbl, annotations },
+    spec: {
+      clusterIP: 'None',
+      // The pod's DNS name exists while it warms up, for operators and peers.
+      publishNotReadyAddresses: true,
+      selector: selector(name),
+      ports,
+    },
+  };
+  const service: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns, labels: lbl, annotations },
+    // Iguana's payloads say `rpchost: NAME:RPC`. Patch type to LoadBalancer/NodePort to take p2p in.
+    spec: { type: 'ClusterIP', selector: selector(name), ports },
+  };
+  const iguanas = platform.iguana
+    .filter((g) => g.coins.includes(chain.name))
+    .map((g) => containerNames(platform).iguana(g.name));
+  const policy: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: ns, labels: lbl, annotations },
+    spec: {
+      podSelector: { matchLabels: selector(name) },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            ...(iguanas.length > 0
+              ? [
+                  {
+                    podSelector: {
+                      matchExpressions: [
+                        { key: 'app.kubernetes.io/instance', operator: 'In', values: iguanas },
+                      ],
+                      matchLabels: { ...PART_OF, 'app.kubernetes.io/component': 'iguana' },
+                    },
+                  },
+                ]
+              : []),
+            { podSelector: { matchLabels: { ...PART_OF, 'app.kubernetes.io/component': 'monitor' } } },
+          ],
+          ports: [{ port: chain.rpc, protocol: 'TCP' }],
+        },
+        { ports: [{ port: chain.p2p, protocol: 'TCP' }] },
+      ],
+    },
+  };
+  return [sts, headless, service, policy];
+}
+
+function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknown[] {
+  const { platform } = ctx;
+  const c = platform.defaults.containers;
+  const ns = c.namespace;
+  const lbl = labels(name, 'iguana', 'iguana');
+  const annotations = { 'dokomodo.io/iguana': g.name };
+  const dpow = dpowPort(platform, g);
+  const container: Container = {
+    name: 'iguana',
+    image: c.iguanaImage,
+    command: [ENTRYPOINT_BIN],
+    args: ['iguana', g.name],
+    env: env(platform),
+    ports: [{ name: 'dpow', containerPort: dpow, protocol: 'TCP' }],
+    // Iguana in native-daemon mode keeps no chain data; the daemons do the work.
+    resources: { requests: { cpu: '100m', memory: '256Mi' } },
+    readinessProbe: execProbe(iguanaProbe(g), 30, 3),
+    livenessProbe: { ...execProbe(iguanaProbe(g), 60, 5), initialDelaySeconds: 30 },
+    securityContext: CONTAINER_SECURITY,
+    volumeMounts: mounts(),
+  };
+  const deployment: Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns, labels: lbl, annotations },
+    spec: {
+      replicas: 1,
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector(name) },
+      template: {
+        metadata: { labels: lbl, annotations },
+        // Its working files are rewritten at every start: an emptyDir is enough.
+        spec: podSpec(platform, container, [{ name: 'data', emptyDir: {} }], 30),
+      },
+    },
+  };
+  const service: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: ns, labels: lbl, annotations },
+    // Other notaries must reach this port at the address Iguana announces (myipaddr): patch the
+    // type to LoadBalancer with that IP, or NodePort behind it.
+    spec: {
+      type: 'ClusterIP',
+      selector: selector(name),
+      ports: [{ name: 'dpow', port: dpow, targetPort: 'dpow', protocol: 'TCP' }],
+    },
+  };
+  const policy: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name, namespace: ns, labels: lbl, annotations },
+    spec: {
+      podSelector: { matchLabels: selector(name) },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: dpow, protocol: 'TCP' }] }],
+    },
+  };
+  return [deployment, service, policy];
+}
+
+function namespaceObject(platform: Platform): Namespace {
+  return {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: {
+      name: platform.defaults.containers.namespace,
+      labels: {
+        ...PART_OF,
+        'app.kubernetes.io/managed-by': 'dokomodo',
+        // Every pod here fits the restricted standard; refuse anything that does not.
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/warn': 'restricted',
+      },
+    },
+  };
+}
+
+function secretTemplate(ctx: RenderContext): string {
+  const { platform } = ctx;
+  const key = containerSecretEnv(platform);
+  const ns = platform.defaults.containers.namespace;
+  const secret: Secret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: SECRET_NAME,
+      namespace: ns,
+      labels: { ...PART_OF, 'app.kubernetes.io/managed-by': 'dokomodo' },
+    },
+    type: 'Opaque',
+  };
+  const lines = [
+    'TEMPLATE, not applied by kustomization.yaml: the platform secret never goes into a manifest.',
+    'Create the Secret once, before `kubectl apply -k .`, with the value every host uses:',
+    `  kubectl create secret generic ${SECRET_NAME} -n ${ns} --from-literal=${key}="$${key}"`,
+    '(or --from-file=' +
+      key +
+      '=PATH). Change it with `kubectl create … --dry-run=client -o yaml | kubectl replace -f -`.',
+    `Pods read the key ${key} of this Secret; without it they wait in CreateContainerConfigError.`,
+  ];
+  return yamlDocs(header(ctx, '#') + lines.map((l) => `# ${l}\n`).join(''), [secret]);
+}
+
+function kustomization(ctx: RenderContext, resources: string[]): string {
+  const files = platformFiles(ctx.platform);
+  const doc = {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    namespace: ctx.platform.defaults.containers.namespace,
+    resources,
+    configMapGenerator: [
+      {
+        name: PLATFORM_CONFIGMAP,
+        files: files.map((rel) => `${configMapKey(rel)}=${PLATFORM_SOURCE_DIR}/${rel}`),
+      },
+    ],
+  };
+  const lines = [
+    `Copy ${files.join(', ')} into ${PLATFORM_SOURCE_DIR}/ next to this file (kustomize reads`,
+    'only files below it), create the Secret (secret.template.yaml), then: kubectl apply -k .',
+    'Every rendered manifest is listed except secret.template.yaml, on purpose.',
+  ];
+  return yamlDocs(header(ctx, '#') + lines.map((l) => `# ${l}\n`).join(''), [doc]);
+}
+
+export function renderKubernetes(ctx: RenderContext): Artifact[] {
+  const { platform } = ctx;
+  const names = containerNames(platform);
+  const selected = new Set(ctx.selection.chains.map((c) => c.name));
+  const head = header(ctx, '#');
+  const out: Artifact[] = [];
+  const resources: string[] = [];
+  const add = (file: string, docs: unknown[]) => {
+    resources.push(file);
+    out.push(artifact('kubernetes', `kubernetes/${file}`, yamlDocs(head, docs)));
+  };
+  add('namespace.yaml', [namespaceObject(platform)]);
+  // The kubernetes target is fleet-wide: one namespace runs every selected chain, whatever host
+  // the platform file gives it (pods have their own addresses, so ports cannot clash).
+  for (const chain of ctx.selection.chains) {
+    const name = names.chain(chain.name);
+    add(`chain-${name}.yaml`, chainObjects(ctx, chain, name));
+  }
+  for (const g of platform.iguana) {
+    if (!g.coins.some((c) => selected.has(c))) continue;
+    const name = names.iguana(g.name);
+    add(`${name}.yaml`, iguanaObjects(ctx, g, name));
+  }
+  out.push(artifact('kubernetes', 'kubernetes/secret.template.yaml', secretTemplate(ctx)));
+  out.push(artifact('kubernetes', 'kubernetes/kustomization.yaml', kustomization(ctx, resources)));
+  return out;
 }
