@@ -163,6 +163,26 @@ describe('dokomodo entrypoint (the command, run as a process)', () => {
     expectNoSecrets(r.stdout + r.stderr);
   });
 
+  it('--json: the files and the command as data', () => {
+    const data = temp();
+    const r = dokomodo(
+      ['-f', 'examples/dev.yaml', '--json', 'entrypoint', 'chain', 'MARTY', '--datadir', data],
+      { env: ENV },
+    );
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({
+      kind: 'chain',
+      name: 'MARTY',
+      service: 'marty',
+      dryRun: false,
+      files: [{ path: `${data}/MARTY.conf`, mode: '0600', written: true }],
+      exec: { cwd: data },
+    });
+    expect(j.exec.argv[0]).toBe('komodod');
+    expectNoSecrets(r.stdout + r.stderr);
+  });
+
   it('iguana: elected file, one payload per coin with rpchost SERVICE:RPC and the derived userpass (0600)', () => {
     const dir = temp();
     const file = 'examples/komodo-mainnet.yaml';
@@ -272,6 +292,18 @@ notaries:
       expect(r.code).toBe(1);
       expect(r.stderr).toContain('error wallet-protected');
       expect(readFileSync(path.join(data, 'DOC.conf'))).toEqual(WALLET);
+    });
+
+    it('refuses a conf that is a link to any wallet*.dat, or to anything else', () => {
+      const data = temp();
+      writeFileSync(path.join(data, 'wallet-backup.dat'), WALLET);
+      symlinkSync('wallet-backup.dat', path.join(data, 'DOC.conf'));
+      const r = dokomodo(['-f', 'examples/dev.yaml', 'entrypoint', 'chain', 'DOC', '--datadir', data], {
+        env: ENV,
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('a link to wallet-backup.dat, a wallet');
+      expect(readFileSync(path.join(data, 'wallet-backup.dat'))).toEqual(WALLET);
     });
 
     it('leaves a wallet.dat next to the conf untouched', () => {

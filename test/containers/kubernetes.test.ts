@@ -226,7 +226,10 @@ describe.each(EXAMPLES)('kubernetes from %s', (file) => {
         .sort(),
     );
     expect(k.configMapGenerator).toEqual([
-      { name: 'dokomodo-platform', files: platformFiles(platform).map((f) => `${f}=platform/${f}`) },
+      {
+        name: 'dokomodo-platform',
+        files: platformFiles(platform).map((f) => `${f.key}=platform/${f.rel ?? f.key}`),
+      },
     ]);
   });
 

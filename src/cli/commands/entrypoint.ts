@@ -225,12 +225,17 @@ function walletError(path: string, why: string): DokomodoError {
   });
 }
 
+/** wallet.dat, and the wallet*.dat names of `-wallet=` and backups (the writer's rule too). */
+function isWalletName(name: string): boolean {
+  return /^wallet.*\.dat$/.test(name);
+}
+
 /**
- * Refuses anything that is or could be a wallet: a file named wallet.dat, a link (it could lead to
+ * Refuses anything that is or could be a wallet: a file named wallet*.dat, a link (it could lead to
  * one), a directory, or a file in Berkeley DB format.
  */
 function guard(path: string): void {
-  if (basename(path) === 'wallet.dat') throw walletError(path, 'it is a wallet');
+  if (isWalletName(basename(path))) throw walletError(path, 'it is a wallet');
   let st: ReturnType<typeof lstatSync>;
   try {
     st = lstatSync(path);
@@ -242,7 +247,7 @@ function guard(path: string): void {
     const target = readlinkSync(path);
     throw walletError(
       path,
-      basename(target) === 'wallet.dat' ? `it is a link to ${target}, a wallet` : `it is a link to ${target}`,
+      isWalletName(basename(target)) ? `it is a link to ${target}, a wallet` : `it is a link to ${target}`,
     );
   }
   if (!st.isFile()) throw walletError(path, 'it is not a regular file');

@@ -31,6 +31,8 @@ export const PLATFORM_DIR_VAR = 'DOKOMODO_PLATFORM_DIR';
 
 const LOGGING = { driver: 'json-file', options: { 'max-size': '50m', 'max-file': '5' } };
 
+const PLATFORM_DIR = `\${${PLATFORM_DIR_VAR}:-./platform}`;
+
 /** Entrypoint, secret and platform file: the same for every dokomodo container. */
 function launch(platform: Platform, volume: string) {
   return {
@@ -41,12 +43,16 @@ function launch(platform: Platform, volume: string) {
       { type: 'volume', source: volume, target: CONTAINER_DATADIR },
       // The directory, not the file: a bind-mounted file keeps the inode it had at start, and
       // editors replace the file, so the container would go on reading the old one.
-      {
-        type: 'bind',
-        source: `\${${PLATFORM_DIR_VAR}:-./platform}`,
-        target: CONTAINER_PLATFORM_DIR,
-        read_only: true,
-      },
+      { type: 'bind', source: PLATFORM_DIR, target: CONTAINER_PLATFORM_DIR, read_only: true },
+      // Notary files outside that directory, at the path the loader resolves them to.
+      ...platformFiles(platform)
+        .filter((f) => f.rel === undefined)
+        .map((f) => ({
+          type: 'bind',
+          source: f.source.startsWith('/') ? f.source : `${PLATFORM_DIR}/${f.source}`,
+          target: f.containerPath,
+          read_only: true,
+        })),
     ],
   };
 }
@@ -129,7 +135,7 @@ function composeHeader(
   chains: ChainModel[],
   iguanas: IguanaModel[],
 ): string {
-  const files = platformFiles(ctx.platform);
+  const files = platformFiles(ctx.platform).map((f) => f.source);
   const lines = [
     `host ${host}: ${[...chains.map((c) => names.chain(c.name)), ...iguanas.map((g) => names.iguana(g.name))].join(', ')}`,
     '',
@@ -151,7 +157,9 @@ function envExample(ctx: RenderContext, host: string): string {
 # container must use the same secret: each chain's RPC password is derived from it.
 ${env}=
 #
-# Directory holding ${platformFiles(ctx.platform).join(', ')} (default: ./platform next to this file).
+# Directory holding ${platformFiles(ctx.platform)
+    .map((f) => f.source)
+    .join(', ')} (default: ./platform next to this file).
 # ${PLATFORM_DIR_VAR}=/home/notary/dokomodo
 #
 # rpcallowip inside the containers (default: 127.0.0.1 and the private IPv4 ranges).

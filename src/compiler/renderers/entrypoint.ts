@@ -16,8 +16,8 @@
  */
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { posix } from 'node:path';
 import { Document, parse as parseYaml, visit } from 'yaml';
-import { DokomodoError } from '../../core/errors.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
 import { SEASONS } from '../../komodo/seasons.ts';
@@ -70,27 +70,39 @@ function baseName(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1) || 'dokomodo.yaml';
 }
 
+/** A file the loader reads when it loads the platform file in a container. */
+export interface PlatformFileRef {
+  /** As the platform file names it (for the platform file itself, its base name). */
+  source: string;
+  /** Where the loader looks for it inside a container. */
+  containerPath: string;
+  /** Its path below CONTAINER_PLATFORM_DIR, or undefined when it lies elsewhere. */
+  rel: string | undefined;
+  /** Its ConfigMap key, which is also its file name under kubernetes/platform/. */
+  key: string;
+}
+
 /**
- * The files the loader reads, relative to the platform file's directory: the platform file and
- * every notary file. They are what containers need mounted. A notary file outside that directory
- * cannot be mounted next to the platform file, so it is refused with a hint.
+ * The platform file and every notary file it names: what containers need mounted. Relative paths
+ * resolve against the platform file's directory, as the loader does; a file outside that
+ * directory (`../x`, `/home/…/3rd_party`) is mounted at the path the loader will look at.
  */
-export function platformFiles(platform: Platform): string[] {
-  const out = [baseName(platform.file)];
+export function platformFiles(platform: Platform): PlatformFileRef[] {
+  const base = baseName(platform.file);
+  const out: PlatformFileRef[] = [
+    { source: base, containerPath: containerPlatformFile(platform), rel: base, key: base },
+  ];
   const seasonLabels = new Set(Object.values(SEASONS).map((s) => s.label));
   for (const n of platform.notaries) {
     if (n.source === 'inline' || seasonLabels.has(n.source)) continue;
-    const rel = n.source.replace(/^(\.\/)+/, '');
-    if (rel.startsWith('/') || rel.split('/').includes('..')) {
-      throw new DokomodoError(
-        'container-notary-file',
-        `notary list \`${n.name}\` reads ${n.source}, outside the platform file's directory`,
-        {
-          hint: 'containers mount only the platform file’s directory: move the file next to the platform file, or list the notaries inline',
-        },
-      );
-    }
-    if (!out.includes(rel)) out.push(rel);
+    const containerPath = posix.resolve(CONTAINER_PLATFORM_DIR, n.source);
+    if (out.some((f) => f.containerPath === containerPath)) continue;
+    const rel = containerPath.startsWith(`${CONTAINER_PLATFORM_DIR}/`)
+      ? containerPath.slice(CONTAINER_PLATFORM_DIR.length + 1)
+      : undefined;
+    // ConfigMap keys allow [-._a-zA-Z0-9]: the path with `/` spelled `__`.
+    const key = (rel ?? containerPath.slice(1)).replace(/\//g, '__').replace(/[^-._a-zA-Z0-9]/g, '_');
+    out.push({ source: n.source, containerPath, rel, key });
   }
   return out;
 }

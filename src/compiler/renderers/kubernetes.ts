@@ -69,17 +69,16 @@ function selector(name: string): Record<string, string> {
   return { ...PART_OF, 'app.kubernetes.io/instance': name };
 }
 
-/** ConfigMap keys cannot hold `/`; the items put each file back at its relative path. */
-function configMapKey(rel: string): string {
-  return rel.replace(/\//g, '__');
-}
-
+/**
+ * ConfigMap keys cannot hold `/`: the items put each file back at its path below /etc/dokomodo;
+ * a file from elsewhere sits at its key and is mounted on its own path (mounts()).
+ */
 function platformVolume(platform: Platform): Volume {
   return {
     name: 'platform',
     configMap: {
       name: PLATFORM_CONFIGMAP,
-      items: platformFiles(platform).map((rel) => ({ key: configMapKey(rel), path: rel })),
+      items: platformFiles(platform).map((f) => ({ key: f.key, path: f.rel ?? f.key })),
     },
   };
 }
@@ -116,10 +115,13 @@ function podSpec(platform: Platform, container: Container, volumes: Volume[], gr
   };
 }
 
-function mounts(): Container['volumeMounts'] {
+function mounts(platform: Platform): Container['volumeMounts'] {
   return [
     { name: 'data', mountPath: CONTAINER_DATADIR },
     { name: 'platform', mountPath: CONTAINER_PLATFORM_DIR, readOnly: true },
+    ...platformFiles(platform)
+      .filter((f) => f.rel === undefined)
+      .map((f) => ({ name: 'platform', mountPath: f.containerPath, subPath: f.key, readOnly: true })),
     { name: 'tmp', mountPath: '/tmp' },
   ];
 }
@@ -160,7 +162,7 @@ function chainObjects(ctx: RenderContext, chain: ChainModel, name: string): unkn
     readinessProbe: execProbe(chainProbe(chain, 'ready'), 30, 3),
     livenessProbe: execProbe(chainProbe(chain, 'live'), 60, 5),
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: mounts(),
+    volumeMounts: mounts(platform),
   };
   const sts: StatefulSet = {
     apiVersion: 'apps/v1',
@@ -260,7 +262,7 @@ function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknow
     readinessProbe: execProbe(iguanaProbe(g), 30, 3),
     livenessProbe: { ...execProbe(iguanaProbe(g), 60, 5), initialDelaySeconds: 30 },
     securityContext: CONTAINER_SECURITY,
-    volumeMounts: mounts(),
+    volumeMounts: mounts(platform),
   };
   const deployment: Deployment = {
     apiVersion: 'apps/v1',
@@ -355,14 +357,15 @@ function kustomization(ctx: RenderContext, resources: string[]): string {
     configMapGenerator: [
       {
         name: PLATFORM_CONFIGMAP,
-        files: files.map((rel) => `${configMapKey(rel)}=${PLATFORM_SOURCE_DIR}/${rel}`),
+        files: files.map((f) => `${f.key}=${PLATFORM_SOURCE_DIR}/${f.rel ?? f.key}`),
       },
     ],
   };
   const lines = [
-    `Copy ${files.join(', ')} into ${PLATFORM_SOURCE_DIR}/ next to this file (kustomize reads`,
-    'only files below it), create the Secret (secret.template.yaml), then: kubectl apply -k .',
-    'Every rendered manifest is listed except secret.template.yaml, on purpose.',
+    `Before \`kubectl apply -k .\`: put the platform files into ${PLATFORM_SOURCE_DIR}/ next to this file (kustomize`,
+    'reads only files below it), and create the Secret (see secret.template.yaml):',
+    ...files.map((f) => `  ${f.source} → ${PLATFORM_SOURCE_DIR}/${f.rel ?? f.key}`),
+    'Every rendered manifest is listed below except secret.template.yaml, on purpose.',
   ];
   return yamlDocs(header(ctx, '#') + lines.map((l) => `# ${l}\n`).join(''), [doc]);
 }
