@@ -3,11 +3,11 @@ import { loadPlatformFile } from '../../src/platform/index.ts';
 import { loadPlatformText } from '../../src/platform/load.ts';
 import type { Platform } from '../../src/platform/model.ts';
 import { selectEnvironment } from '../../src/platform/select.ts';
-import type { TargetName } from '../../src/compiler/artifact.ts';
+import { TARGETS, type TargetName } from '../../src/compiler/artifact.ts';
 import { compile } from '../../src/compiler/compile.ts';
 
 /** Targets covered by golden files and the secret scan (all of them once every renderer exists). */
-export const GOLDEN_TARGETS: TargetName[] = ['conf', 'iguana', 'systemd', 'monitoring', 'ansible'];
+export const GOLDEN_TARGETS: TargetName[] = [...TARGETS];
 
 export const SECRET = 'test-secret-0123456789abcdef';
 
