@@ -145,6 +145,29 @@ export async function runCli(argv: string[]): Promise<number> {
     .argument('[wif]', 'the WIF, or - for standard input (an argument is visible to other users in `ps`)')
     .addOption(new Option('--to <coin>', 'target coin').makeOptionMandatory())
     .action(lazy(async () => (await import('./commands/keys.ts')).convert));
+  keys
+    .command('import')
+    .description('import the notary key into each chain’s wallet (no rescan) unless it holds it already')
+    .argument('[chains...]', 'chains, environments, or all (default: the selection)')
+    .option('--passphrase-stdin', 'read the passphrase from standard input')
+    .option('--concurrency <n>', 'chains at once', '16')
+    .option('--wait <seconds>', 'how long to wait for a daemon in warm-up', '60')
+    .action(lazy(async () => (await import('./commands/notary.ts')).keysImport));
+
+  const iguana = program.command('iguana').description('Iguana dPoW instances: bootstrap and status');
+  iguana
+    .command('up')
+    .description('bootstrap an Iguana instance; resumable: finished steps are not repeated')
+    .argument('[instance]', 'Iguana instance (default: every instance of the selection)')
+    .option('--passphrase-stdin', 'read the passphrase from standard input')
+    .option('--datadir <dir>', 'the chains’ data directory as given to `start --datadir` (for addcoin paths)')
+    .option('--wait <seconds>', 'how long to retry while Iguana starts or a daemon warms up', '60')
+    .action(lazy(async () => (await import('./commands/notary.ts')).iguanaUp));
+  iguana
+    .command('status')
+    .description('reachable?, coins added and dpow’d, peers, the current round, the age of the unlock')
+    .argument('[instance]', 'Iguana instance (default: every instance of the selection)')
+    .action(lazy(async () => (await import('./commands/notary.ts')).iguanaStatusCmd));
 
   program
     .command('entrypoint')

@@ -1,0 +1,709 @@
+/**
+ * `iguana up`: executes an instance's bootstrap plan (compiler/renderers/iguana.ts
+ * `bootstrapPlan()`, the canonical order of reference iguana-dpow-rpc.md §3) against the Iguana
+ * API, one call at a time, and `iguana status`: what the instance is doing.
+ *
+ * Resumable. A state file (`~/.dokomodo/iguana/<instance>/state.json`, 0600, no secret) records
+ * the finished steps, so a rerun after a failure continues where it stopped. Re-sending a step
+ * that already ran is not always harmless — a second `myipaddr` resets the node's relay id (§3) —
+ * so finished steps are skipped, and where Iguana is idempotent on its own (`addcoin` → "coin
+ * already there", `dpow` → "cant dPoW same coin again") that reply counts as done.
+ *
+ * A restarted Iguana has forgotten everything, so the state must not outlive the process. Instead
+ * of guessing from pids (Iguana may run in a container or behind a tunnel), the identity check
+ * uses `walletpassphrase`, which is re-sent on every run anyway (the unlock expires): its reply
+ * names the announced IP and one address per coin added (§5, §14b), and before any coin exists
+ * it fails with "null return from iguana_bitcoinRPC". If the reply contradicts the state, Iguana
+ * was restarted: the state is dropped and the bootstrap runs again from the start. Only calls
+ * that are right on a fresh Iguana (`myipaddr`/`addnotary` not yet done, the first `addcoin`)
+ * can precede that check, because the plan puts `walletpassphrase` right after the first coin.
+ *
+ * Step 0 (§3 step 1): UTXOs a dead Iguana left locked on KMD are unlocked before a fresh
+ * bootstrap; it is part of the state like any step, so it never runs under a live, bootstrapped
+ * Iguana that this tool knows about.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import {
+  bootstrapOrder,
+  bootstrapPlan,
+  iguanaPayload,
+  iguanaStateDir,
+  WALLET_TIMEOUT,
+} from '../compiler/renderers/iguana.ts';
+import { type DokomodoError, usageError } from '../core/errors.ts';
+import { redact, registerSecret } from '../core/redact.ts';
+import { rpcCredentials } from '../komodo/creds.ts';
+import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
+import { chainClient, iguanaClient } from './clients.ts';
+import { expandLocal, localChain } from './daemon/local.ts';
+import { defaultTargetError, type TargetError } from './fanout.ts';
+import { type IguanaClient, IguanaError } from './iguana-client.ts';
+import { callReady, type NotaryKeys, walletHasKey } from './keys.ts';
+import { RpcError } from './rpc/client.ts';
+
+export type StepKind = 'unlockutxos' | 'myipaddr' | 'addnotary' | 'addcoin' | 'walletpassphrase' | 'dpow';
+
+/** One step as executed: the plan's step with a stable id (the key of the state file). */
+export interface ExecStep {
+  id: string;
+  step: StepKind;
+  coin?: string;
+  request?: Record<string, unknown>;
+  timeout?: number;
+}
+
+export type StepState = 'done' | 'skipped' | 'failed' | 'pending';
+
+export interface StepReport {
+  id: string;
+  step: StepKind;
+  coin?: string;
+  state: StepState;
+  durationMs?: number;
+  /** What Iguana said when it is worth knowing ("coin already there", "unlocked 2 UTXOs"). */
+  note?: string;
+  error?: TargetError;
+}
+
+export type IguanaEvent =
+  | { type: 'step'; phase: 'start'; id: string; step: StepKind; coin?: string }
+  | {
+      type: 'step';
+      phase: 'done' | 'skipped';
+      id: string;
+      step: StepKind;
+      coin?: string;
+      durationMs: number;
+      note?: string;
+    }
+  | {
+      type: 'step';
+      phase: 'failed';
+      id: string;
+      step: StepKind;
+      coin?: string;
+      durationMs: number;
+      error: TargetError;
+    }
+  | { type: 'retry'; id: string; attempt: number; delayMs: number; message: string }
+  | { type: 'restart'; message: string };
+
+export interface UpResult {
+  instance: string;
+  endpoint: string;
+  ok: boolean;
+  /** True when Iguana was found restarted and bootstrapped again from the start. */
+  restarted: boolean;
+  steps: StepReport[];
+  /** The failure that stopped the run (also on the failed step, if it was one). */
+  error?: TargetError;
+  statePath: string;
+}
+
+/** What the state file holds. No secret: ids, times, the public key and Iguana's endpoint. */
+export interface BootstrapState {
+  version: 1;
+  instance: string;
+  endpoint: string;
+  pubkey: string;
+  /** Finished steps by id. */
+  done: Record<string, { at: string; note?: string }>;
+  /** When walletpassphrase last succeeded, and for how long Iguana said it unlocked. */
+  unlockedAt?: string;
+  unlockSeconds?: number;
+  updatedAt: string;
+}
+
+export interface UpOptions {
+  platform: Platform;
+  instance: IguanaModel;
+  /** The platform secret (chain RPC credentials). */
+  secret: string;
+  passphrase: string;
+  keys: NotaryKeys;
+  /** The chains' data root on this machine, as given to `start --datadir` (addcoin `path` points there). */
+  datadir?: string;
+  /** How long transient failures are retried: Iguana starting, a daemon warming up. Default 60 s. */
+  waitMs?: number;
+  /** State file. Default ~/.dokomodo/iguana/<instance>/state.json on this machine. */
+  statePath?: string;
+  client?: IguanaClient;
+  onEvent?: (e: IguanaEvent) => void;
+  now?: () => Date;
+}
+
+const KMD_DPOW_DEST = 'LTC';
+/** Iguana unlocks for an hour whatever timeout it is given (reference §14b). */
+export const IGUANA_UNLOCK_SECONDS = 3600;
+const NO_COIN_YET = 'null return from iguana_bitcoinRPC';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export function statePathOf(g: IguanaModel): string {
+  return join(expandLocal(iguanaStateDir(g)), 'state.json');
+}
+
+export function endpointOf(client: IguanaClient): string {
+  return `${client.host}:${client.port}`;
+}
+
+/** The steps `iguana up` executes: step 0 (unlock KMD UTXOs) when the instance has KMD, then the plan. */
+export function executionSteps(platform: Platform, g: IguanaModel): ExecStep[] {
+  const plan = bootstrapPlan(platform, g);
+  const steps: ExecStep[] = [];
+  const kmd = bootstrapOrder(platform, g).find((c) => c.kind === 'kmd');
+  if (kmd) steps.push({ id: `unlockutxos:${kmd.symbol}`, step: 'unlockutxos', coin: kmd.symbol });
+  for (const s of plan.steps) {
+    const ip = typeof s.request?.['ipaddr'] === 'string' ? (s.request['ipaddr'] as string) : '';
+    const id =
+      s.step === 'addnotary' ? `addnotary:${ip}` : s.coin !== undefined ? `${s.step}:${s.coin}` : s.step;
+    const e: ExecStep = { id, step: s.step };
+    if (s.coin !== undefined) e.coin = s.coin;
+    if (s.request !== undefined) e.request = s.request;
+    if (s.timeout !== undefined) e.timeout = s.timeout;
+    steps.push(e);
+  }
+  return steps;
+}
+
+// ---- state file -----------------------------------------------------------------------------
+
+export function readState(path: string): BootstrapState | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const s = JSON.parse(text) as BootstrapState;
+    if (s && s.version === 1 && typeof s.done === 'object' && s.done !== null) return s;
+  } catch {
+    // a torn or hand-edited file: start over rather than trust it
+  }
+  return undefined;
+}
+
+function writeState(path: string, s: BootstrapState): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
+  renameSync(tmp, path);
+}
+
+function freshState(g: IguanaModel, endpoint: string, pubkey: string, now: Date): BootstrapState {
+  return { version: 1, instance: g.name, endpoint, pubkey, done: {}, updatedAt: now.toISOString() };
+}
+
+// ---- errors ---------------------------------------------------------------------------------
+
+class StepFailure extends Error {
+  constructor(readonly error: TargetError) {
+    super(error.message);
+  }
+}
+
+function fail(code: string, message: string, hint?: string): StepFailure {
+  return new StepFailure({ code, message: redact(message), ...(hint ? { hint: redact(hint) } : {}) });
+}
+
+const RERUN = 'then run `dokomodo iguana up` again: finished steps are not repeated';
+
+/** Maps anything a step throws to a target error with a stable code and a hint. */
+export function stepError(e: unknown, label: string): TargetError {
+  if (e instanceof StepFailure) return e.error;
+  if (e instanceof IguanaError) {
+    const map: Record<string, [string, string]> = {
+      transport: ['iguana-unreachable', `is Iguana running and listening on ${label}? Start it, ${RERUN}`],
+      empty: [
+        'iguana-crashed',
+        `Iguana closed the connection without a reply: it crashed or is exiting. Restart it, ${RERUN} (a restarted Iguana is bootstrapped from the start)`,
+      ],
+      timeout: ['iguana-timeout', `Iguana did not answer in time (it serves one call at a time); ${RERUN}`],
+      protocol: ['iguana-protocol', `something other than Iguana answers on ${label}`],
+      iguana: ['iguana-error', `see Iguana's log; ${RERUN}`],
+    };
+    const [code, hint] = map[e.kind] ?? ['iguana-error', RERUN];
+    return { code, message: redact(e.message), hint };
+  }
+  const err = defaultTargetError(e);
+  if (e instanceof RpcError && e.kind === 'transport')
+    err.hint = `is ${e.label} running? \`dokomodo start ${e.label}\`, ${RERUN}`;
+  return err;
+}
+
+// ---- execution ------------------------------------------------------------------------------
+
+interface RunCtx {
+  opts: UpOptions;
+  client: IguanaClient;
+  state: BootstrapState;
+  statePath: string;
+  waitMs: number;
+  pubkey: string;
+  chainsBySymbol: Map<string, ChainModel>;
+  /** Chains whose wallet was seen holding the key during this run. */
+  keyChecked: Set<string>;
+  emit: (e: IguanaEvent) => void;
+}
+
+/** Retries a call while Iguana refuses connections (starting up), up to the wait bound. */
+async function iguanaRetry<T>(ctx: RunCtx, id: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + ctx.waitMs;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const delay = Math.min(5_000, 250 * 2 ** (attempt - 1));
+      if (!(e instanceof IguanaError) || e.kind !== 'transport' || Date.now() + delay > deadline) throw e;
+      ctx.emit({ type: 'retry', id, attempt, delayMs: delay, message: e.message });
+      await sleep(delay);
+    }
+  }
+}
+
+function payloadFor(ctx: RunCtx, chain: ChainModel): Record<string, unknown> {
+  const { platform, instance, secret, datadir } = ctx.opts;
+  const { payload, remote } = iguanaPayload(platform, secret, instance, chain);
+  const out = { ...payload };
+  if (remote) {
+    // The payload carries the chain's RPC password for Iguana; it must never be printed.
+    registerSecret(rpcCredentials(secret, chain.name).password);
+    return out;
+  }
+  if (datadir !== undefined) {
+    out['path'] = localChain(chain, { datadir }).datadir.replace(/^\/+/, '');
+  } else if (typeof out['path'] === 'string' && /^~(\/|$)/.test(out['path'])) {
+    // The host's home is unknown to the platform file: this machine's is the one Iguana runs under.
+    out['path'] = expandLocal(out['path']).replace(/^\/+/, '');
+  }
+  return out;
+}
+
+/** The daemons a dpow step needs: the source and its destination (KMD, or LTC for KMD). */
+function dpowChains(ctx: RunCtx, step: ExecStep): ChainModel[] {
+  const symbol = step.coin ?? 'KMD';
+  const requested = typeof step.request?.['dest'] === 'string' ? (step.request['dest'] as string) : undefined;
+  const dest = symbol === 'KMD' ? KMD_DPOW_DEST : (requested ?? 'KMD');
+  return [symbol, dest].flatMap((s) => {
+    const c = ctx.chainsBySymbol.get(s);
+    return c ? [c] : [];
+  });
+}
+
+/** Before dpow: each daemon out of warm-up and holding the notary key (Iguana checks the same, with a vaguer error). */
+async function preflight(ctx: RunCtx, step: ExecStep): Promise<void> {
+  for (const chain of dpowChains(ctx, step)) {
+    if (ctx.keyChecked.has(chain.name)) continue;
+    const key = ctx.opts.keys.byChain.get(chain.name);
+    if (!key) continue;
+    const rpc = chainClient(ctx.opts.platform, chain, ctx.opts.secret, { timeoutMs: 30_000, retry: false });
+    try {
+      const mine = await walletHasKey(
+        rpc,
+        chain,
+        key.address,
+        Date.now() + ctx.waitMs,
+        (attempt, delayMs, message) => ctx.emit({ type: 'retry', id: step.id, attempt, delayMs, message }),
+      );
+      if (!mine) {
+        throw fail(
+          'key-not-imported',
+          `${chain.name}: the wallet does not hold the notary key (${key.address}); Iguana's dpow would refuse`,
+          `run \`dokomodo keys import ${chain.name}\`, ${RERUN}`,
+        );
+      }
+    } catch (e) {
+      if (e instanceof RpcError && e.kind === 'warmup')
+        throw fail(
+          'chain-warming-up',
+          `${chain.name}: still warming up after ${Math.round(ctx.waitMs / 1000)} s (${e.message})`,
+          `wait until \`dokomodo status ${chain.name}\` says running, ${RERUN}`,
+        );
+      throw e;
+    } finally {
+      await rpc.close();
+    }
+    ctx.keyChecked.add(chain.name);
+  }
+}
+
+/** Runs one step; resolves with a note, throws StepFailure/IguanaError/RpcError. */
+async function runStep(ctx: RunCtx, step: ExecStep): Promise<string | undefined> {
+  const { client } = ctx;
+  switch (step.step) {
+    case 'unlockutxos': {
+      const chain = ctx.chainsBySymbol.get(step.coin ?? 'KMD')!;
+      const rpc = chainClient(ctx.opts.platform, chain, ctx.opts.secret, { timeoutMs: 30_000, retry: false });
+      try {
+        const deadline = Date.now() + ctx.waitMs;
+        const locked = await callReady<unknown>(rpc, 'listlockunspent', [], deadline);
+        const list = Array.isArray(locked) ? locked : [];
+        if (list.length === 0) return 'nothing locked';
+        await callReady(rpc, 'lockunspent', [true, list], deadline);
+        return `unlocked ${list.length} UTXO${list.length === 1 ? '' : 's'}`;
+      } finally {
+        await rpc.close();
+      }
+    }
+    case 'myipaddr': {
+      const ip = String(step.request?.['ipaddr'] ?? '');
+      const reply = await iguanaRetry(ctx, step.id, () => client.myipaddr(ip));
+      const kept = reply['result'];
+      if (typeof kept !== 'string' || kept === '')
+        throw fail(
+          'iguana-bad-ip',
+          `Iguana did not accept ${ip} as its public IPv4`,
+          'set iguana.<name>.myip to the host’s public IPv4',
+        );
+      return kept === ip ? undefined : `Iguana keeps its first address ${kept}`;
+    }
+    case 'addnotary': {
+      const ip = step.request?.['ipaddr'];
+      // Iguana crashes on addnotary without an address (§14b): never send one.
+      if (typeof ip !== 'string' || ip.trim() === '')
+        throw fail(
+          'bad-seed',
+          'a seed notary without an address',
+          'fix `seeds` (or the notaries’ `ip`) in the platform file',
+        );
+      await iguanaRetry(ctx, step.id, () => client.addnotary(ip));
+      return undefined;
+    }
+    case 'addcoin': {
+      const chain = ctx.chainsBySymbol.get(step.coin!)!;
+      const payload = payloadFor(ctx, chain);
+      const reply = await iguanaRetry(ctx, step.id, () => client.addcoin(payload));
+      return reply['result'] === 'coin already there' ? 'coin already there' : undefined;
+    }
+    case 'walletpassphrase':
+      return walletpassphrase(ctx, step);
+    case 'dpow': {
+      await preflight(ctx, step);
+      const request = { ...step.request, pubkey: ctx.pubkey };
+      const deadline = Date.now() + ctx.waitMs;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await iguanaRetry(ctx, step.id, () => client.call(request));
+          return undefined;
+        } catch (e) {
+          const said = e instanceof IguanaError ? (e.iguanaError ?? '') : '';
+          if (said.includes('same coin again')) return 'already running';
+          if (said.includes('has no privkey')) {
+            // A daemon in warm-up answers validateaddress with an error, which Iguana reports as this.
+            const delay = Math.min(5_000, 500 * 2 ** (attempt - 1));
+            if (Date.now() + delay <= deadline) {
+              ctx.emit({ type: 'retry', id: step.id, attempt, delayMs: delay, message: said });
+              await sleep(delay);
+              continue;
+            }
+            throw fail(
+              'dpow-no-privkey',
+              `dpow ${step.coin}: Iguana says a wallet lacks the notary key (${said})`,
+              `run \`dokomodo keys import\` and check the chains are out of warm-up, ${RERUN}`,
+            );
+          }
+          if (said.includes('must be running as notary node'))
+            throw fail(
+              'iguana-not-notary',
+              `dpow ${step.coin}: Iguana does not run as a notary node`,
+              `the pubkey must be in the elected list \`${ctx.opts.instance.notaries}\` and myipaddr must have been accepted`,
+            );
+          if (said.includes('33 byte pubkey') || said.includes('illegal pubkey'))
+            throw fail(
+              'iguana-bad-pubkey',
+              `dpow ${step.coin}: Iguana rejects the pubkey (${said})`,
+              'check defaults.pubkey',
+            );
+          throw e;
+        }
+      }
+    }
+  }
+}
+
+class Restarted extends Error {}
+
+async function walletpassphrase(ctx: RunCtx, step: ExecStep): Promise<string | undefined> {
+  const { state } = ctx;
+  const addedBefore = Object.keys(state.done)
+    .filter((id) => id.startsWith('addcoin:'))
+    .map((id) => id.slice('addcoin:'.length));
+  let reply: Record<string, unknown>;
+  try {
+    reply = await iguanaRetry(ctx, step.id, () =>
+      ctx.client.walletpassphrase(ctx.opts.passphrase, step.timeout ?? WALLET_TIMEOUT),
+    );
+  } catch (e) {
+    if (e instanceof IguanaError && e.iguanaError === NO_COIN_YET && addedBefore.length > 0)
+      throw new Restarted('Iguana has no coin although this instance added some: it was restarted');
+    throw e;
+  }
+  // Identity check: a restarted Iguana forgot the announced IP and the coins.
+  const myipDone = state.done['myipaddr'] !== undefined;
+  if (myipDone && reply['myip'] === '')
+    throw new Restarted('Iguana no longer knows its public IP: it was restarted');
+  const missing = addedBefore.filter((sym) => reply[sym] === undefined);
+  if (missing.length > 0) throw new Restarted(`Iguana no longer has ${missing.join(', ')}: it was restarted`);
+  const btcpubkey = reply['btcpubkey'];
+  if (typeof btcpubkey === 'string' && btcpubkey.toLowerCase() !== ctx.pubkey.toLowerCase())
+    throw fail(
+      'iguana-pubkey-mismatch',
+      `Iguana unlocked the pubkey ${btcpubkey}, expected ${ctx.pubkey}`,
+      'Iguana derives the key differently from dokomodo for this passphrase; report it',
+    );
+  const duration = typeof reply['duration'] === 'number' ? reply['duration'] : IGUANA_UNLOCK_SECONDS;
+  state.unlockedAt = (ctx.opts.now?.() ?? new Date()).toISOString();
+  state.unlockSeconds = Math.min(duration, IGUANA_UNLOCK_SECONDS);
+  return `unlocked for ${Math.round(state.unlockSeconds / 60)} min`;
+}
+
+/** Executes (or resumes) the bootstrap of one Iguana instance. Never throws for a failed step: the result says. */
+export async function iguanaUp(opts: UpOptions): Promise<UpResult> {
+  const { platform, instance: g } = opts;
+  const client = opts.client ?? iguanaClient(platform, g, { timeoutMs: 300_000, connectTimeoutMs: 5_000 });
+  const endpoint = endpointOf(client);
+  const statePath = opts.statePath ?? statePathOf(g);
+  const now = () => opts.now?.() ?? new Date();
+  const steps = executionSteps(platform, g);
+  const pubkey = opts.keys.pubkey;
+  const emit = (e: IguanaEvent) => opts.onEvent?.(e);
+  registerSecret(opts.passphrase);
+
+  let state = readState(statePath);
+  // A state of another Iguana endpoint or another key says nothing about this one.
+  if (!state || state.instance !== g.name || state.endpoint !== endpoint || state.pubkey !== pubkey)
+    state = freshState(g, endpoint, pubkey, now());
+
+  const ctx: RunCtx = {
+    opts,
+    client,
+    state,
+    statePath,
+    waitMs: opts.waitMs ?? 60_000,
+    pubkey,
+    chainsBySymbol: new Map(bootstrapOrder(platform, g).map((c) => [c.symbol, c])),
+    keyChecked: new Set(),
+    emit,
+  };
+  const reports = new Map<string, StepReport>();
+  const report = (s: ExecStep, r: Omit<StepReport, 'id' | 'step'>) =>
+    reports.set(s.id, { id: s.id, step: s.step, ...(s.coin !== undefined ? { coin: s.coin } : {}), ...r });
+  const result = (ok: boolean, restarted: boolean, error?: TargetError): UpResult => ({
+    instance: g.name,
+    endpoint,
+    ok,
+    restarted,
+    steps: steps.map(
+      (s) =>
+        reports.get(s.id) ?? {
+          id: s.id,
+          step: s.step,
+          ...(s.coin !== undefined ? { coin: s.coin } : {}),
+          state: 'pending' as const,
+        },
+    ),
+    ...(error ? { error } : {}),
+    statePath,
+  });
+
+  // Reachable at all? A static, cheap call (§8), retried while Iguana is still starting.
+  try {
+    await iguanaRetry(ctx, 'reachable', () => client.call({ agent: 'dpow', method: 'notarychains' }));
+  } catch (e) {
+    return result(false, false, stepError(e, endpoint));
+  }
+
+  let restarted = false;
+  for (let pass = 1; pass <= 2; pass++) {
+    let again = false;
+    for (const s of steps) {
+      const done = ctx.state.done[s.id];
+      // walletpassphrase is always re-sent: the unlock expires, and its reply is the identity check.
+      if (done && s.step !== 'walletpassphrase') {
+        report(s, { state: 'skipped', durationMs: 0, ...(done.note ? { note: done.note } : {}) });
+        emit({
+          type: 'step',
+          phase: 'skipped',
+          id: s.id,
+          step: s.step,
+          ...(s.coin ? { coin: s.coin } : {}),
+          durationMs: 0,
+        });
+        continue;
+      }
+      emit({ type: 'step', phase: 'start', id: s.id, step: s.step, ...(s.coin ? { coin: s.coin } : {}) });
+      const t0 = performance.now();
+      try {
+        const note = await runStep(ctx, s);
+        const durationMs = performance.now() - t0;
+        ctx.state.done[s.id] = { at: now().toISOString(), ...(note ? { note } : {}) };
+        ctx.state.updatedAt = now().toISOString();
+        writeState(statePath, ctx.state);
+        report(s, { state: 'done', durationMs, ...(note ? { note } : {}) });
+        emit({
+          type: 'step',
+          phase: 'done',
+          id: s.id,
+          step: s.step,
+          ...(s.coin ? { coin: s.coin } : {}),
+          durationMs,
+          ...(note ? { note } : {}),
+        });
+      } catch (e) {
+        const durationMs = performance.now() - t0;
+        if (e instanceof Restarted) {
+          if (pass === 2) {
+            const error: TargetError = {
+              code: 'iguana-restarted',
+              message: `Iguana ${endpoint} restarted again during the bootstrap`,
+              hint: `keep Iguana running, ${RERUN}`,
+            };
+            report(s, { state: 'failed', durationMs, error });
+            return result(false, restarted, error);
+          }
+          restarted = true;
+          emit({ type: 'restart', message: `${e.message}; bootstrapping it from the start` });
+          ctx.state = freshState(g, endpoint, pubkey, now());
+          writeState(statePath, ctx.state);
+          reports.clear();
+          ctx.keyChecked.clear();
+          again = true;
+          break;
+        }
+        const error = stepError(e, endpoint);
+        ctx.state.updatedAt = now().toISOString();
+        writeState(statePath, ctx.state);
+        report(s, { state: 'failed', durationMs, error });
+        emit({
+          type: 'step',
+          phase: 'failed',
+          id: s.id,
+          step: s.step,
+          ...(s.coin ? { coin: s.coin } : {}),
+          durationMs,
+          error,
+        });
+        return result(false, restarted, error);
+      }
+    }
+    if (!again) break;
+  }
+  return result(true, restarted);
+}
+
+// ---- status ---------------------------------------------------------------------------------
+
+export interface IguanaInstanceStatus {
+  instance: string;
+  endpoint: string;
+  reachable: boolean;
+  state: 'running' | 'stopped' | 'error';
+  message: string | null;
+  bootstrap: {
+    total: number;
+    done: number;
+    complete: boolean;
+    /** Steps not recorded as finished. */
+    pending: string[];
+    updatedAt: string | null;
+  };
+  coins: Array<{ coin: string; added: boolean; dpow: boolean | null }>;
+  /** dPoW peers Iguana knows (`dpow ipaddrs`). */
+  peers: string[] | null;
+  /** How many chains the Iguana build can notarize (`dpow notarychains`). */
+  notarychains: number | null;
+  /** The current round (`dpow active`), asked only once a dpow was started: earlier it may crash Iguana. */
+  round: unknown;
+  roundMessage: string | null;
+  unlock: { at: string; ageSeconds: number; durationSeconds: number; expired: boolean } | null;
+  statePath: string;
+}
+
+export async function iguanaStatus(
+  platform: Platform,
+  g: IguanaModel,
+  opts: { client?: IguanaClient; statePath?: string; now?: () => Date; timeoutMs?: number } = {},
+): Promise<IguanaInstanceStatus> {
+  const client =
+    opts.client ??
+    iguanaClient(platform, g, { timeoutMs: opts.timeoutMs ?? 20_000, connectTimeoutMs: 2_000 });
+  const endpoint = endpointOf(client);
+  const statePath = opts.statePath ?? statePathOf(g);
+  const now = (opts.now?.() ?? new Date()).getTime();
+  const steps = executionSteps(platform, g);
+  const st = readState(statePath);
+  const state = st && st.instance === g.name && st.endpoint === endpoint ? st : undefined;
+  const done = (id: string) => state?.done[id] !== undefined;
+  const pending = steps.filter((s) => !done(s.id) && s.step !== 'walletpassphrase').map((s) => s.id);
+  if (state && !state.unlockedAt) pending.push('walletpassphrase');
+  const planned = new Set(steps.filter((s) => s.step === 'dpow').map((s) => s.coin));
+  const coins = bootstrapOrder(platform, g).map((c) => ({
+    coin: c.symbol,
+    added: done(`addcoin:${c.symbol}`),
+    dpow: planned.has(c.symbol) ? done(`dpow:${c.symbol}`) : null,
+  }));
+  let unlock: IguanaInstanceStatus['unlock'] = null;
+  if (state?.unlockedAt) {
+    const ageSeconds = Math.max(0, Math.round((now - Date.parse(state.unlockedAt)) / 1000));
+    const durationSeconds = state.unlockSeconds ?? IGUANA_UNLOCK_SECONDS;
+    unlock = { at: state.unlockedAt, ageSeconds, durationSeconds, expired: ageSeconds >= durationSeconds };
+  }
+  const out: IguanaInstanceStatus = {
+    instance: g.name,
+    endpoint,
+    reachable: false,
+    state: 'stopped',
+    message: null,
+    bootstrap: {
+      total: steps.length,
+      done: steps.length - pending.length,
+      complete: state !== undefined && pending.length === 0,
+      pending: state ? pending : steps.map((s) => s.id),
+      updatedAt: state?.updatedAt ?? null,
+    },
+    coins,
+    peers: null,
+    notarychains: null,
+    round: null,
+    roundMessage: null,
+    unlock,
+    statePath,
+  };
+  if (!state) out.bootstrap.done = 0;
+  try {
+    const chains = await client.call<unknown>({ agent: 'dpow', method: 'notarychains' });
+    out.reachable = true;
+    out.state = 'running';
+    out.notarychains = Array.isArray(chains) ? chains.length : null;
+    const peers = await client.call<unknown>({ agent: 'dpow', method: 'ipaddrs' });
+    out.peers = Array.isArray(peers) ? peers.filter((p): p is string => typeof p === 'string') : null;
+  } catch (e) {
+    if (e instanceof IguanaError && e.kind === 'transport') return out;
+    out.reachable = !(e instanceof IguanaError) || e.kind === 'iguana';
+    out.state = 'error';
+    out.message = redact((e as Error).message);
+    return out;
+  }
+  if (coins.some((c) => c.dpow === true)) {
+    try {
+      out.round = await client.call<unknown>({ agent: 'dpow', method: 'active' });
+    } catch (e) {
+      out.roundMessage =
+        e instanceof IguanaError && e.iguanaError ? e.iguanaError : redact((e as Error).message);
+    }
+  } else {
+    out.roundMessage = 'no dpow started';
+  }
+  return out;
+}
+
+/** A usage error for an instance name that is not in the platform file. */
+export function unknownInstance(platform: Platform, name: string): DokomodoError {
+  const names = platform.iguana.map((x) => x.name);
+  return usageError(
+    'unknown-iguana',
+    `no Iguana instance named \`${name}\` in ${platform.file}`,
+    names.length ? `defined: ${names.join(', ')}` : 'add one under `iguana`',
+  );
+}
