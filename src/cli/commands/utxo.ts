@@ -1,0 +1,265 @@
+/** utxo status | split | consolidate: notarization UTXOs on every selected chain. */
+import { ExitCode, usageError } from '../../core/errors.ts';
+import { nodeHost } from '../../core/host.ts';
+import { BANDS } from '../../monitor/metrics.ts';
+import type { ChainModel, Platform } from '../../platform/model.ts';
+import { readSecret } from '../../platform/secret.ts';
+import { selectChains } from '../../platform/select.ts';
+import { chainClient } from '../../operator/clients.ts';
+import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
+import {
+  coins,
+  consolidateChain,
+  DEFAULT_FEE_RATE,
+  DEFAULT_JOURNAL_DIR,
+  fileJournal,
+  MAX_CONSOLIDATE_INPUTS,
+  type PlannedTx,
+  splitChain,
+  type UtxoRunOptions,
+  type UtxoRunResult,
+  type UtxoStatus,
+  utxoStatus as statusOf,
+} from '../../operator/utxo.ts';
+import { type Context, loadSelection } from '../context.ts';
+import { type Out, paint, printJson, table } from '../output.ts';
+
+export interface UtxoCommonOptions {
+  concurrency?: string;
+}
+
+export interface UtxoRunCliOptions extends UtxoCommonOptions {
+  dryRun?: boolean;
+  feeRate?: string;
+  journalDir?: string;
+  maxInputs?: string;
+}
+
+function intOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw usageError(`bad-${name}`, `--${name} ${value} is not a whole number from ${min} to ${max}`);
+  return n;
+}
+
+function feeRateOf(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_FEE_RATE;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000)
+    throw usageError(
+      'bad-fee-rate',
+      `--fee-rate ${value} is not a number of sat/byte above 0 and up to 1000`,
+    );
+  return n;
+}
+
+async function overChains<T>(
+  ctx: Context,
+  chains: string[],
+  concurrency: string | undefined,
+  fn: (platform: Platform, chain: ChainModel, client: ReturnType<typeof chainClient>) => Promise<T>,
+  onResult?: (r: TargetResult<T>) => void,
+): Promise<TargetResult<T>[]> {
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, chains);
+  const secret = readSecret(platform, nodeHost());
+  const byName = new Map(targets.map((c) => [c.name, c]));
+  return fanout(
+    targets.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const client = chainClient(platform, chain, secret, {
+        timeoutMs: 30_000,
+        retry: { deadlineMs: 10_000 },
+      });
+      try {
+        return await fn(platform, chain, client);
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: intOption('concurrency', concurrency, 8, 1, 256), ...(onResult ? { onResult } : {}) },
+  );
+}
+
+function utxoColor(n: number): 'red' | 'yellow' | 'green' {
+  return n < BANDS.utxoRed ? 'red' : n < BANDS.utxoYellow ? 'yellow' : 'green';
+}
+
+function jsonResults<T>(results: TargetResult<T>[]) {
+  return results.map((r) => ({
+    chain: r.target,
+    ok: r.ok,
+    ...(r.ok ? { result: r.result } : { error: r.error }),
+  }));
+}
+
+function errorLines(out: Out, results: TargetResult<unknown>[]): string {
+  let s = '';
+  for (const r of results) {
+    if (r.ok) continue;
+    s += `${paint(out, 'red', '✗')} ${r.target}: ${r.error!.code}: ${r.error!.message}\n`;
+    if (r.error!.hint) s += paint(out, 'dim', `    hint: ${r.error!.hint}\n`);
+  }
+  return s;
+}
+
+export function statusTable(out: Out, results: TargetResult<UtxoStatus>[]): string {
+  const rows = results.map((r) => {
+    if (!r.ok)
+      return [
+        r.target,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        paint(out, 'red', r.error!.code),
+      ];
+    const s = r.result!;
+    return [
+      s.chain,
+      paint(out, utxoColor(s.usable), String(s.usable)),
+      s.pending,
+      coins(s.utxoValue),
+      `${s.threshold}/${s.target}`,
+      !s.enabled ? paint(out, 'dim', 'disabled') : s.splitDue ? paint(out, 'yellow', 'due') : 'no',
+      `${coins(s.funding.sats)} (${s.funding.count})`,
+      `${coins(s.other.sats)} (${s.other.count})`,
+      `${s.address}${s.lookalikes ? `; ${s.lookalikes} P2PKH of ${coins(s.utxoValue)} (not usable)` : ''}`,
+    ];
+  });
+  return table(
+    ['CHAIN', 'UTXOS', 'PENDING', 'SIZE', 'THRESHOLD/TARGET', 'SPLIT', 'FUNDING P2PKH', 'OTHER', 'ADDRESS'],
+    rows,
+    [1, 2],
+  );
+}
+
+export async function utxoStatus(ctx: Context, chains: string[], opts: UtxoCommonOptions): Promise<number> {
+  const results = await overChains(ctx, chains, opts.concurrency, (platform, chain, client) =>
+    statusOf(client, chain, platform.defaults.pubkey),
+  );
+  if (ctx.opts.json) printJson(ctx.out, jsonResults(results));
+  else {
+    ctx.out.stdout(statusTable(ctx.out, results));
+    ctx.out.stderr(errorLines(ctx.out, results));
+  }
+  return summary(results).failed ? ExitCode.failure : ExitCode.ok;
+}
+
+function describeTx(out: Out, tx: PlannedTx, rate: number): string {
+  const lines: string[] = [];
+  if (tx.txid) lines.push(`    txid     ${tx.txid}`);
+  tx.inputs.forEach((i, k) => {
+    const kind = `${i.script.toUpperCase()}${i.coinbase ? ', mined' : ''}`;
+    const interest = i.interestSats ? ` + interest ${coins(i.interestSats)}` : '';
+    lines.push(
+      `    ${k === 0 ? 'inputs ' : '       '}  ${i.txid}:${i.vout}  ${coins(i.sats)}${interest} (${kind})`,
+    );
+  });
+  tx.outputs.forEach((o, k) => {
+    const what =
+      o.role === 'notarization'
+        ? `${o.count} × ${coins(o.sats)} → P2PK ${o.script}`
+        : `${coins(o.sats)} → ${o.address} (${o.role === 'change' ? 'change' : 'to self'})`;
+    lines.push(`    ${k === 0 ? 'outputs' : '       '}  ${what}`);
+  });
+  lines.push(
+    `    fee      ${coins(tx.feeSats)} ${paint(out, 'dim', `(≈${tx.sizeEstimate} bytes × ${rate} sat/B)`)}`,
+  );
+  if (tx.locktime) lines.push(`    locktime ${tx.locktime} (claims KMD interest)`);
+  return `${lines.join('\n')}\n`;
+}
+
+function runReporter(ctx: Context, verb: string, rate: number) {
+  return (r: TargetResult<UtxoRunResult>) => {
+    if (ctx.opts.json) return;
+    const o = ctx.out;
+    if (!r.ok) {
+      o.stdout(`${paint(o, 'red', '✗')} ${r.target} ${verb} failed: ${r.error!.code}: ${r.error!.message}\n`);
+      if (r.error!.hint) o.stdout(paint(o, 'dim', `    hint: ${r.error!.hint}\n`));
+      return;
+    }
+    const res = r.result!;
+    let text = '';
+    for (const j of res.resolved)
+      text += `  ${res.chain}: interrupted run: ${j.txid} ${j.outcome.replace('-', ' ')} (${j.reason})\n`;
+    if (res.skipped) {
+      text += `${paint(o, 'dim', '-')} ${res.chain} ${verb}: ${res.skipped}\n`;
+    } else {
+      const n = res.txs.length;
+      const head =
+        verb === 'split'
+          ? `${res.txs[0]!.outputs[0]!.count} × ${coins(res.before.utxoValue)} (${res.before.usable + res.before.pending} → ${res.before.usable + res.before.pending + res.txs[0]!.outputs[0]!.count})`
+          : `${res.txs.reduce((s, t) => s + t.inputs.length, 0)} outputs into ${n}`;
+      text += res.dryRun
+        ? `${paint(o, 'cyan', '…')} ${res.chain} ${verb} would send ${n} transaction${n === 1 ? '' : 's'}: ${head}\n`
+        : `${paint(o, 'green', '✓')} ${res.chain} ${verb} sent ${n} transaction${n === 1 ? '' : 's'}: ${head}\n`;
+      for (const tx of res.txs) text += describeTx(o, tx, rate);
+    }
+    o.stdout(text);
+  };
+}
+
+async function runCommand(
+  ctx: Context,
+  chains: string[],
+  opts: UtxoRunCliOptions,
+  verb: 'split' | 'consolidate',
+): Promise<number> {
+  const feeRate = feeRateOf(opts.feeRate);
+  const maxInputs = intOption(
+    'max-inputs',
+    opts.maxInputs,
+    MAX_CONSOLIDATE_INPUTS,
+    1,
+    MAX_CONSOLIDATE_INPUTS,
+  );
+  const journal = fileJournal(opts.journalDir ?? DEFAULT_JOURNAL_DIR);
+  if (opts.dryRun && !ctx.opts.json)
+    ctx.out.stdout(paint(ctx.out, 'dim', '(dry run: nothing is signed or sent)\n'));
+  const results = await overChains(
+    ctx,
+    chains,
+    opts.concurrency,
+    (platform, chain, client) => {
+      const o: UtxoRunOptions = {
+        journal,
+        pubkey: platform.defaults.pubkey,
+        dryRun: opts.dryRun === true,
+        feeRate,
+        maxInputs,
+      };
+      return verb === 'split' ? splitChain(client, chain, o) : consolidateChain(client, chain, o);
+    },
+    runReporter(ctx, verb, feeRate),
+  );
+  if (ctx.opts.json) printJson(ctx.out, jsonResults(results));
+  else {
+    const sent = results.filter((r) => r.ok && !r.result!.skipped).length;
+    const skipped = results.filter((r) => r.ok && r.result!.skipped).length;
+    const failed = results.length - sent - skipped;
+    ctx.out.stdout(
+      `${verb}${opts.dryRun ? ' (dry run)' : ''}: ${sent} ${opts.dryRun ? 'planned' : 'sent'}, ${skipped} skipped, ${failed} failed\n`,
+    );
+  }
+  return summary(results).failed ? ExitCode.failure : ExitCode.ok;
+}
+
+export function utxoSplit(ctx: Context, chains: string[], opts: UtxoRunCliOptions): Promise<number> {
+  return runCommand(ctx, chains, opts, 'split');
+}
+
+export function utxoConsolidate(ctx: Context, chains: string[], opts: UtxoRunCliOptions): Promise<number> {
+  return runCommand(ctx, chains, opts, 'consolidate');
+}
