@@ -1,0 +1,224 @@
+/** stats: notarizations, UTXOs, balance and wallet per chain; checkfork: is each chain on the right fork. */
+import { readFileSync } from 'node:fs';
+import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
+import { nodeHost } from '../../core/host.ts';
+import { BANDS } from '../../monitor/metrics.ts';
+import type { ChainModel, Platform } from '../../platform/model.ts';
+import { readSecret } from '../../platform/secret.ts';
+import { selectChains } from '../../platform/select.ts';
+import { checkfork as checkChain, type ForkReport, parsePeers } from '../../operator/checkfork.ts';
+import { chainClient, hostAddress } from '../../operator/clients.ts';
+import { localChain } from '../../operator/daemon/local.ts';
+import { fanout } from '../../operator/fanout.ts';
+import { type ChainStats, chainStats, errorStats, parseWindow } from '../../operator/stats.ts';
+import { coins, toSats } from '../../operator/utxo.ts';
+import { type Context, loadSelection } from '../context.ts';
+import { type Out, paint, printJson, table } from '../output.ts';
+
+function age(seconds: number): string {
+  if (seconds < 90) return `${seconds}s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${(seconds / 3600).toFixed(1)}h`;
+  return `${Math.round(seconds / 86400)}d`;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** The operators' stats-screen colours (reference §11.3, §12.2; shared with the monitor). */
+export function ageColor(seconds: number): 'green' | 'yellow' | 'red' {
+  return seconds < BANDS.notarizationIrregularSeconds
+    ? 'green'
+    : seconds < BANDS.notarizationInactiveSeconds
+      ? 'yellow'
+      : 'red';
+}
+
+export function utxoColor(n: number): 'green' | 'yellow' | 'red' {
+  return n < BANDS.utxoRed ? 'red' : n < BANDS.utxoYellow ? 'yellow' : 'green';
+}
+
+function windowLabel(seconds: number): string {
+  if (seconds % 86400 === 0 && seconds >= 2 * 86400) return `${seconds / 86400}d`;
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  return seconds % 60 === 0 ? `${seconds / 60}m` : `${seconds}s`;
+}
+
+export function statsTable(out: Out, stats: ChainStats[]): string {
+  const w = windowLabel(stats[0]?.windowSeconds ?? 86400);
+  const rows = stats.map((s) => [
+    s.chain,
+    s.notarizations ?? undefined,
+    s.perDay ?? undefined,
+    s.last?.height ?? undefined,
+    s.last ? paint(out, ageColor(s.last.ageSeconds), age(s.last.ageSeconds)) : undefined,
+    s.notarized ?? undefined,
+    s.utxos === null
+      ? undefined
+      : `${paint(out, utxoColor(s.utxos), String(s.utxos))}${s.pendingUtxos ? `+${s.pendingUtxos}` : ''}`,
+    s.balance === null ? undefined : coins(toSats(s.balance)),
+    s.daysLeft ?? undefined,
+    s.walletBytes !== null ? bytes(s.walletBytes) : s.walletTxs !== null ? `${s.walletTxs} txs` : undefined,
+    s.message === null ? undefined : s.state === 'error' ? paint(out, 'red', s.message) : s.message,
+  ]);
+  return table(
+    [
+      'CHAIN',
+      `NTX ${w}`,
+      'PER DAY',
+      'LAST NTX',
+      'AGE',
+      'NOTARIZED',
+      'UTXOS',
+      'BALANCE',
+      'DAYS LEFT',
+      'WALLET',
+      'NOTE',
+    ],
+    rows,
+    [1, 2, 3, 4, 5, 6, 7, 8],
+  );
+}
+
+async function collect(
+  platform: Platform,
+  targets: ChainModel[],
+  secret: string,
+  windowSeconds: number,
+  datadir: string | undefined,
+): Promise<ChainStats[]> {
+  const byName = new Map(targets.map((c) => [c.name, c]));
+  const results = await fanout(
+    targets.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const client = chainClient(platform, chain, secret, { timeoutMs: 30_000, retry: false });
+      const local = hostAddress(platform, chain.host) === '127.0.0.1';
+      try {
+        return await chainStats(client, chain, {
+          pubkey: platform.defaults.pubkey,
+          windowSeconds,
+          ...(local ? { datadir: localChain(chain, datadir === undefined ? {} : { datadir }).datadir } : {}),
+        });
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: 32 },
+  );
+  return results.map((r) => r.result ?? errorStats(byName.get(r.target)!, windowSeconds, r.error!.message));
+}
+
+export async function stats(
+  ctx: Context,
+  chains: string[],
+  opts: { watch?: boolean; interval?: string; window?: string; datadir?: string },
+): Promise<number> {
+  const windowSeconds = parseWindow(opts.window ?? '24h');
+  if (windowSeconds === undefined)
+    throw usageError('bad-window', `--window ${opts.window} is not a duration`, 'e.g. 24h, 7d, 90m');
+  const interval = Number(opts.interval ?? 30);
+  if (!Number.isFinite(interval) || interval < 1)
+    throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds ≥ 1`);
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, chains);
+  const secret = readSecret(platform, nodeHost());
+  for (;;) {
+    const s = await collect(platform, targets, secret, windowSeconds, opts.datadir);
+    if (ctx.opts.json) printJson(ctx.out, s);
+    else {
+      if (opts.watch && process.stdout.isTTY) ctx.out.stdout('\x1b[2J\x1b[H');
+      ctx.out.stdout(statsTable(ctx.out, s));
+    }
+    if (!opts.watch) return s.some((c) => c.state === 'error') ? ExitCode.failure : ExitCode.ok;
+    await new Promise((r) => setTimeout(r, interval * 1000));
+  }
+}
+
+// ---- checkfork
+
+const FORK_COLOR = { ok: 'green', fork: 'red', 'out-of-sync': 'yellow', error: 'red' } as const;
+
+export function forkTable(out: Out, reports: ForkReport[]): string {
+  const rows = reports.map((r) => [
+    r.chain,
+    paint(out, FORK_COLOR[r.state], r.state),
+    r.blocks ?? undefined,
+    r.longestchain ?? undefined,
+    r.peers.length === 0
+      ? 'none'
+      : `${r.peers.filter((p) => p.hashMatch === true).length}/${r.peers.length} agree`,
+    r.problems.join('; ') || undefined,
+  ]);
+  return table(['CHAIN', 'STATE', 'BLOCKS', 'LONGEST', 'PEERS', 'PROBLEMS'], rows, [2, 3]);
+}
+
+export async function checkfork(
+  ctx: Context,
+  chains: string[],
+  opts: { peers?: string; timeout?: string },
+): Promise<number> {
+  let peers: Record<string, { url?: string; explorer?: string }[]> = {};
+  if (opts.peers !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(opts.peers, 'utf8');
+    } catch (e) {
+      throw new DokomodoError(
+        'peers-unreadable',
+        `cannot read ${opts.peers}: ${(e as NodeJS.ErrnoException).code}`,
+        {
+          exitCode: ExitCode.usage,
+        },
+      );
+    }
+    peers = parsePeers(text, opts.peers);
+  }
+  const timeoutMs = Number(opts.timeout ?? 10) * 1000;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
+    throw usageError('bad-timeout', `--timeout ${opts.timeout} is not a number of seconds`);
+  const { platform, selection } = loadSelection(ctx);
+  const targets = selectChains(platform, selection, chains);
+  const unknown = Object.keys(peers).filter((n) => !platform.chains.some((c) => c.name === n));
+  if (unknown.length && !ctx.opts.json)
+    ctx.out.stderr(
+      paint(ctx.out, 'yellow', `peers file names chains not in the platform file: ${unknown.join(', ')}\n`),
+    );
+  const secret = readSecret(platform, nodeHost());
+  const byName = new Map(targets.map((c) => [c.name, c]));
+  const results = await fanout(
+    targets.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const client = chainClient(platform, chain, secret, { timeoutMs, retry: false });
+      try {
+        return await checkChain(client, chain, {
+          peers: peers[name] ?? [],
+          maxLag: BANDS.behindBlocks,
+          timeoutMs,
+        });
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: 32 },
+  );
+  const reports = results.map(
+    (r): ForkReport =>
+      r.result ?? {
+        chain: r.target,
+        state: 'error',
+        blocks: null,
+        longestchain: null,
+        bestHash: null,
+        peers: [],
+        problems: [r.error!.message],
+      },
+  );
+  if (ctx.opts.json) printJson(ctx.out, reports);
+  else ctx.out.stdout(forkTable(ctx.out, reports));
+  return reports.every((r) => r.state === 'ok') ? ExitCode.ok : ExitCode.failure;
+}
