@@ -104,6 +104,49 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--timeout <seconds>', 'per-call timeout', '30')
     .action(lazy(async () => (await import('./commands/ops.ts')).rpc));
 
+  const utxo = program.command('utxo').description('notarization UTXOs: count, split, consolidate');
+  utxo
+    .command('status')
+    .description('notarization UTXOs by Iguana’s rule, funds for a split, and whether one is due')
+    .argument('[chains...]', 'chains, environments, or all')
+    .option('--concurrency <n>', 'chains at once', '8')
+    .action(lazy(async () => (await import('./commands/utxo.ts')).utxoStatus));
+  const utxoRun = (cmd: Command) =>
+    cmd
+      .argument('[chains...]', 'chains, environments, or all')
+      .option('--dry-run', 'show the transactions; sign and send nothing')
+      .option('--fee-rate <sat/B>', 'fee rate for the size estimate', '3.5')
+      .option('--journal-dir <dir>', 'journal of signed transactions (crash recovery)', '~/.dokomodo/utxo')
+      .option('--concurrency <n>', 'chains at once', '8');
+  utxoRun(
+    utxo
+      .command('split')
+      .description('below split_threshold: one transaction up to split_target (resumes a crashed run)'),
+  ).action(lazy(async () => (await import('./commands/utxo.ts')).utxoSplit));
+  utxoRun(
+    utxo
+      .command('consolidate')
+      .description('merge everything but the notarization UTXOs into one P2PKH output to self'),
+  )
+    .option('--max-inputs <n>', 'inputs per transaction (at most 399)', '399')
+    .action(lazy(async () => (await import('./commands/utxo.ts')).utxoConsolidate));
+  program
+    .command('stats')
+    .description('notarizations, last notarization, UTXOs, balance and days left, wallet size per chain')
+    .argument('[chains...]', 'chains, environments, or all')
+    .option('--window <duration>', 'count notarizations over this window (e.g. 24h, 7d)', '24h')
+    .option('-w, --watch', 'refresh until Ctrl-C')
+    .option('--interval <seconds>', 'refresh interval with --watch', '30')
+    .option('--datadir <dir>', 'the data directory given to `start --datadir` (for wallet.dat sizes)')
+    .action(lazy(async () => (await import('./commands/stats.ts')).stats));
+  program
+    .command('checkfork')
+    .description('compare each chain’s tip with longestchain and reference peers; report forks and lag > 10')
+    .argument('[chains...]', 'chains, environments, or all')
+    .option('--peers <file>', 'JSON/YAML: { CHAIN: [{ url: http://user:pass@host:port }, …] }')
+    .option('--timeout <seconds>', 'per-call timeout', '10')
+    .action(lazy(async () => (await import('./commands/stats.ts')).checkfork));
+
   const devnet = program.command('devnet').description('the built-in simulator of komodod and Iguana');
   devnet
     .command('up')
