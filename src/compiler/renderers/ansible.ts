@@ -11,7 +11,7 @@
  * Nothing here carries a secret: the playbooks copy the rendered conf files and payloads, whose
  * contents never pass through these variables.
  */
-import { stringify } from 'yaml';
+import { dumpYaml } from '../yaml.ts';
 import type { ChainModel, HostModel, IguanaModel } from '../../platform/model.ts';
 import { type Artifact, artifact, header, hostOf, hostPath, type RenderContext } from '../artifact.ts';
 import { bootstrapOrder, iguanaPayload, iguanaStateDir } from './iguana.ts';
@@ -24,15 +24,7 @@ export const ROLE_GROUPS = ['chains', 'iguana', 'monitor'] as const;
  * the like, which a 1.2 emitter would leave plain and Ansible would read as booleans or numbers.
  */
 function yaml(ctx: RenderContext, value: unknown): string {
-  return (
-    header(ctx, '#') +
-    stringify(value, {
-      version: '1.1',
-      sortMapEntries: false,
-      lineWidth: 0,
-      aliasDuplicateObjects: false,
-    })
-  );
+  return header(ctx, '#') + dumpYaml(value);
 }
 
 /** Ansible group names must be identifiers; environment names may hold `-` or `.`. */

@@ -17,7 +17,6 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { posix } from 'node:path';
-import { Document, parse as parseYaml, visit } from 'yaml';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
 import { SEASONS } from '../../komodo/seasons.ts';
@@ -333,45 +332,7 @@ export function stopGraceSeconds(platform: Platform): number {
 
 // ---- YAML ---------------------------------------------------------------------------------------
 
-/**
- * Deterministic YAML for manifests and compose files: keys in construction order, no line
- * folding, no anchors, 2-space indents. Both consumers read YAML 1.1 (PyYAML in docker-compose,
- * go-yaml in kubectl), so strings are quoted when YAML 1.1 *or* 1.2 would read them as something
- * else (`on`, `no`, `22:22`, `0o17`, `1e3`, …).
- */
-export function yamlDocs(head: string, docs: readonly unknown[]): string {
-  const parts = docs.map((d) => {
-    const doc = new Document(d, { version: '1.1', aliasDuplicateObjects: false });
-    visit(doc, {
-      Scalar(_key, node) {
-        if (typeof node.value === 'string' && needsQuotes(node.value)) node.type = 'QUOTE_DOUBLE';
-      },
-    });
-    return doc.toString({ indent: 2, indentSeq: true, lineWidth: 0, minContentWidth: 0, directives: false });
-  });
-  return head + parts.join('---\n');
-}
-
-const quoteCache = new Map<string, boolean>();
-
-function needsQuotes(s: string): boolean {
-  // Fast path for the common case (names, paths, images): a letter first, no YAML punctuation.
-  if (/^[A-Za-z][A-Za-z0-9_./-]*$/.test(s)) return /^(y|yes|n|no|true|false|on|off|null)$/i.test(s);
-  if (s === '' || s === '=' || s === '<<') return true;
-  let quote = quoteCache.get(s);
-  if (quote === undefined) {
-    quote = false;
-    for (const version of ['1.1', '1.2'] as const) {
-      try {
-        if (typeof parseYaml(s, { version, logLevel: 'silent' }) !== 'string') quote = true;
-      } catch {
-        quote = true;
-      }
-    }
-    quoteCache.set(s, quote);
-  }
-  return quote;
-}
+export { yamlDocs } from '../yaml.ts';
 
 // ---- the rendered scripts ----------------------------------------------------------------------
 
