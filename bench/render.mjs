@@ -15,7 +15,11 @@ const dir = mkdtempSync(join(tmpdir(), 'dokomodo-bench-render-'));
 
 /** Runs a command under GNU time: wall seconds and peak resident memory. */
 function timed(cmd, args) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], {
+    encoding: 'utf8',
+    env,
+    maxBuffer: 1 << 26,
+  });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.slice(-2000)}`);
   const [wall, kb] = r.stderr.trim().split('\n').pop().split(' ').map(Number);
   return { ms: wall * 1000, mb: kb / 1024 };
@@ -29,7 +33,9 @@ for (const n of [512, 2048, 8192]) {
   const load = timed(process.execPath, [cli, 'validate', '-f', file]);
   const render = timed(process.execPath, [cli, 'render', '-f', file, '--out', out]);
   const again = timed(process.execPath, [cli, 'render', '-f', file, '--out', out, '--check']);
-  const files = Number(spawnSync('sh', ['-c', `find ${out} -type f | wc -l`], { encoding: 'utf8' }).stdout.trim());
+  const files = Number(
+    spawnSync('sh', ['-c', `find ${out} -type f | wc -l`], { encoding: 'utf8' }).stdout.trim(),
+  );
   const copy = timed('cp', ['-a', out, `${out}-copy`]);
   rows.push({ n, load, render, again, copy, files });
   console.log(n, render, files);

@@ -260,7 +260,13 @@ export function normalize(
       }
       const text = paramString(value);
       if (text.trim() === '' || /[\s]/.test(text)) {
-        err('bad-param-value', ppath, `\`${key}\` has ${text.trim() === '' ? 'an empty value' : 'white space in its value'}`, 'komodod reads an empty value as 0; give the value, without spaces', true);
+        err(
+          'bad-param-value',
+          ppath,
+          `\`${key}\` has ${text.trim() === '' ? 'an empty value' : 'white space in its value'}`,
+          'komodod reads an empty value as 0; give the value, without spaces',
+          true,
+        );
         paramsOk = false;
         continue;
       }
@@ -297,12 +303,14 @@ export function normalize(
         continue;
       }
       if (paramsOk) {
-        const at = (param: string) => (param && rawParams[param] !== undefined ? [...path, 'params', param] : path);
+        const at = (param: string) =>
+          param && rawParams[param] !== undefined ? [...path, 'params', param] : path;
         for (const p of checkParams(acName, params, rules)) {
           err(p.code, at(p.param), p.message, p.hint);
           paramsOk = false;
         }
-        if (paramsOk) for (const p of paramWarnings(acName, params, rules)) warn(p.code, at(p.param), p.message, p.hint);
+        if (paramsOk)
+          for (const p of paramWarnings(acName, params, rules)) warn(p.code, at(p.param), p.message, p.hint);
       }
     }
     if (!paramsOk) continue;
@@ -326,7 +334,13 @@ export function normalize(
         continue;
       }
       if (typeof value === 'string' && value.trim() === '') {
-        err('bad-value', apath, `\`${key}\` has an empty value`, 'komodod reads an empty value as 0 or ""; give the value or remove the key', true);
+        err(
+          'bad-value',
+          apath,
+          `\`${key}\` has an empty value`,
+          'komodod reads an empty value as 0 or ""; give the value or remove the key',
+          true,
+        );
         continue;
       }
       if (!/^[a-z][a-z0-9_-]*$/i.test(key)) {

@@ -84,13 +84,33 @@ export const DefaultsSchema = z
     whitelist: stringList.optional().describe('whitelistaddress entries added to every Komodo-family conf.'),
     containers: z
       .strictObject({
-        image: z.string().min(1).optional().describe('Image with komodod and dokomodo (entrypoint). Default dokomodo/komodod:latest.'),
-        iguana_image: z.string().min(1).optional().describe('Image with Iguana and dokomodo. Default dokomodo/iguana:latest.'),
-        namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).optional().describe('Kubernetes namespace. Default komodo.'),
-        storage: z.string().regex(/^\d+(Ki|Mi|Gi|Ti)$/).optional().describe('PVC size per chain. Default 10Gi.'),
+        image: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Image with komodod and dokomodo (entrypoint). Default dokomodo/komodod:latest.'),
+        iguana_image: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Image with Iguana and dokomodo. Default dokomodo/iguana:latest.'),
+        namespace: z
+          .string()
+          .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+          .optional()
+          .describe('Kubernetes namespace. Default komodo.'),
+        storage: z
+          .string()
+          .regex(/^\d+(Ki|Mi|Gi|Ti)$/)
+          .optional()
+          .describe('PVC size per chain. Default 10Gi.'),
         storage_class: z.string().min(1).optional().describe('Kubernetes StorageClass of the chain volumes.'),
         cpu: z.string().min(1).optional().describe('CPU request per chain. Default 250m.'),
-        memory: z.string().regex(/^\d+(Ki|Mi|Gi)$/).optional().describe('Memory request per chain. Default 1Gi.'),
+        memory: z
+          .string()
+          .regex(/^\d+(Ki|Mi|Gi)$/)
+          .optional()
+          .describe('Memory request per chain. Default 1Gi.'),
       })
       .optional()
       .describe('Container settings for the compose and kubernetes targets.'),

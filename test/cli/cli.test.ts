@@ -202,3 +202,13 @@ describe('the hidden passphrase prompt (a real pseudo-terminal via script(1))', 
     expect(out).not.toContain(PASS);
   });
 });
+
+describe('docs/commands.md', () => {
+  it('names every command the CLI has', () => {
+    const doc = readFileSync('docs/commands.md', 'utf8');
+    const top = dokomodo(['--help']).stdout;
+    const names = [...top.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((n) => n !== 'help');
+    expect(names.length).toBeGreaterThan(12);
+    expect(names.filter((n) => !doc.includes(`\`${n}`))).toEqual([]);
+  });
+});

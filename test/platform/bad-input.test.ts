@@ -336,8 +336,20 @@ const cases: Case[] = [
     line: 4,
     col: 3,
   },
-  { name: 'empty param value', yaml: `${base}chains:\n  DOC:\n    params:\n      ac_supply: ""\n`, code: 'bad-param-value', line: 5, col: 7 },
-  { name: 'empty arg value', yaml: `${base}chains:\n  DOC:\n    args: { earlytxid: "" }\n`, code: 'bad-value', line: 4, col: 13 },
+  {
+    name: 'empty param value',
+    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_supply: ""\n`,
+    code: 'bad-param-value',
+    line: 5,
+    col: 7,
+  },
+  {
+    name: 'empty arg value',
+    yaml: `${base}chains:\n  DOC:\n    args: { earlytxid: "" }\n`,
+    code: 'bad-value',
+    line: 4,
+    col: 13,
+  },
 ];
 
 describe('bad platform files', () => {

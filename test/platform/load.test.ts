@@ -177,9 +177,13 @@ describe('normalization', () => {
   });
 
   it('parameters komodod silently changes are warnings, the file still loads', () => {
-    const r = load('version: 1\nchains:\n  DOC:\n    params: { ac_supply: 5, ac_public: 1, ac_staked: 150 }\n');
+    const r = load(
+      'version: 1\nchains:\n  DOC:\n    params: { ac_supply: 5, ac_public: 1, ac_staked: 150 }\n',
+    );
     expect(r.platform).toBeDefined();
-    expect(r.diagnostics.map((d) => [d.code, d.severity, d.pos?.line])).toEqual([['param-normalised', 'warning', 4]]);
+    expect(r.diagnostics.map((d) => [d.code, d.severity, d.pos?.line])).toEqual([
+      ['param-normalised', 'warning', 4],
+    ]);
   });
 
   it('YAML anchors and merge keys work for shared chain settings', () => {

@@ -254,12 +254,7 @@ function demoSecret(dir: string): string {
 const DEMO_PASSPHRASE = 'myverysecretandstrongpassphrase_noneabletobrute';
 const DEMO_PUBKEY = '02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1';
 
-async function importDemoKey(
-  platform: Platform,
-  chains: Platform['chains'],
-  secret: string,
-  dir: string,
-): Promise<void> {
+async function importDemoKey(chains: Platform['chains'], secret: string, dir: string): Promise<void> {
   const { deriveKeys } = await import('../../komodo/keys.ts');
   const keys = deriveKeys(
     DEMO_PASSPHRASE,
@@ -321,7 +316,7 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
         ),
     },
   );
-  if (platform.defaults.pubkey === DEMO_PUBKEY) await importDemoKey(platform, selection.chains, secret, dir);
+  if (platform.defaults.pubkey === DEMO_PUBKEY) await importDemoKey(selection.chains, secret, dir);
   const igs: IguanaSim[] = [];
   for (const g of platform.iguana.filter((x) =>
     x.coins.some((c) => selection.chains.some((y) => y.name === c)),

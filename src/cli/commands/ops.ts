@@ -180,10 +180,8 @@ export function statusTable(out: Out, chains: ChainStatus[], iguana: IguanaStatu
       ]),
     )}`;
   }
-  const counts = chains.reduce<Record<string, number>>(
-    (m, s) => ({ ...m, [s.state]: (m[s.state] ?? 0) + 1 }),
-    {},
-  );
+  const counts: Record<string, number> = {};
+  for (const s of chains) counts[s.state] = (counts[s.state] ?? 0) + 1;
   text += `\n${chains.length} chains: ${Object.entries(counts)
     .map(([k, v]) => `${v} ${k}`)
     .join(', ')}\n`;
