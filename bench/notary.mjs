@@ -10,7 +10,12 @@ import { recordSection } from './record.mjs';
 const cli = join(process.cwd(), 'bin/dokomodo.js');
 const PASSPHRASE = 'myverysecretandstrongpassphrase_noneabletobrute'; // the published test vector
 const PUBKEY = '02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1';
-const env = { ...process.env, NO_COLOR: '1', DOKOMODO_SECRET: 'bench-secret-0123456789abcdef', DOKOMODO_PASSPHRASE: PASSPHRASE };
+const env = {
+  ...process.env,
+  NO_COLOR: '1',
+  DOKOMODO_SECRET: 'bench-secret-0123456789abcdef',
+  DOKOMODO_PASSPHRASE: PASSPHRASE,
+};
 const dir = mkdtempSync(join(tmpdir(), 'dokomodo-bench-notary-'));
 const N = 100;
 
@@ -21,7 +26,9 @@ function platform(tag, base) {
     'chains:',
   ];
   for (let i = 0; i < N; i++) {
-    lines.push(`  NB${tag}${String(i).padStart(3, '0')}: { params: { ac_supply: ${200000 + i} }, ports: { p2p: ${base + 2 * i}, rpc: ${base + 2 * i + 1}, override: true } }`);
+    lines.push(
+      `  NB${tag}${String(i).padStart(3, '0')}: { params: { ac_supply: ${200000 + i} }, ports: { p2p: ${base + 2 * i}, rpc: ${base + 2 * i + 1}, override: true } }`,
+    );
   }
   const file = join(dir, `${tag}.yaml`);
   writeFileSync(file, `${lines.join('\n')}\n`);
@@ -46,7 +53,11 @@ function curlLoop(tag, dn, calls) {
     const port = /^rpcport=(.*)$/m.exec(conf)[1];
     for (const [method, params] of calls) {
       const body = JSON.stringify({ jsonrpc: '1.0', id: 'curltest', method, params });
-      const out = execFileSync('curl', ['-s', '--user', auth, '--data-binary', body, `http://127.0.0.1:${port}/`], { encoding: 'utf8' });
+      const out = execFileSync(
+        'curl',
+        ['-s', '--user', auth, '--data-binary', body, `http://127.0.0.1:${port}/`],
+        { encoding: 'utf8' },
+      );
       if (!out.includes('"error":null')) throw new Error(`curl ${method}: ${out.slice(0, 200)}`);
     }
   }
@@ -56,13 +67,25 @@ const ADDRESS = 'RVNKRr2uxPMxJeDwFnTKjdtiLtcs7UzCZn';
 const WIF = 'UtrRXqvRFUAtCrCTRAHPH6yroQKUrrTJRmxt2h5U4QTUN1jCxTAh';
 
 const runs = [];
-for (const [tag, base, concurrency] of [['C', 43000, 0], ['S', 44000, 1], ['P', 45000, 32]]) {
+for (const [tag, base, concurrency] of [
+  ['C', 43000, 0],
+  ['S', 44000, 1],
+  ['P', 45000, 32],
+]) {
   const file = platform(tag, base);
   const dn = join(dir, `devnet-${tag}`);
-  execFileSync(process.execPath, [cli, 'devnet', 'up', '--detach', '--datadir', dn, '--blocktime', '0', '-f', file], { env, stdio: 'ignore' });
+  execFileSync(
+    process.execPath,
+    [cli, 'devnet', 'up', '--detach', '--datadir', dn, '--blocktime', '0', '-f', file],
+    { env, stdio: 'ignore' },
+  );
   try {
     if (concurrency === 0) {
-      const imp = curlLoop(tag, dn, [['validateaddress', [ADDRESS]], ['importprivkey', [WIF, '', false]], ['validateaddress', [ADDRESS]]]);
+      const imp = curlLoop(tag, dn, [
+        ['validateaddress', [ADDRESS]],
+        ['importprivkey', [WIF, '', false]],
+        ['validateaddress', [ADDRESS]],
+      ]);
       const again = curlLoop(tag, dn, [['validateaddress', [ADDRESS]]]);
       const utxo = curlLoop(tag, dn, [['listunspent', [1, 99999999, [ADDRESS]]]]);
       runs.push({ concurrency, imp, again, utxo });
