@@ -43,7 +43,12 @@ export function parseTargets(list: string | undefined): TargetName[] {
   return out;
 }
 
-export function compile(platform: Platform, selection: Selection, opts: CompileOptions): Artifact[] {
+/** The render context of a selection: the hosts to render for (checked) and the secret. */
+export function renderContext(
+  platform: Platform,
+  selection: Selection,
+  opts: Omit<CompileOptions, 'targets'>,
+): RenderContext {
   let hosts = selectionHosts(platform, selection);
   if (opts.hosts && opts.hosts.length > 0) {
     for (const h of opts.hosts) {
@@ -57,19 +62,27 @@ export function compile(platform: Platform, selection: Selection, opts: CompileO
     }
     hosts = [...opts.hosts];
   }
-  const ctx: RenderContext = {
-    platform,
-    selection,
-    secret: opts.secret,
-    source: basename(platform.file),
-    hosts,
-  };
+  return { platform, selection, secret: opts.secret, source: basename(platform.file), hosts };
+}
+
+/** The artifacts of some targets, unsorted. */
+export function renderTargets(ctx: RenderContext, targets: readonly TargetName[]): Artifact[] {
   const artifacts: Artifact[] = [];
-  for (const t of opts.targets ?? TARGETS) artifacts.push(...RENDERERS[t](ctx));
+  for (const t of targets) artifacts.push(...RENDERERS[t](ctx));
+  return artifacts;
+}
+
+/** Checks that no two artifacts claim one path and sorts them by path (the deterministic order). */
+export function finishArtifacts(artifacts: Artifact[]): Artifact[] {
   const seen = new Set<string>();
   for (const a of artifacts) {
     if (seen.has(a.path)) throw new Error(`two artifacts want ${a.path}`);
     seen.add(a.path);
   }
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export function compile(platform: Platform, selection: Selection, opts: CompileOptions): Artifact[] {
+  const ctx = renderContext(platform, selection, opts);
+  return finishArtifacts(renderTargets(ctx, opts.targets ?? TARGETS));
 }
