@@ -303,6 +303,13 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
     datadir: dir,
     extraArgs: ['-devnet-blocktime=2', '-devnet-notarize-every=3', '-devnet-maturity=1'],
   };
+  // Ctrl-C from here on stops what the demo started instead of leaving detached chains behind.
+  let stopping = false;
+  const onSignal = () => {
+    stopping = true;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const started = await fanout(
     selection.chains.map((c) => c.name),
     (name) => startChain(localChain(selection.chains.find((c) => c.name === name)!, local), local),
@@ -316,7 +323,13 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
         ),
     },
   );
-  if (platform.defaults.pubkey === DEMO_PUBKEY) await importDemoKey(selection.chains, secret, dir);
+  if (!stopping && platform.defaults.pubkey === DEMO_PUBKEY && started.some((r) => r.ok)) {
+    await importDemoKey(
+      selection.chains.filter((c) => started.some((r) => r.ok && r.target === c.name)),
+      secret,
+      dir,
+    );
+  }
   const igs: IguanaSim[] = [];
   for (const g of platform.iguana.filter((x) =>
     x.coins.some((c) => selection.chains.some((y) => y.name === c)),
@@ -333,7 +346,6 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
       ctx.out.stderr(`${paint(ctx.out, 'yellow', 'warning')} iguana ${g.name}: ${(e as Error).message}\n`);
     }
   }
-  let stopping = false;
   const stopAll = async () => {
     stopping = true;
     await Promise.all(igs.map((g) => g.close()));
@@ -343,14 +355,9 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
       { concurrency: 16 },
     );
   };
-  const onSignal = () => {
-    stopping = true;
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   try {
     const interval = Math.max(1, Number(opts.interval ?? 5)) * 1000;
-    for (;;) {
+    while (!stopping) {
       const s = await collectStatus(platform, selection.chains, secret);
       if (process.stdout.isTTY && !opts.once)
         ctx.out.stdout(`\x1b[2J\x1b[H${paint(ctx.out, 'yellow', BANNER)}\n\n`);
