@@ -46,6 +46,7 @@ import {
   stopGraceSeconds,
   yamlDocs,
 } from './entrypoint.ts';
+import { jsonDocs } from '../yaml.ts';
 
 /** The ConfigMap kustomize generates from `kubernetes/platform/` (name suffixed with a hash). */
 export const PLATFORM_CONFIGMAP = 'dokomodo-platform';
@@ -379,7 +380,9 @@ export function renderKubernetes(ctx: RenderContext): Artifact[] {
   const resources: string[] = [];
   const add = (file: string, docs: unknown[]) => {
     resources.push(file);
-    out.push(artifact('kubernetes', `kubernetes/${file}`, yamlDocs(head, docs)));
+    // Manifests as JSON documents in a YAML stream: the same objects, unambiguous for kubectl's
+    // YAML 1.1 reader, and cheap to emit for thousands of chains.
+    out.push(artifact('kubernetes', `kubernetes/${file}`, jsonDocs(head, docs)));
   };
   add('namespace.yaml', [namespaceObject(platform)]);
   // The kubernetes target is fleet-wide: one namespace runs every selected chain, whatever host
