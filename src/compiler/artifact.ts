@@ -39,6 +39,12 @@ export interface RenderContext {
   source: string;
   /** Hosts to render per-host files for (all hosts of the selection unless --host). */
   hosts: string[];
+  /**
+   * Texts of the platform file and the notary files it names, keyed as the platform names them
+   * (the platform file by its base name). When given, the container targets ship copies next to
+   * their manifests, so the rendered tree deploys as it is.
+   */
+  sources?: Readonly<Record<string, string>>;
 }
 
 export type Renderer = (ctx: RenderContext) => Artifact[];

@@ -13,6 +13,8 @@ export interface CompileOptions {
   targets?: readonly TargetName[];
   /** Only these hosts' per-host files (fleet-wide files are always rendered). */
   hosts?: readonly string[];
+  /** Platform and notary file texts, for the container targets to ship copies (RenderContext.sources). */
+  sources?: Readonly<Record<string, string>>;
 }
 
 /** Every host name that owns something in the selection, in platform order; `local` for host-less platforms. */
@@ -62,7 +64,15 @@ export function renderContext(
     }
     hosts = [...opts.hosts];
   }
-  return { platform, selection, secret: opts.secret, source: basename(platform.file), hosts };
+  const ctx: RenderContext = {
+    platform,
+    selection,
+    secret: opts.secret,
+    source: basename(platform.file),
+    hosts,
+  };
+  if (opts.sources) ctx.sources = opts.sources;
+  return ctx;
 }
 
 /** The artifacts of some targets, unsorted. */

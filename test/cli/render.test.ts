@@ -76,3 +76,17 @@ describe('dokomodo render', () => {
     expect([h.code, h.stderr.includes('unknown-host')]).toEqual([2, true]);
   });
 });
+
+describe('dokomodo render: the container targets ship the platform file', () => {
+  it('copies it next to the compose file and into kubernetes/platform/, so the tree deploys as it is', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', 'compose,kubernetes'], { env });
+    expect(r.code).toBe(0);
+    const original = readFileSync('examples/dev.yaml', 'utf8');
+    expect(readFileSync(join(out, 'hosts/local/compose/platform/dev.yaml'), 'utf8')).toBe(original);
+    expect(readFileSync(join(out, 'kubernetes/platform/dev.yaml'), 'utf8')).toBe(original);
+    const kustomization = readFileSync(join(out, 'kubernetes/kustomization.yaml'), 'utf8');
+    expect(kustomization).toContain('dev.yaml=platform/dev.yaml');
+    expect(kustomization).toContain('holds copies of the platform files');
+  });
+});

@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import type { Platform } from '../../platform/model.ts';
 import { compile, parseTargets } from '../../compiler/compile.ts';
 import { type Change, hasChanges, planWrite, summarize, writeArtifacts } from '../../compiler/write.ts';
 import { ExitCode } from '../../core/errors.ts';
@@ -24,6 +26,9 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
     secret,
     targets,
     ...(opts.host ? { hosts: opts.host } : {}),
+    ...(targets.includes('compose') || targets.includes('kubernetes')
+      ? { sources: platformSources(platform) }
+      : {}),
   });
   const root = resolve(opts.out);
   const source = platform.file;
@@ -40,6 +45,16 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
   });
   report(ctx, opts.out, plan.changes, summarize(plan), false, backupDir);
   return ExitCode.ok;
+}
+
+/** The platform file and the notary files it names, as the container targets ship them. */
+function platformSources(platform: Platform): Record<string, string> {
+  const sources: Record<string, string> = { [basename(platform.file)]: readFileSync(platform.file, 'utf8') };
+  for (const n of platform.notaries) {
+    const path = resolve(dirname(platform.file), n.source);
+    if (n.source !== 'inline' && existsSync(path)) sources[n.source] = readFileSync(path, 'utf8');
+  }
+  return sources;
 }
 
 function report(

@@ -136,12 +136,15 @@ function composeHeader(
   iguanas: IguanaModel[],
 ): string {
   const files = platformFiles(ctx.platform).map((f) => f.source);
+  const shipped = ctx.sources !== undefined;
   const lines = [
     `host ${host}: ${[...chains.map((c) => names.chain(c.name)), ...iguanas.map((g) => names.iguana(g.name))].join(', ')}`,
     '',
     'Before `docker compose up -d` (docs/deploy-containers.md):',
     '  .env       cp -p .env.example .env, then set the platform secret in it (dokomodo never writes .env)',
-    `  platform/  ${files.join(', ')} (or set ${PLATFORM_DIR_VAR} in .env to their directory)`,
+    shipped
+      ? `  platform/  copies of ${files.join(', ')}, refreshed by every \`dokomodo render\` (or set ${PLATFORM_DIR_VAR})`
+      : `  platform/  ${files.join(', ')} (or set ${PLATFORM_DIR_VAR} in .env to their directory)`,
     'Each container writes its own conf from the secret at start and runs the daemon as PID 1.',
   ];
   return header(ctx, '#') + lines.map((l) => (l === '' ? '#\n' : `# ${l}\n`)).join('');
@@ -205,6 +208,12 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
       ),
       artifact('compose', `${dir}/.env.example`, envExample(ctx, host), { host, mode: 0o600 }),
     );
+    for (const f of platformFiles(platform)) {
+      const text = ctx.sources?.[f.source];
+      if (text !== undefined && f.rel !== undefined) {
+        out.push(artifact('compose', `${dir}/platform/${f.rel}`, text, { host }));
+      }
+    }
   }
   return out;
 }

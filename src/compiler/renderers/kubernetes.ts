@@ -363,8 +363,12 @@ function kustomization(ctx: RenderContext, resources: string[]): string {
     ],
   };
   const lines = [
-    `Before \`kubectl apply -k .\`: put the platform files into ${PLATFORM_SOURCE_DIR}/ next to this file (kustomize`,
-    'reads only files below it), and create the Secret (see secret.template.yaml):',
+    ctx.sources !== undefined
+      ? `Before \`kubectl apply -k .\`: ${PLATFORM_SOURCE_DIR}/ holds copies of the platform files (refreshed by every render);`
+      : `Before \`kubectl apply -k .\`: put the platform files into ${PLATFORM_SOURCE_DIR}/ next to this file (kustomize`,
+    ctx.sources !== undefined
+      ? 'create the Secret (see secret.template.yaml):'
+      : 'reads only files below it), and create the Secret (see secret.template.yaml):',
     ...files.map((f) => `  ${f.source} → ${PLATFORM_SOURCE_DIR}/${f.rel ?? f.key}`),
     'Every rendered manifest is listed below except secret.template.yaml, on purpose.',
   ];
@@ -398,5 +402,10 @@ export function renderKubernetes(ctx: RenderContext): Artifact[] {
   }
   out.push(artifact('kubernetes', 'kubernetes/secret.template.yaml', secretTemplate(ctx)));
   out.push(artifact('kubernetes', 'kubernetes/kustomization.yaml', kustomization(ctx, resources)));
+  for (const f of platformFiles(platform)) {
+    const text = ctx.sources?.[f.source];
+    if (text !== undefined)
+      out.push(artifact('kubernetes', `kubernetes/${PLATFORM_SOURCE_DIR}/${f.rel ?? f.key}`, text));
+  }
   return out;
 }
