@@ -27,6 +27,7 @@
  * inputs, so at most one of them can ever be mined: no double spend, and the change output is
  * part of whichever lands.
  */
+import { expandUserPath, pidAlive } from '../core/local.ts';
 import {
   closeSync,
   fsyncSync,
@@ -37,7 +38,6 @@ import {
   unlinkSync,
   writeSync,
 } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DokomodoError } from '../core/errors.ts';
@@ -631,23 +631,9 @@ export interface JournalStore {
 
 export const DEFAULT_JOURNAL_DIR = '~/.dokomodo/utxo';
 
-function expandHome(p: string): string {
-  const home = process.env['HOME'] || homedir();
-  return p === '~' ? home : p.startsWith('~/') ? join(home, p.slice(2)) : p;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Journals as `<dir>/<chain>.journal.json` (0600, written atomically), locks as `<chain>.lock`. */
 export function fileJournal(dir = DEFAULT_JOURNAL_DIR): JournalStore {
-  const root = expandHome(dir);
+  const root = expandUserPath(dir);
   const path = (chain: string) => join(root, `${chain}.journal.json`);
   const ensureDir = () => mkdirSync(root, { recursive: true, mode: 0o700 });
   return {
@@ -715,7 +701,7 @@ export function fileJournal(dir = DEFAULT_JOURNAL_DIR): JournalStore {
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
           const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
-          if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid))
+          if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && pidAlive(pid))
             throw new DokomodoError(
               'utxo-busy',
               `${chain}: another dokomodo (pid ${pid}) is working on its UTXOs`,

@@ -2,6 +2,7 @@
  * `dokomodo devnet up|down|status` and `dokomodo demo`: the built-in simulator of komodod and
  * Iguana, labelled as such everywhere.
  */
+import { pidAlive } from '../../core/local.ts';
 import { spawn } from 'node:child_process';
 import {
   chmodSync,
@@ -57,20 +58,11 @@ function devnetDir(opts: { datadir?: string }): string {
   return resolve(expandLocal(opts.datadir ?? '~/.dokomodo/devnet'));
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function readPid(dir: string): number | undefined {
   const f = join(dir, 'devnet.pid');
   if (!existsSync(f)) return undefined;
   const pid = Number(readFileSync(f, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  return Number.isInteger(pid) && pid > 0 && pidAlive(pid) ? pid : undefined;
 }
 
 /** The devnet spec of every selected chain, with confs written from the derived credentials. */
@@ -174,7 +166,7 @@ async function detach(ctx: Context, dir: string): Promise<number> {
       );
       return ExitCode.ok;
     }
-    if (child.exitCode !== null || (child.pid !== undefined && !alive(child.pid))) break;
+    if (child.exitCode !== null || (child.pid !== undefined && !pidAlive(child.pid))) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   const tail = existsSync(join(dir, 'devnet.log'))
@@ -194,8 +186,8 @@ export async function devnetDown(ctx: Context, opts: { datadir?: string }): Prom
   }
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + 60_000;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (alive(pid)) process.kill(pid, 'SIGKILL');
+  while (pidAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
   rmSync(join(dir, 'devnet.pid'), { force: true });
   ctx.out.stdout(`devnet stopped (pid ${pid})\n`);
   return ExitCode.ok;

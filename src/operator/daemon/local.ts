@@ -16,10 +16,10 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { chainConfText } from '../../compiler/renderers/conf.ts';
 import { DokomodoError } from '../../core/errors.ts';
+import { expandUserPath, pidAlive } from '../../core/local.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
@@ -58,11 +58,8 @@ export interface LocalChain {
   logFile: string;
 }
 
-export function expandLocal(path: string): string {
-  const home = process.env['HOME'] || homedir();
-  if (path === '~') return home;
-  return path.startsWith('~/') ? join(home, path.slice(2)) : path;
-}
+/** `~` expanded on this machine (kept under its old name for the commands that import it). */
+export const expandLocal = expandUserPath;
 
 export function localChain(chain: ChainModel, opts: Pick<LocalOptions, 'datadir'>): LocalChain {
   let datadir: string;
@@ -99,20 +96,11 @@ export function localClient(
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** The pid in the pid file if that process runs and looks like a daemon; stale files are removed. */
 export function runningPid(lc: LocalChain, onEvent?: (e: DaemonEvent) => void): number | undefined {
   if (!existsSync(lc.pidFile)) return undefined;
   const pid = Number.parseInt(readFileSync(lc.pidFile, 'utf8').trim(), 10);
-  if (Number.isInteger(pid) && pid > 0 && alive(pid) && looksLikeDaemon(pid)) return pid;
+  if (Number.isInteger(pid) && pid > 0 && pidAlive(pid) && looksLikeDaemon(pid)) return pid;
   if (Number.isInteger(pid)) onEvent?.({ type: 'stale-pid', chain: lc.chain.name, pid });
   try {
     unlinkSync(lc.pidFile);
@@ -284,7 +272,7 @@ export async function startChain(
       exited,
     ]);
   } catch (e) {
-    if (!(e instanceof DokomodoError) && child.pid !== undefined && alive(child.pid)) {
+    if (!(e instanceof DokomodoError) && child.pid !== undefined && pidAlive(child.pid)) {
       // Not ready in time: leave nothing half-started behind.
       process.kill(child.pid, 'SIGTERM');
     }
@@ -317,10 +305,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitExit(pid: number, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
-    if (!alive(pid)) return true;
+    if (!pidAlive(pid)) return true;
     await sleep(100);
   }
-  return !alive(pid);
+  return !pidAlive(pid);
 }
 
 /** Stops one chain: RPC `stop`, wait up to the stop timeout, then SIGTERM, then SIGKILL. */
