@@ -80,7 +80,9 @@ describe('dokomodo render', () => {
 describe('dokomodo render: the container targets ship the platform file', () => {
   it('copies it next to the compose file and into kubernetes/platform/, so the tree deploys as it is', () => {
     const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
-    const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', 'compose,kubernetes'], { env });
+    const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', 'compose,kubernetes'], {
+      env,
+    });
     expect(r.code).toBe(0);
     const original = readFileSync('examples/dev.yaml', 'utf8');
     expect(readFileSync(join(out, 'hosts/local/compose/platform/dev.yaml'), 'utf8')).toBe(original);
