@@ -50,6 +50,8 @@ export interface ChainModel {
   /** Daemon arguments (without the binary). */
   launchArgs: string[];
   notarization: NotarizationPolicy;
+  /** Public block explorers `checkfork` compares with. */
+  explorers: string[];
   description: string | undefined;
 }
 

@@ -487,6 +487,7 @@ export function normalize(
       customDatadir,
       launchArgs: launch,
       notarization,
+      explorers: c.explorers ?? [],
       description: c.description,
     });
   }

@@ -203,6 +203,17 @@ export const ChainSchema = z
       .optional()
       .describe('Data directory of this chain (replaces the default layout, -datadir).'),
     notarization: NotarizationSchema.optional(),
+    explorers: z
+      .array(
+        z.string().regex(/^https?:\/\/[^\s@/]+(\/[^\s]*)?$/, {
+          error:
+            'expected an http(s) URL without credentials (RPC peers with credentials go in a --peers file)',
+        }),
+      )
+      .optional()
+      .describe(
+        'Insight-style block explorers (public base URLs) that `dokomodo checkfork` compares the tip with.',
+      ),
     description: z.string().optional(),
   })
   .describe('A daemon dokomodo runs: KMD, an assetchain, or a third-party coin.');

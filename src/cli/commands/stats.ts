@@ -196,7 +196,8 @@ export async function checkfork(
       const client = chainClient(platform, chain, secret, { timeoutMs, retry: false });
       try {
         return await checkChain(client, chain, {
-          peers: peers[name] ?? [],
+          // The peers file (RPC peers with credentials) and the platform file's public explorers.
+          peers: [...(peers[name] ?? []), ...chain.explorers.map((explorer) => ({ explorer }))],
           maxLag: BANDS.behindBlocks,
           timeoutMs,
         });
