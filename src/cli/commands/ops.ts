@@ -34,6 +34,7 @@ function localOptions(
   secret: string,
   opts: LifecycleOptions,
 ): LocalOptions {
+  const lastStatus = new Map<string, string>();
   const extraArgs: string[] = [];
   if (opts.warmup !== undefined) {
     if (!opts.devnet)
@@ -51,8 +52,16 @@ function localOptions(
     ...(opts.datadir !== undefined ? { datadir: opts.datadir } : {}),
     extraArgs,
     onEvent: (e) => {
-      if (!ctx.opts.verbose || ctx.opts.json) return;
-      if (e.type === 'waiting') ctx.out.stderr(paint(ctx.out, 'dim', `  … ${e.chain}: ${e.message}\n`));
+      if (ctx.opts.json) return;
+      if (e.type === 'waiting') {
+        // Progress while a daemon starts: every retry with -v, otherwise each new warm-up status once.
+        const text = e.message.replace(/^.*?: getinfo: /, '');
+        if (!ctx.opts.verbose && lastStatus.get(e.chain) === text) return;
+        lastStatus.set(e.chain, text);
+        ctx.out.stderr(paint(ctx.out, 'dim', `  … ${e.chain}: ${text}\n`));
+        return;
+      }
+      if (!ctx.opts.verbose) return;
       if (e.type === 'stale-pid')
         ctx.out.stderr(paint(ctx.out, 'yellow', `  ${e.chain}: removed a stale pid file (pid ${e.pid})\n`));
       if (e.type === 'signal')

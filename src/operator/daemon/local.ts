@@ -23,7 +23,7 @@ import { expandUserPath, pidAlive } from '../../core/local.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
-import { RpcClient, type RpcEvent } from '../rpc/client.ts';
+import { RpcClient, RpcError, type RpcEvent } from '../rpc/client.ts';
 
 export type StartState = 'started' | 'already-running';
 export type StopState = 'stopped' | 'not-running' | 'killed';
@@ -261,7 +261,8 @@ export async function startChain(
     timeoutMs: 10_000,
     onEvent: (e) => {
       opts.onRpcEvent?.(e);
-      opts.onEvent?.({ type: 'waiting', chain: name, message: e.message });
+      const message = e.kind === 'transport' ? 'waiting for its RPC port to open' : e.message;
+      opts.onEvent?.({ type: 'waiting', chain: name, message });
     },
   });
   try {
@@ -276,6 +277,7 @@ export async function startChain(
       // Not ready in time: leave nothing half-started behind.
       process.kill(child.pid, 'SIGTERM');
     }
+    if (!(e instanceof DokomodoError) && !(e instanceof RpcError)) throw e;
     throw e instanceof DokomodoError
       ? e
       : new DokomodoError(
