@@ -147,6 +147,15 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--timeout <seconds>', 'per-call timeout', '10')
     .action(lazy(async () => (await import('./commands/stats.ts')).checkfork));
 
+  program
+    .command('monitor')
+    .description('poll every chain and Iguana instance on a schedule and serve Prometheus metrics')
+    .argument('[chains...]', 'chains, environments, or all')
+    .option('--listen <[address:]port>', 'where to serve /metrics', '127.0.0.1:9710')
+    .option('--interval <seconds>', 'seconds between polls', '30')
+    .option('--once', 'poll once, print the metrics, exit')
+    .action(lazy(async () => (await import('./commands/monitor.ts')).monitor));
+
   const devnet = program.command('devnet').description('the built-in simulator of komodod and Iguana');
   devnet
     .command('up')

@@ -1,0 +1,92 @@
+/**
+ * The monitor's Prometheus side: one prom-client Registry holding exactly the metrics of the
+ * contract (metrics.ts), refreshed from each poll's snapshot, and a small HTTP server for
+ * `/metrics` and `/healthz`.
+ */
+import { createServer, type Server } from 'node:http';
+import { Gauge, Registry } from 'prom-client';
+import type { Platform } from '../platform/model.ts';
+import { blockIntervalSeconds, METRICS, MONITOR_PATH, notarizationActive } from './metrics.ts';
+import type { Snapshot } from './poller.ts';
+
+export class Exporter {
+  readonly registry = new Registry();
+  private readonly gauges = new Map<string, Gauge>();
+  private last: Snapshot | undefined;
+
+  constructor(private readonly platform: Platform) {
+    for (const m of METRICS) {
+      // The contract lists gauges only; a spec of another type would be a contract change here too.
+      const g = new Gauge({
+        name: m.name,
+        help: m.help,
+        labelNames: [...m.labels],
+        registers: [this.registry],
+      });
+      this.gauges.set(m.name, g);
+    }
+  }
+
+  private gauge(name: string): Gauge {
+    const g = this.gauges.get(name);
+    if (!g) throw new Error(`metric ${name} is not in the contract`);
+    return g;
+  }
+
+  /** Replaces every series with the snapshot's values: series of chains that went down disappear. */
+  update(s: Snapshot): void {
+    this.last = s;
+    for (const g of this.gauges.values()) g.reset();
+    const iguanaCoins = new Set(this.platform.iguana.flatMap((g) => g.coins));
+    const set = (name: string, labels: Record<string, string>, value: number | undefined) => {
+      if (value !== undefined && Number.isFinite(value)) this.gauge(name).set(labels, value);
+    };
+    for (const c of s.chains) {
+      const l = { chain: c.chain.name, host: c.chain.host ?? 'local' };
+      set('dokomodo_chain_info', { ...l, kind: c.chain.kind, symbol: c.chain.symbol }, 1);
+      set('dokomodo_chain_up', l, c.up ? 1 : 0);
+      set('dokomodo_chain_block_interval_seconds', l, blockIntervalSeconds(c.chain));
+      set('dokomodo_chain_notarization_enabled', l, notarizationActive(c.chain, iguanaCoins) ? 1 : 0);
+      set('dokomodo_chain_split_threshold', l, c.chain.notarization.splitThreshold);
+      set('dokomodo_chain_rpc_duration_seconds', l, c.rpcSeconds);
+      if (!c.up) continue;
+      set('dokomodo_chain_blocks', l, c.blocks);
+      set('dokomodo_chain_longest_chain', l, c.longestChain);
+      set('dokomodo_chain_connections', l, c.connections);
+      set('dokomodo_chain_tip_timestamp_seconds', l, c.tipTime);
+      set('dokomodo_chain_notarized_height', l, c.notarized);
+      set('dokomodo_chain_last_notarization_timestamp_seconds', l, c.lastNotarization);
+      set('dokomodo_chain_notarization_utxos', l, c.utxos);
+      set('dokomodo_chain_balance_coins', l, c.balance);
+    }
+    for (const g of s.iguana) {
+      const l = { iguana: g.instance.name, host: g.instance.host ?? 'local' };
+      set('dokomodo_iguana_up', l, g.up ? 1 : 0);
+      if (g.up) set('dokomodo_iguana_notary_peers', l, g.peers);
+    }
+    set('dokomodo_poll_timestamp_seconds', {}, s.at);
+    set('dokomodo_poll_duration_seconds', {}, s.durationSeconds);
+  }
+
+  get snapshot(): Snapshot | undefined {
+    return this.last;
+  }
+
+  /** `/metrics` (text exposition) and `/healthz` (200 once a poll has finished). */
+  server(): Server {
+    return createServer(async (req, res) => {
+      const path = (req.url ?? '/').split('?')[0];
+      if (req.method !== 'GET') {
+        res.writeHead(405, { allow: 'GET' }).end();
+      } else if (path === MONITOR_PATH) {
+        res.writeHead(200, { 'content-type': this.registry.contentType }).end(await this.registry.metrics());
+      } else if (path === '/healthz') {
+        res
+          .writeHead(this.last ? 200 : 503, { 'content-type': 'text/plain' })
+          .end(this.last ? 'ok\n' : 'no poll yet\n');
+      } else {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+      }
+    });
+  }
+}

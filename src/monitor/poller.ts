@@ -1,0 +1,123 @@
+/**
+ * The monitor's poll: every chain and Iguana instance once, all at once with bounded concurrency,
+ * reduced to the values of the metric contract (metrics.ts). A chain that does not answer is a
+ * sample with `up: false`, never an exception.
+ */
+import { Agent } from 'undici';
+import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
+import { chainClient } from '../operator/clients.ts';
+import { fanout } from '../operator/fanout.ts';
+import { chainStats } from '../operator/stats.ts';
+import { iguanaStatuses } from '../operator/status.ts';
+
+export interface ChainSample {
+  chain: ChainModel;
+  up: boolean;
+  blocks?: number;
+  longestChain?: number;
+  connections?: number;
+  tipTime?: number;
+  notarized?: number;
+  lastNotarization?: number;
+  utxos?: number;
+  balance?: number;
+  rpcSeconds: number;
+}
+
+export interface IguanaSample {
+  instance: IguanaModel;
+  up: boolean;
+  peers?: number;
+}
+
+export interface Snapshot {
+  at: number;
+  durationSeconds: number;
+  chains: ChainSample[];
+  iguana: IguanaSample[];
+}
+
+interface Info {
+  blocks?: number;
+  longestchain?: number;
+  connections?: number;
+  balance?: number;
+  notarized?: number;
+}
+
+async function sampleChain(
+  platform: Platform,
+  chain: ChainModel,
+  secret: string,
+  agent: Agent,
+  timeoutMs: number,
+): Promise<ChainSample> {
+  const t0 = performance.now();
+  const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, dispatcher: agent });
+  const seconds = () => (performance.now() - t0) / 1000;
+  let info: Info;
+  try {
+    info = await client.call<Info>('getinfo');
+  } catch {
+    return { chain, up: false, rpcSeconds: seconds() };
+  }
+  const sample: ChainSample = { chain, up: true, rpcSeconds: 0 };
+  if (typeof info.blocks === 'number') sample.blocks = info.blocks;
+  if (typeof info.longestchain === 'number') sample.longestChain = info.longestchain;
+  if (typeof info.connections === 'number') sample.connections = info.connections;
+  if (typeof info.balance === 'number') sample.balance = info.balance;
+  sample.notarized = typeof info.notarized === 'number' ? info.notarized : 0;
+  try {
+    const best = await client.call<string>('getbestblockhash');
+    const header = await client.call<{ time?: number }>('getblockheader', [best]);
+    if (typeof header.time === 'number') sample.tipTime = header.time;
+  } catch {
+    // the tip time stays unknown; the chain still answered
+  }
+  if (platform.defaults.pubkey) {
+    try {
+      const stats = await chainStats(client, chain, {
+        pubkey: platform.defaults.pubkey,
+        windowSeconds: 86_400,
+      });
+      if (stats.utxos !== null) sample.utxos = stats.utxos;
+      sample.lastNotarization = stats.last?.time ?? 0;
+    } catch {
+      // wallet metrics stay absent for this poll
+    }
+  }
+  sample.rpcSeconds = seconds();
+  return sample;
+}
+
+export async function pollOnce(
+  platform: Platform,
+  chains: readonly ChainModel[],
+  secret: string,
+  opts: { concurrency?: number; timeoutMs?: number } = {},
+): Promise<Snapshot> {
+  const t0 = performance.now();
+  const agent = new Agent({ connections: 2, pipelining: 1 });
+  const byName = new Map(chains.map((c) => [c.name, c]));
+  const results = await fanout(
+    chains.map((c) => c.name),
+    (name) => sampleChain(platform, byName.get(name)!, secret, agent, opts.timeoutMs ?? 10_000),
+    { concurrency: opts.concurrency ?? 64 },
+  );
+  await agent.close();
+  const instances = platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
+  const igs = await iguanaStatuses(platform, instances);
+  return {
+    at: Date.now() / 1000,
+    durationSeconds: (performance.now() - t0) / 1000,
+    chains: results.map(
+      (r) => r.result ?? { chain: byName.get(r.target)!, up: false, rpcSeconds: r.durationMs / 1000 },
+    ),
+    iguana: instances.map((g, i) => {
+      const s = igs[i]!;
+      return s.state === 'running'
+        ? { instance: g, up: true, ...(s.peers !== null ? { peers: s.peers } : {}) }
+        : { instance: g, up: false };
+    }),
+  };
+}

@@ -1,0 +1,163 @@
+/**
+ * `dokomodo monitor` against devnet chains: the metrics of the contract, checked by promtool and
+ * scraped by a real Prometheus.
+ */
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { METRICS } from '../../src/monitor/metrics.ts';
+import { dokomodo } from '../cli/helpers.ts';
+
+const SECRET = 'monitor-test-secret-0123456789';
+const env = { DOKOMODO_SECRET: SECRET };
+const PUBKEY = '02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1';
+const dir = mkdtempSync(join(tmpdir(), 'dokomodo-monitor-'));
+const data = join(dir, 'data');
+const file = join(dir, 'dokomodo.yaml');
+writeFileSync(
+  file,
+  `version: 1
+defaults: { pubkey: ${PUBKEY}, stop: { timeout: 10s } }
+chains:
+  MONKMD: { coin: KMD, ports: { p2p: 17970, rpc: 17971, override: true } }
+  MONX00: { params: { ac_supply: 4100 } }
+  MONX01: { params: { ac_supply: 4101, ac_blocktime: 30 } }
+iguana:
+  main: { port: 17976, coins: [MONKMD, MONX00], notaries: dev }
+notaries:
+  dev: { list: [{ name: dev_EU, pubkey: ${PUBKEY} }] }
+`,
+);
+const run = (args: string[]) => dokomodo([...args, '-f', file], { env });
+
+/** Value of one series in the text exposition, or undefined when the series is absent. */
+function value(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+const needTools = (path: string) => {
+  const ok = existsSync(path);
+  if (!ok && process.env['CI']) throw new Error(`${path} is missing in CI`);
+  return ok;
+};
+
+describe('dokomodo monitor', () => {
+  beforeAll(() => {
+    expect(run(['start', '--devnet', '--datadir', data]).code).toBe(0);
+  });
+  afterAll(() => {
+    run(['stop', '--datadir', data]);
+  });
+
+  it('--once prints every chain metric of the contract, valid for promtool', () => {
+    const r = run(['monitor', '--once']);
+    expect(r.code).toBe(0);
+    const text = r.stdout;
+    for (const m of METRICS.filter((x) => x.subject === 'chain')) {
+      expect(
+        value(
+          text,
+          `${m.name}{chain="MONX00",host="local"${m.name === 'dokomodo_chain_info' ? ',kind="assetchain",symbol="MONX00"' : ''}}`,
+        ),
+        m.name,
+      ).toBeDefined();
+    }
+    expect(value(text, 'dokomodo_chain_up{chain="MONX00",host="local"}')).toBe(1);
+    expect(value(text, 'dokomodo_chain_block_interval_seconds{chain="MONX01",host="local"}')).toBe(30);
+    expect(value(text, 'dokomodo_chain_notarization_enabled{chain="MONX00",host="local"}')).toBe(1);
+    expect(value(text, 'dokomodo_chain_notarization_enabled{chain="MONX01",host="local"}')).toBe(0);
+    expect(value(text, 'dokomodo_iguana_up{iguana="main",host="local"}')).toBe(0);
+    expect(value(text, 'dokomodo_poll_timestamp_seconds')).toBeGreaterThan(1.7e9);
+    if (needTools('/usr/bin/promtool')) {
+      const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+      expect({ status: check.status, out: `${check.stdout}${check.stderr}`.trim() }).toEqual({
+        status: 0,
+        out: '',
+      });
+    }
+  });
+
+  it('a chain that stops answering keeps up=0 and its static series; its state series disappear', () => {
+    const pid = Number(readFileSync(join(data, 'MONX01', 'komodod.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    const text = run(['monitor', '--once']).stdout;
+    expect(value(text, 'dokomodo_chain_up{chain="MONX01",host="local"}')).toBe(0);
+    expect(value(text, 'dokomodo_chain_split_threshold{chain="MONX01",host="local"}')).toBe(20);
+    expect(value(text, 'dokomodo_chain_blocks{chain="MONX01",host="local"}')).toBeUndefined();
+    expect(value(text, 'dokomodo_chain_blocks{chain="MONX00",host="local"}')).toBeDefined();
+    expect(run(['start', '--devnet', '--datadir', data, 'MONX01']).code).toBe(0);
+  });
+
+  describe.skipIf(!needTools('/usr/bin/prometheus'))(
+    'served over HTTP and scraped by a real Prometheus',
+    () => {
+      let mon: ChildProcess;
+      let prom: ChildProcess;
+      let monPort = 0;
+      afterAll(() => {
+        mon?.kill('SIGTERM');
+        prom?.kill('SIGTERM');
+      });
+
+      it('serves /metrics and /healthz; Prometheus stores the series', async () => {
+        mon = spawn(
+          process.execPath,
+          ['bin/dokomodo.js', 'monitor', '--listen', '127.0.0.1:0', '--interval', '1', '-f', file],
+          {
+            env: { ...process.env, ...env, NO_COLOR: '1' },
+          },
+        );
+        let err = '';
+        monPort = await new Promise<number>((resolve, reject) => {
+          const t = setTimeout(() => reject(new Error(`monitor did not start: ${err}`)), 15_000);
+          mon.stderr!.on('data', (b: Buffer) => {
+            err += b;
+            const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
+            if (m) {
+              clearTimeout(t);
+              resolve(Number(m[1]));
+            }
+          });
+        });
+        let health = 503;
+        for (let i = 0; i < 50 && health !== 200; i++) {
+          health = (await request(`http://127.0.0.1:${monPort}/healthz`)).statusCode;
+          if (health !== 200) await new Promise((r) => setTimeout(r, 200));
+        }
+        expect(health).toBe(200);
+        const res = await request(`http://127.0.0.1:${monPort}/metrics`);
+        expect(res.statusCode).toBe(200);
+        expect(await res.body.text()).toContain('dokomodo_chain_up{chain="MONX00",host="local"} 1');
+
+        const promDir = mkdtempSync(join(tmpdir(), 'dokomodo-prom-'));
+        const promPort = 19000 + Math.floor(Math.random() * 900);
+        writeFileSync(
+          join(promDir, 'prometheus.yml'),
+          `global: { scrape_interval: 1s, evaluation_interval: 1s }\nscrape_configs:\n  - job_name: dokomodo\n    honor_labels: true\n    static_configs: [{ targets: ['127.0.0.1:${monPort}'] }]\n`,
+        );
+        execFileSync('promtool', ['check', 'config', join(promDir, 'prometheus.yml')], { stdio: 'ignore' });
+        prom = spawn('prometheus', [
+          `--config.file=${join(promDir, 'prometheus.yml')}`,
+          `--web.listen-address=127.0.0.1:${promPort}`,
+          `--storage.tsdb.path=${join(promDir, 'data')}`,
+        ]);
+        let found: unknown[] = [];
+        for (let i = 0; i < 60 && found.length === 0; i++) {
+          await new Promise((r) => setTimeout(r, 500));
+          try {
+            const q = await request(`http://127.0.0.1:${promPort}/api/v1/query?query=dokomodo_chain_up`);
+            const body = (await q.body.json()) as { data?: { result?: unknown[] } };
+            found = body.data?.result ?? [];
+          } catch {
+            // Prometheus still starting
+          }
+        }
+        expect(found.length).toBe(3);
+      }, 60_000);
+    },
+  );
+});
