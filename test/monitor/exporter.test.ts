@@ -45,11 +45,16 @@ const needTools = (path: string) => {
   return ok;
 };
 
+let mon: ChildProcess | undefined;
+let prom: ChildProcess | undefined;
+
 describe('dokomodo monitor', () => {
   beforeAll(() => {
     expect(run(['start', '--devnet', '--datadir', data]).code).toBe(0);
   });
   afterAll(() => {
+    mon?.kill('SIGTERM');
+    prom?.kill('SIGTERM');
     run(['stop', '--datadir', data]);
   });
 
@@ -95,26 +100,21 @@ describe('dokomodo monitor', () => {
   describe.skipIf(!needTools('/usr/bin/prometheus'))(
     'served over HTTP and scraped by a real Prometheus',
     () => {
-      let mon: ChildProcess;
-      let prom: ChildProcess;
       let monPort = 0;
-      afterAll(() => {
-        mon?.kill('SIGTERM');
-        prom?.kill('SIGTERM');
-      });
 
       it('serves /metrics and /healthz; Prometheus stores the series', async () => {
-        mon = spawn(
+        const child = spawn(
           process.execPath,
           ['bin/dokomodo.js', 'monitor', '--listen', '127.0.0.1:0', '--interval', '1', '-f', file],
           {
             env: { ...process.env, ...env, NO_COLOR: '1' },
           },
         );
+        mon = child;
         let err = '';
         monPort = await new Promise<number>((resolve, reject) => {
           const t = setTimeout(() => reject(new Error(`monitor did not start: ${err}`)), 15_000);
-          mon.stderr!.on('data', (b: Buffer) => {
+          child.stderr.on('data', (b: Buffer) => {
             err += b;
             const m = /metrics on http:\/\/127\.0\.0\.1:(\d+)\/metrics/.exec(err);
             if (m) {
