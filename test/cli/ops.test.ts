@@ -133,6 +133,22 @@ describe('lifecycle against devnet processes', () => {
   });
 });
 
+describe('restart', () => {
+  const d3 = join(dir, 'data-restart');
+  afterAll(() => {
+    run(['stop', '--datadir', d3]);
+  });
+  it('stops (nothing to stop at first) and starts again, reporting both steps', () => {
+    const r = run(['restart', '--devnet', '--datadir', d3, 'OPST00,OPST01']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/OPST00 not running/);
+    expect(r.stdout).toMatch(/OPST00 started/);
+    const again = run(['restart', '--devnet', '--datadir', d3, 'OPST00']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/OPST00 stopped[\s\S]*OPST00 started/);
+  });
+});
+
 describe('start problems name the chain and the cause; the other chains carry on', () => {
   let squatter: Server;
   const d2 = join(dir, 'data2');
