@@ -12,6 +12,7 @@
  *   without `force`; what is replaced or pruned is first copied to `.dokomodo/backup/<stamp>/`.
  * - Wallets are never touched, whatever the flags.
  */
+import { makeDirs } from '../core/local.ts';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
@@ -20,7 +21,6 @@ import {
   copyFileSync,
   existsSync,
   fsyncSync,
-  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
@@ -203,7 +203,7 @@ export function hasChanges(plan: WritePlan): boolean {
 
 /** Writes `content` to `file` through a temporary file, fsync and rename. */
 function atomicWrite(file: string, content: string, mode: number): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirs(dirname(file));
   const tmp = file + TMP_SUFFIX;
   const fd = openSync(tmp, 'w', mode);
   try {
@@ -245,7 +245,7 @@ export function applyPlan(plan: WritePlan, opts: WriteOptions = {}): { backupDir
   const staged: string[] = [];
   const umask = process.umask();
   try {
-    mkdirSync(join(root, STATE_DIR), { recursive: true });
+    makeDirs(join(root, STATE_DIR));
     // 1. Stage every new file next to its target. A failure here (full disk, read-only) leaves the old tree.
     const made = new Set<string>();
     for (const c of toWrite) {
@@ -253,7 +253,7 @@ export function applyPlan(plan: WritePlan, opts: WriteOptions = {}): { backupDir
       const file = join(root, c.path);
       const dir = dirname(file);
       if (!made.has(dir)) {
-        mkdirSync(dir, { recursive: true });
+        makeDirs(dir);
         made.add(dir);
       }
       const tmp = file + TMP_SUFFIX;
@@ -278,7 +278,7 @@ export function applyPlan(plan: WritePlan, opts: WriteOptions = {}): { backupDir
     try {
       for (const c of replaced) {
         const dst = join(backupDir, c.path);
-        mkdirSync(dirname(dst), { recursive: true });
+        makeDirs(dirname(dst));
         copyFileSync(join(root, c.path), dst);
       }
     } catch (e) {
@@ -328,11 +328,10 @@ function removeEmptyDirs(root: string, paths: string[]): void {
 
 function writeError(e: unknown, root: string): DokomodoError {
   const code = (e as NodeJS.ErrnoException).code;
-  const where = (e as NodeJS.ErrnoException).path
-    ? relative(root, (e as NodeJS.ErrnoException).path!)
-        .split(sep)
-        .join('/')
-    : root;
+  const path = (e as NodeJS.ErrnoException).path;
+  const rel = path ? relative(root, path).split(sep).join('/') : '';
+  // Inside the tree: the path relative to it; the tree itself or outside it: the full path.
+  const where = rel && !rel.startsWith('..') ? rel : (path ?? root);
   const reason =
     code === 'ENOSPC'
       ? 'the disk is full'
@@ -340,7 +339,9 @@ function writeError(e: unknown, root: string): DokomodoError {
         ? 'permission denied'
         : code === 'EROFS'
           ? 'the file system is read-only'
-          : String(code ?? (e instanceof Error ? e.message : e));
+          : code === 'ENOENT' || code === 'ENOTDIR'
+            ? 'the directory cannot be created there'
+            : String(code ?? (e instanceof Error ? e.message : e));
   return new DokomodoError('write-failed', `could not write ${where}: ${reason}; nothing was changed`, {
     hint: code === 'ENOSPC' ? 'free some space and rerun' : 'check the output directory and its permissions',
     cause: e,

@@ -22,7 +22,8 @@
  * bootstrap; it is part of the state like any step, so it never runs under a live, bootstrapped
  * Iguana that this tool knows about.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { makeDirs } from '../core/local.ts';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   bootstrapOrder,
@@ -185,7 +186,7 @@ export function readState(path: string): BootstrapState | undefined {
 }
 
 function writeState(path: string, s: BootstrapState): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  makeDirs(dirname(path), 0o700);
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, path);

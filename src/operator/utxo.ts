@@ -27,17 +27,8 @@
  * inputs, so at most one of them can ever be mined: no double spend, and the change output is
  * part of whichever lands.
  */
-import { expandUserPath, pidAlive } from '../core/local.ts';
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { expandUserPath, makeDirs, pidAlive } from '../core/local.ts';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DokomodoError } from '../core/errors.ts';
@@ -635,7 +626,7 @@ export const DEFAULT_JOURNAL_DIR = '~/.dokomodo/utxo';
 export function fileJournal(dir = DEFAULT_JOURNAL_DIR): JournalStore {
   const root = expandUserPath(dir);
   const path = (chain: string) => join(root, `${chain}.journal.json`);
-  const ensureDir = () => mkdirSync(root, { recursive: true, mode: 0o700 });
+  const ensureDir = () => makeDirs(root, 0o700);
   return {
     path,
     read(chain) {

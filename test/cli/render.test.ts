@@ -92,3 +92,26 @@ describe('dokomodo render: the container targets ship the platform file', () => 
     expect(kustomization).toContain('holds copies of the platform files');
   });
 });
+
+describe('dokomodo render into a place where nothing can be created', () => {
+  it('fails at once with the path and the reason (no endless mkdir under /proc)', () => {
+    const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', '/proc/dokomodo-test', '-t', 'conf'], {
+      env,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      'error write-failed: could not write /proc/dokomodo-test: the directory cannot be created there',
+    );
+  });
+  it('an output path below a regular file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    writeFileSync(join(dir, 'file'), 'x');
+    const r = dokomodo(
+      ['render', '-f', 'examples/dev.yaml', '--out', join(dir, 'file', 'out'), '-t', 'conf'],
+      { env },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('write-failed');
+    expect(r.stderr).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+});

@@ -86,6 +86,17 @@ describe('dokomodo monitor', () => {
     }
   });
 
+  it('a port already in use is a clear error, not a crash', async () => {
+    const { createServer } = await import('node:net');
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, '127.0.0.1', r));
+    const port = (squatter.address() as { port: number }).port;
+    const r = run(['monitor', '--listen', `127.0.0.1:${port}`]);
+    squatter.close();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`error listen-failed: cannot listen on 127.0.0.1:${port}: the port is in use`);
+  });
+
   it('a chain that stops answering keeps up=0 and its static series; its state series disappear', () => {
     const pid = Number(readFileSync(join(data, 'MONX01', 'komodod.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');

@@ -2,18 +2,9 @@
  * `dokomodo devnet up|down|status` and `dokomodo demo`: the built-in simulator of komodod and
  * Iguana, labelled as such everywhere.
  */
-import { pidAlive } from '../../core/local.ts';
+import { makeDirs, pidAlive } from '../../core/local.ts';
 import { spawn } from 'node:child_process';
-import {
-  chmodSync,
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import {
@@ -102,7 +93,7 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
   if (opts.detach) return detach(ctx, dir);
   const { platform, selection } = loadSelection(ctx);
   const secret = readSecret(platform, nodeHost());
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const blockTimeMs = Math.round(Number(opts.blocktime ?? 10) * 1000);
   const specs = devnetSpecs(platform, selection.chains, secret, dir, blockTimeMs);
   const igs = platform.iguana.filter((g) => g.coins.some((c) => selection.chains.some((x) => x.name === c)));
@@ -147,7 +138,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function detach(ctx: Context, dir: string): Promise<number> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
   const log = openSync(join(dir, 'devnet.log'), 'w', 0o600);
   rmSync(join(dir, 'devnet.json'), { force: true });
@@ -269,7 +260,7 @@ async function importDemoKey(chains: Platform['chains'], secret: string, dir: st
 
 export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   const dir = resolve(expandLocal(opts.datadir ?? '~/.dokomodo/demo'));
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   let file = ctx.opts.file;
   if (file === 'dokomodo.yaml' && !existsSync(file)) {
     // No platform file here: the embedded example, written next to the demo data so errors have a place.

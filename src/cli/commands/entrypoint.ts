@@ -5,12 +5,12 @@
  * 0600, and tells the wrapper what to exec: Node cannot replace itself with the daemon, the shell
  * can, and that is what makes the daemon PID 1.
  */
+import { makeDirs } from '../../core/local.ts';
 import {
   closeSync,
   fchmodSync,
   fsyncSync,
   lstatSync,
-  mkdirSync,
   openSync,
   readlinkSync,
   readSync,
@@ -258,7 +258,7 @@ function guard(path: string): void {
 function writeAtomic(path: string, content: string, fileMode: number): void {
   guard(path);
   const dir = dirname(path);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  makeDirs(dir, 0o700);
   const tmp = join(dir, `.${basename(path)}.dokomodo-tmp`);
   // A crash may have left one behind; it is ours (the name), and never a wallet (guarded).
   guard(tmp);

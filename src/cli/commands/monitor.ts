@@ -1,5 +1,5 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
-import { ExitCode, usageError } from '../../core/errors.ts';
+import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { Exporter } from '../../monitor/exporter.ts';
 import { MONITOR_PATH, MONITOR_PORT } from '../../monitor/metrics.ts';
@@ -44,7 +44,21 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   const { host, port } = parseListen(opts.listen ?? `127.0.0.1:${MONITOR_PORT}`);
   const server = exporter.server();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why =
+        e.code === 'EADDRINUSE'
+          ? 'the port is in use'
+          : e.code === 'EADDRNOTAVAIL'
+            ? 'no such local address'
+            : e.code === 'EACCES'
+              ? 'permission denied'
+              : String(e.code ?? e.message);
+      reject(
+        new DokomodoError('listen-failed', `cannot listen on ${host}:${port}: ${why}`, {
+          hint: 'pick another --listen address or port',
+        }),
+      );
+    });
     server.listen(port, host, () => resolve());
   });
   const bound = server.address() as { port: number };

@@ -8,7 +8,6 @@ import { spawn } from 'node:child_process';
 import {
   closeSync,
   existsSync,
-  mkdirSync,
   openSync,
   readFileSync,
   renameSync,
@@ -19,7 +18,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { chainConfText } from '../../compiler/renderers/conf.ts';
 import { DokomodoError } from '../../core/errors.ts';
-import { expandUserPath, pidAlive } from '../../core/local.ts';
+import { expandUserPath, makeDirs, pidAlive } from '../../core/local.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
@@ -148,7 +147,7 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
     );
   }
   try {
-    mkdirSync(lc.datadir, { recursive: true, mode: 0o700 });
+    makeDirs(lc.datadir, 0o700);
   } catch (e) {
     throw fsError(e, lc, 'create the data directory');
   }
