@@ -7,6 +7,7 @@ import { Agent } from 'undici';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { chainClient } from '../operator/clients.ts';
 import { fanout } from '../operator/fanout.ts';
+import { type DaemonInfo, daemonInfo } from '../operator/info.ts';
 import { chainStats } from '../operator/stats.ts';
 import { iguanaStatuses } from '../operator/status.ts';
 
@@ -37,14 +38,6 @@ export interface Snapshot {
   iguana: IguanaSample[];
 }
 
-interface Info {
-  blocks?: number;
-  longestchain?: number;
-  connections?: number;
-  balance?: number;
-  notarized?: number;
-}
-
 async function sampleChain(
   platform: Platform,
   chain: ChainModel,
@@ -55,9 +48,9 @@ async function sampleChain(
   const t0 = performance.now();
   const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, dispatcher: agent });
   const seconds = () => (performance.now() - t0) / 1000;
-  let info: Info;
+  let info: DaemonInfo;
   try {
-    info = await client.call<Info>('getinfo');
+    info = await daemonInfo(client);
   } catch {
     return { chain, up: false, rpcSeconds: seconds() };
   }

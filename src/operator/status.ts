@@ -7,6 +7,7 @@ import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { rpcCredentials } from '../komodo/creds.ts';
 import { hostAddress, iguanaClient } from './clients.ts';
 import { fanout } from './fanout.ts';
+import { type DaemonInfo, daemonInfo } from './info.ts';
 import { Agent } from 'undici';
 import { RpcClient, RpcError } from './rpc/client.ts';
 
@@ -48,17 +49,6 @@ export interface StatusOptions {
 
 export function defaultAddress(platform: Platform): (chain: ChainModel) => string {
   return (chain) => hostAddress(platform, chain.host);
-}
-
-interface GetInfo {
-  blocks?: number;
-  longestchain?: number;
-  connections?: number;
-  balance?: number;
-  notarized?: number;
-  notarizedhash?: string;
-  version?: number;
-  KMDversion?: string;
 }
 
 export async function chainStatuses(
@@ -111,9 +101,9 @@ function blank(chain: ChainModel, state: ChainState, message: string | null): Ch
 }
 
 async function statusOf(client: RpcClient, chain: ChainModel, now: () => number): Promise<ChainStatus> {
-  let info: GetInfo;
+  let info: DaemonInfo;
   try {
-    info = await client.call<GetInfo>('getinfo');
+    info = await daemonInfo(client);
   } catch (e) {
     if (e instanceof RpcError) {
       if (e.kind === 'warmup') return blank(chain, 'starting', e.message);
@@ -141,7 +131,7 @@ async function statusOf(client: RpcClient, chain: ChainModel, now: () => number)
     balance: info.balance ?? null,
     notarized: info.notarized ?? null,
     notarizedAge,
-    version: info.KMDversion ?? (info.version !== undefined ? String(info.version) : null),
+    version: info.KMDversion ?? info.subversion ?? (info.version !== undefined ? String(info.version) : null),
     message: null,
   };
 }
