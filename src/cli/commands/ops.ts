@@ -55,7 +55,7 @@ function localOptions(
       if (ctx.opts.json) return;
       if (e.type === 'waiting') {
         // Progress while a daemon starts: every retry with -v, otherwise each new warm-up status once.
-        const text = e.message.replace(/^.*?: getinfo: /, '');
+        const text = e.message.replace(/^.*?: getblockcount: /, '');
         if (!ctx.opts.verbose && lastStatus.get(e.chain) === text) return;
         lastStatus.set(e.chain, text);
         ctx.out.stderr(paint(ctx.out, 'dim', `  … ${e.chain}: ${text}\n`));

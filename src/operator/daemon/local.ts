@@ -202,7 +202,10 @@ export function command(lc: LocalChain, opts: LocalOptions): { file: string; arg
   return { file, args: [...args, ...(opts.extraArgs ?? [])] };
 }
 
-/** Starts one chain and resolves when its RPC answers (not in warm-up). */
+/**
+ * Starts one chain and resolves when its RPC answers outside warm-up. The probe is `getblockcount`,
+ * which komodod and every bitcoind-family daemon have (bitcoind and litecoind dropped `getinfo`).
+ */
 export async function startChain(
   lc: LocalChain,
   opts: LocalOptions,
@@ -266,7 +269,7 @@ export async function startChain(
   });
   try {
     await Promise.race([
-      client.call('getinfo', [], {
+      client.call('getblockcount', [], {
         retry: { deadlineMs: timeoutMs, initialDelayMs: 100, maxDelayMs: 2_000 },
       }),
       exited,
