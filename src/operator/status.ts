@@ -47,16 +47,12 @@ export interface StatusOptions {
   now?: () => number;
 }
 
-export function defaultAddress(platform: Platform): (chain: ChainModel) => string {
-  return (chain) => hostAddress(platform, chain.host);
-}
-
 export async function chainStatuses(
   platform: Platform,
   chains: readonly ChainModel[],
   opts: StatusOptions,
 ): Promise<ChainStatus[]> {
-  const address = opts.address ?? defaultAddress(platform);
+  const address = opts.address ?? ((chain: ChainModel) => hostAddress(platform, chain.host));
   const now = opts.now ?? (() => Date.now());
   const byName = new Map(chains.map((c) => [c.name, c]));
   // One dispatcher for the whole fan-out: a pool per chain costs more than the calls themselves.

@@ -3,13 +3,14 @@
  * scraped by a real Prometheus.
  */
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { METRICS } from '../../src/monitor/metrics.ts';
 import { dokomodo } from '../cli/helpers.ts';
+import { haveTool } from '../compiler/helpers.ts';
 
 const SECRET = 'monitor-test-secret-0123456789';
 const env = { DOKOMODO_SECRET: SECRET };
@@ -38,12 +39,6 @@ function value(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
-
-const needTools = (path: string) => {
-  const ok = existsSync(path);
-  if (!ok && process.env['CI']) throw new Error(`${path} is missing in CI`);
-  return ok;
-};
 
 let mon: ChildProcess | undefined;
 let prom: ChildProcess | undefined;
@@ -77,7 +72,7 @@ describe('dokomodo monitor', () => {
     expect(value(text, 'dokomodo_chain_notarization_enabled{chain="MONX01",host="local"}')).toBe(0);
     expect(value(text, 'dokomodo_iguana_up{iguana="main",host="local"}')).toBe(0);
     expect(value(text, 'dokomodo_poll_timestamp_seconds')).toBeGreaterThan(1.7e9);
-    if (needTools('/usr/bin/promtool')) {
+    if (haveTool('/usr/bin/promtool')) {
       const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
       expect({ status: check.status, out: `${check.stdout}${check.stderr}`.trim() }).toEqual({
         status: 0,
@@ -108,7 +103,7 @@ describe('dokomodo monitor', () => {
     expect(run(['start', '--devnet', '--datadir', data, 'MONX01']).code).toBe(0);
   });
 
-  describe.skipIf(!needTools('/usr/bin/prometheus'))(
+  describe.skipIf(!haveTool('/usr/bin/prometheus'))(
     'served over HTTP and scraped by a real Prometheus',
     () => {
       let monPort = 0;

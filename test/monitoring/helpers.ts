@@ -5,26 +5,13 @@ import { delimiter, join } from 'node:path';
 import type { Artifact } from '../../src/compiler/artifact.ts';
 import { compile } from '../../src/compiler/compile.ts';
 import { writeArtifacts } from '../../src/compiler/write.ts';
-import { loadPlatformFile } from '../../src/platform/index.ts';
-import { loadPlatformText } from '../../src/platform/load.ts';
 import type { Platform } from '../../src/platform/model.ts';
 import { selectEnvironment } from '../../src/platform/select.ts';
 
-export const SECRET = 'test-secret-0123456789abcdef';
+export { platformOf, platformText, SECRET } from '../compiler/helpers.ts';
+import { SECRET } from '../compiler/helpers.ts';
 
-export function platformOf(file: string): Platform {
-  const r = loadPlatformFile(file);
-  if (!r.platform) throw new Error(JSON.stringify(r.diagnostics));
-  return r.platform;
-}
-
-export function platformText(yaml: string): Platform {
-  const r = loadPlatformText('/work/test.yaml', yaml);
-  if (!r.platform) throw new Error(JSON.stringify(r.diagnostics));
-  return r.platform;
-}
-
-/** The monitoring target alone: other renderers may still be placeholders that throw. */
+/** The monitoring target alone. */
 export function renderMonitoring(p: Platform, env?: string): Artifact[] {
   return compile(p, selectEnvironment(p, env), { secret: SECRET, targets: ['monitoring'] });
 }

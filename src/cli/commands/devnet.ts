@@ -7,13 +7,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import {
-  startDevnet,
-  startIguana,
-  type Devnet,
-  type DevnetChainSpec,
-  type IguanaSim,
-} from '../../devnet/index.ts';
+import { startDevnet, startIguana, type DevnetChainSpec, type IguanaSim } from '../../devnet/index.ts';
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { registerSecret } from '../../core/redact.ts';
@@ -366,5 +360,3 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   }
   return started.every((r) => r.ok) ? ExitCode.ok : ExitCode.failure;
 }
-
-export type { Devnet };

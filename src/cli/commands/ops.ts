@@ -97,7 +97,7 @@ function finish<T>(ctx: Context, verb: string, results: TargetResult<T>[]): numb
       ctx.out,
       results.map((r) => ({ ...resultJson(r), ms: Math.round(r.durationMs) })),
     );
-  else ctx.out.stdout(`${verb}: ${s.ok} ok, ${s.failed} failed${s.failed ? '' : ''}\n`);
+  else ctx.out.stdout(`${verb}: ${s.ok} ok, ${s.failed} failed\n`);
   return s.failed ? ExitCode.failure : ExitCode.ok;
 }
 

@@ -15,7 +15,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { connect } from 'node:net';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { chainConfText } from '../../compiler/renderers/conf.ts';
 import { DokomodoError } from '../../core/errors.ts';
 import { expandUserPath, makeDirs, pidAlive } from '../../core/local.ts';
@@ -151,11 +151,12 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
   } catch (e) {
     throw fsError(e, lc, 'create the data directory');
   }
+  // The conf renderer reads only the platform, the secret and the source name of this context.
   const ctx = {
     platform,
     selection: { env: undefined, chains: platform.chains, hosts: platform.hosts },
     secret,
-    source: 'dokomodo.yaml',
+    source: basename(platform.file),
     hosts: [],
   };
   const tmp = `${lc.conf}.dokomodo-tmp`;
