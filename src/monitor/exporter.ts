@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import type { Platform } from '../platform/model.ts';
-import { blockIntervalSeconds, METRICS, MONITOR_PATH, notarizationActive } from './metrics.ts';
+import { blockIntervalSeconds, METRICS, MONITOR_PATH, notarizationActive } from '../contract/metrics.ts';
 import type { Snapshot } from './poller.ts';
 
 export class Exporter {

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { METRICS } from '../../src/monitor/metrics.ts';
+import { METRICS } from '../../src/contract/metrics.ts';
 import { dokomodo } from '../cli/helpers.ts';
 import { haveTool } from '../compiler/helpers.ts';
 

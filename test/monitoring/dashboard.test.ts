@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { alertRules } from '../../src/compiler/renderers/monitoring.ts';
-import { BANDS, EXTERNAL_METRICS, METRICS } from '../../src/monitor/metrics.ts';
+import { BANDS, EXTERNAL_METRICS, METRICS } from '../../src/contract/metrics.ts';
 import {
   contentOf,
   findTool,

@@ -8,7 +8,7 @@ import {
   METRICS,
   metricSpec,
   notarizationActive,
-} from '../../src/monitor/metrics.ts';
+} from '../../src/contract/metrics.ts';
 import { platformOf, platformText } from './helpers.ts';
 
 describe('METRICS', () => {

@@ -2,7 +2,7 @@
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { Exporter } from '../../monitor/exporter.ts';
-import { MONITOR_PATH, MONITOR_PORT } from '../../monitor/metrics.ts';
+import { MONITOR_PATH, MONITOR_PORT } from '../../contract/metrics.ts';
 import { pollOnce } from '../../monitor/poller.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';

@@ -2,6 +2,7 @@
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
+import { BANDS } from '../../contract/metrics.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type LocalOptions, localChain, startChain, stopChain } from '../../operator/daemon/local.ts';
@@ -154,7 +155,11 @@ function age(seconds: number | null): string | undefined {
 /** Notarization age bands of the dPoW README: active < 2.5 h, irregular < 24 h, inactive after. */
 function ageColor(seconds: number | null): 'green' | 'yellow' | 'red' | 'dim' {
   if (seconds === null) return 'dim';
-  return seconds < 9000 ? 'green' : seconds < 86400 ? 'yellow' : 'red';
+  return seconds < BANDS.notarizationIrregularSeconds
+    ? 'green'
+    : seconds < BANDS.notarizationInactiveSeconds
+      ? 'yellow'
+      : 'red';
 }
 
 const STATE_COLOR = { running: 'green', starting: 'yellow', stopped: 'dim', error: 'red' } as const;

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
-import { BANDS } from '../../monitor/metrics.ts';
+import { BANDS } from '../../contract/metrics.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';

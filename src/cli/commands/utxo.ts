@@ -1,7 +1,7 @@
 /** utxo status | split | consolidate: notarization UTXOs on every selected chain. */
 import { ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
-import { BANDS } from '../../monitor/metrics.ts';
+import { BANDS } from '../../contract/metrics.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';

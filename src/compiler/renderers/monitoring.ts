@@ -1,6 +1,6 @@
 /**
  * monitoring target: fleet-wide Prometheus, Alertmanager and Grafana configuration under
- * `monitoring/`, written against the metric contract in src/monitor/metrics.ts.
+ * `monitoring/`, written against the metric contract in src/contract/metrics.ts.
  *
  * Per-chain thresholds (split threshold, block interval) are metrics the monitor exports, so the
  * rules are the same dozen expressions whether the platform has 4 chains or 8192. The platform
@@ -14,7 +14,7 @@ import {
   MONITOR_PORT,
   NODE_EXPORTER_PORT,
   notarizationActive,
-} from '../../monitor/metrics.ts';
+} from '../../contract/metrics.ts';
 import type { ChainModel } from '../../platform/model.ts';
 import {
   type Artifact,
