@@ -1,12 +1,10 @@
 /**
  * The monitor's Prometheus side: one prom-client Registry holding exactly the metrics of the
- * contract (metrics.ts), refreshed from each poll's snapshot, and a small HTTP server for
- * `/metrics` and `/healthz`.
+ * contract (contract/metrics.ts), refreshed from each poll's snapshot; app.ts serves it.
  */
-import { createServer, type Server } from 'node:http';
 import { Gauge, Registry } from 'prom-client';
 import type { Platform } from '../platform/model.ts';
-import { blockIntervalSeconds, METRICS, MONITOR_PATH, notarizationActive } from '../contract/metrics.ts';
+import { blockIntervalSeconds, METRICS, notarizationActive } from '../contract/metrics.ts';
 import type { Snapshot } from './poller.ts';
 
 export class Exporter {
@@ -70,23 +68,5 @@ export class Exporter {
 
   get snapshot(): Snapshot | undefined {
     return this.last;
-  }
-
-  /** `/metrics` (text exposition) and `/healthz` (200 once a poll has finished). */
-  server(): Server {
-    return createServer(async (req, res) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (req.method !== 'GET') {
-        res.writeHead(405, { allow: 'GET' }).end();
-      } else if (path === MONITOR_PATH) {
-        res.writeHead(200, { 'content-type': this.registry.contentType }).end(await this.registry.metrics());
-      } else if (path === '/healthz') {
-        res
-          .writeHead(this.last ? 200 : 503, { 'content-type': 'text/plain' })
-          .end(this.last ? 'ok\n' : 'no poll yet\n');
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
-      }
-    });
   }
 }

@@ -1,9 +1,8 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
-import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
+import { ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
-import { Exporter } from '../../monitor/exporter.ts';
 import { MONITOR_PATH, MONITOR_PORT } from '../../contract/metrics.ts';
-import { pollOnce } from '../../monitor/poller.ts';
+import { type MonitorEvent, MonitorService } from '../../monitor/service.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type Context, loadSelection } from '../context.ts';
@@ -32,63 +31,49 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
   const secret = readSecret(platform, nodeHost());
-  const exporter = new Exporter(platform);
-  if (opts.once) {
-    exporter.update(await pollOnce(platform, targets, secret));
-    ctx.out.stdout(await exporter.registry.metrics());
-    return ExitCode.ok;
-  }
   const intervalMs = Math.max(1, Number(opts.interval ?? 30)) * 1000;
   if (!Number.isFinite(intervalMs))
     throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
-  const { host, port } = parseListen(opts.listen ?? `127.0.0.1:${MONITOR_PORT}`);
-  const server = exporter.server();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why =
-        e.code === 'EADDRINUSE'
-          ? 'the port is in use'
-          : e.code === 'EADDRNOTAVAIL'
-            ? 'no such local address'
-            : e.code === 'EACCES'
-              ? 'permission denied'
-              : String(e.code ?? e.message);
-      reject(
-        new DokomodoError('listen-failed', `cannot listen on ${host}:${port}: ${why}`, {
-          hint: 'pick another --listen address or port',
-        }),
-      );
-    });
-    server.listen(port, host, () => resolve());
+  const service = new MonitorService({
+    platform,
+    chains: targets,
+    secret,
+    intervalMs,
+    ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });
-  const bound = server.address() as { port: number };
-  ctx.out.stderr(
-    `dokomodo monitor: ${targets.length} chains every ${intervalMs / 1000} s, metrics on http://${host}:${bound.port}${MONITOR_PATH}\n`,
-  );
-  let stopping = false;
-  const stop = () => {
-    stopping = true;
-  };
+  if (opts.once) {
+    await service.pollNow();
+    ctx.out.stdout(await service.exporter.registry.metrics());
+    return ExitCode.ok;
+  }
+  const { host, port } = parseListen(opts.listen ?? `127.0.0.1:${MONITOR_PORT}`);
+  const stopping = new AbortController();
+  const stop = () => stopping.abort();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  while (!stopping) {
-    const s = await pollOnce(platform, targets, secret);
-    exporter.update(s);
-    const down = s.chains.filter((c) => !c.up).map((c) => c.chain.name);
-    if (ctx.opts.verbose || down.length) {
-      ctx.out.stderr(
-        paint(
-          ctx.out,
-          down.length ? 'yellow' : 'dim',
-          `poll: ${s.chains.length - down.length}/${s.chains.length} chains up in ${s.durationSeconds.toFixed(2)} s${down.length ? `; down: ${down.slice(0, 10).join(', ')}${down.length > 10 ? ', …' : ''}` : ''}\n`,
-        ),
-      );
-    }
-    const end = Date.now() + intervalMs;
-    while (!stopping && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+  try {
+    await service.run(host, port, stopping.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
   }
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
-  await new Promise((r) => server.close(r));
   return ExitCode.ok;
+}
+
+function printEvent(ctx: Context, e: MonitorEvent): void {
+  if (e.kind === 'listening') {
+    ctx.out.stderr(
+      `dokomodo monitor: ${e.chains} chains every ${e.intervalMs / 1000} s, metrics on ${e.url}${MONITOR_PATH}\n`,
+    );
+    return;
+  }
+  const { snapshot: s, down } = e;
+  if (!ctx.opts.verbose && !down.length) return;
+  ctx.out.stderr(
+    paint(
+      ctx.out,
+      down.length ? 'yellow' : 'dim',
+      `poll: ${s.chains.length - down.length}/${s.chains.length} chains up in ${s.durationSeconds.toFixed(2)} s${down.length ? `; down: ${down.slice(0, 10).join(', ')}${down.length > 10 ? ', …' : ''}` : ''}\n`,
+    ),
+  );
 }

@@ -1,0 +1,82 @@
+/**
+ * The monitor as a use case: poll on a schedule, keep the latest snapshot in the exporter, tell
+ * the caller what happened through typed events. The CLI only parses options, subscribes a
+ * printer and stops the service on a signal; the dashboard and alerting build on the same loop.
+ */
+import type { ChainModel, Platform } from '../platform/model.ts';
+import { monitorApp, type Served, serve } from './app.ts';
+import { Exporter } from './exporter.ts';
+import { pollOnce, type Snapshot } from './poller.ts';
+
+export type MonitorEvent =
+  | { kind: 'listening'; url: string; chains: number; intervalMs: number }
+  | { kind: 'polled'; snapshot: Snapshot; down: string[] };
+
+export interface MonitorServiceOptions {
+  platform: Platform;
+  chains: readonly ChainModel[];
+  secret: string;
+  intervalMs: number;
+  /** Stand-in for tests; the default polls every chain and Iguana over the network. */
+  poll?: (platform: Platform, chains: readonly ChainModel[], secret: string) => Promise<Snapshot>;
+  onEvent?: (e: MonitorEvent) => void;
+}
+
+export class MonitorService {
+  readonly exporter: Exporter;
+  readonly app;
+  private readonly poll: NonNullable<MonitorServiceOptions['poll']>;
+
+  constructor(private readonly opts: MonitorServiceOptions) {
+    this.exporter = new Exporter(opts.platform);
+    this.app = monitorApp(this.exporter);
+    this.poll = opts.poll ?? ((p, c, s) => pollOnce(p, c, s));
+  }
+
+  /** One poll; the exporter holds its values afterwards. */
+  async pollNow(): Promise<Snapshot> {
+    const s = await this.poll(this.opts.platform, this.opts.chains, this.opts.secret);
+    this.exporter.update(s);
+    this.opts.onEvent?.({
+      kind: 'polled',
+      snapshot: s,
+      down: s.chains.filter((c) => !c.up).map((c) => c.chain.name),
+    });
+    return s;
+  }
+
+  /**
+   * Serves the app on host:port and polls every interval until `signal` aborts; the poll in
+   * flight finishes first, then the server closes. Rejects only when it cannot listen.
+   */
+  async run(host: string, port: number, signal: AbortSignal): Promise<void> {
+    const served: Served = await serve(this.app, host, port);
+    this.opts.onEvent?.({
+      kind: 'listening',
+      url: `http://${host}:${served.port}`,
+      chains: this.opts.chains.length,
+      intervalMs: this.opts.intervalMs,
+    });
+    try {
+      while (!signal.aborted) {
+        await this.pollNow();
+        await sleepUnless(signal, this.opts.intervalMs);
+      }
+    } finally {
+      await served.close();
+    }
+  }
+}
+
+function sleepUnless(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done);
+  });
+}
