@@ -11,13 +11,13 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
-  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { writeFileAtomic } from '../core/atomic.ts';
 import { DokomodoError } from '../core/errors.ts';
 import { komodoUserPass, confGetAll, firstStartConf, parseConf } from '../komodo/conf.ts';
 import { chainIdentity, KMD_RPC_PORT } from '../komodo/magic.ts';
@@ -102,13 +102,6 @@ export class DevnetError extends DokomodoError {
 function defaultDatadir(name: string, home: string): string {
   const base = path.join(home, '.komodo');
   return name === 'KMD' ? base : path.join(base, name);
-}
-
-/** Writes through a temporary file and a rename, so a crash never leaves half a file. */
-export function writeFileAtomic(file: string, text: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  writeFileSync(tmp, text, { mode });
-  renameSync(tmp, file);
 }
 
 function readJson<T>(file: string): T | undefined {

@@ -27,9 +27,10 @@
  * inputs, so at most one of them can ever be mined: no double spend, and the change output is
  * part of whichever lands.
  */
+import { writeFileAtomic } from '../core/atomic.ts';
 import { expandUserPath, makeDirs, pidAlive } from '../core/local.ts';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DokomodoError } from '../core/errors.ts';
 import { addressFromPubkey, hash160 } from '../komodo/keys.ts';
@@ -650,22 +651,7 @@ export function fileJournal(dir = DEFAULT_JOURNAL_DIR): JournalStore {
     write(journal) {
       ensureDir();
       const file = path(journal.chain);
-      const tmp = `${file}.${process.pid}.tmp`;
-      const fd = openSync(tmp, 'w', 0o600);
-      try {
-        writeSync(fd, `${JSON.stringify(journal, null, 2)}\n`);
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
-      }
-      renameSync(tmp, file);
-      try {
-        const dfd = openSync(dirname(file), 'r');
-        fsyncSync(dfd);
-        closeSync(dfd);
-      } catch {
-        // some file systems refuse fsync on a directory; the rename is still atomic
-      }
+      writeFileAtomic(file, `${JSON.stringify(journal, null, 2)}\n`, { mode: 0o600 });
     },
     remove(chain) {
       try {
