@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { alertRules } from '../../src/compiler/renderers/monitoring.ts';
+import { alertRules } from '../../src/contract/alerts.ts';
 import { BANDS, EXTERNAL_METRICS, METRICS } from '../../src/contract/metrics.ts';
 import {
   contentOf,

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ALERT_GROUPS } from '../../src/compiler/renderers/monitoring.ts';
+import { ALERT_GROUPS } from '../../src/contract/alerts.ts';
 import { EXTERNAL_METRICS, METRICS } from '../../src/contract/metrics.ts';
 
 const DOC = 'docs/monitoring.md';

@@ -7,14 +7,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { scaleYaml } from '../../examples/scale/generate.mjs';
-import {
-  ALERT_GROUPS,
-  alertRules,
-  expandTemplate,
-  humanizeDuration,
-  RULES_FILE,
-  RULES_TEST_FILE,
-} from '../../src/compiler/renderers/monitoring.ts';
+import { RULES_FILE, RULES_TEST_FILE } from '../../src/compiler/renderers/monitoring/index.ts';
+import { ALERT_GROUPS, alertRules, expandTemplate, humanizeDuration } from '../../src/contract/alerts.ts';
 import {
   contentOf,
   findTool,

@@ -6,7 +6,7 @@ import { renderConf } from './conf.ts';
 import { renderEntrypoint } from './entrypoint.ts';
 import { renderIguana } from './iguana.ts';
 import { renderKubernetes } from './kubernetes.ts';
-import { renderMonitoring } from './monitoring.ts';
+import { renderMonitoring } from './monitoring/index.ts';
 import { renderSystemd } from './systemd.ts';
 
 export const RENDERERS: Readonly<Record<TargetName, Renderer>> = {

@@ -1,0 +1,220 @@
+/**
+ * The alert rules, one source for both evaluators: the rendered Prometheus rules file (the
+ * `expr` in PromQL) and the monitor's own evaluation (`evaluate` over the same metric values,
+ * so an operator without Prometheus gets the same alerts at the same thresholds).
+ */
+import { BANDS } from './metrics.ts';
+
+export type Labels = Record<string, string>;
+
+export type Severity = 'warning' | 'critical';
+
+export interface AlertRule {
+  alert: string;
+  expr: string;
+  /** Prometheus duration the condition must hold before the alert fires; '' for at once. */
+  for: string;
+  severity: Severity;
+  /** Go templates over `$labels` and `$value`. */
+  summary: string;
+  description: string;
+}
+
+export interface AlertGroup {
+  name: string;
+  rules: AlertRule[];
+}
+
+const CHAIN_AT = '{{ $labels.chain }} on {{ $labels.host }}';
+const NOTARIZING = 'and dokomodo_chain_notarization_enabled == 1';
+// File systems that are not disks: their "free space" means nothing here.
+const DISK_SELECTOR = '{fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|autofs|fuse.*"}';
+const DISK_FREE = `node_filesystem_avail_bytes${DISK_SELECTOR} / node_filesystem_size_bytes${DISK_SELECTOR}`;
+
+/** Every alert rule, grouped as in the rules file. Same list for every platform. */
+export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
+  {
+    name: 'dokomodo-chains',
+    rules: [
+      {
+        alert: 'DokomodoChainDown',
+        expr: 'dokomodo_chain_up == 0',
+        for: '5m',
+        severity: 'critical',
+        summary: `${CHAIN_AT} is down`,
+        description: `${CHAIN_AT} has not answered RPC for 5 minutes (daemon stopped, crashed or still warming up).`,
+      },
+      {
+        alert: 'DokomodoChainStuck',
+        expr: `time() - dokomodo_chain_tip_timestamp_seconds > ${BANDS.stuckIntervals} * dokomodo_chain_block_interval_seconds`,
+        for: '5m',
+        severity: 'warning',
+        summary: `${CHAIN_AT} has no new block`,
+        description: `The best block of ${CHAIN_AT} is {{ $value | humanizeDuration }} old, more than ${BANDS.stuckIntervals} block intervals.`,
+      },
+      {
+        alert: 'DokomodoChainBehind',
+        expr: `dokomodo_chain_longest_chain - dokomodo_chain_blocks > ${BANDS.behindBlocks}`,
+        for: '10m',
+        severity: 'warning',
+        summary: `${CHAIN_AT} is behind the network`,
+        description: `${CHAIN_AT} is {{ $value | printf "%.0f" }} blocks behind the longest chain its peers announce.`,
+      },
+      {
+        alert: 'DokomodoChainNoPeers',
+        expr: 'dokomodo_chain_connections == 0',
+        for: '10m',
+        severity: 'warning',
+        summary: `${CHAIN_AT} has no peers`,
+        description: `${CHAIN_AT} has had no peer connections for 10 minutes; check addnode and the p2p port.`,
+      },
+    ],
+  },
+  {
+    name: 'dokomodo-notarization',
+    rules: [
+      {
+        alert: 'DokomodoNotarizationOverdue',
+        expr: `time() - dokomodo_chain_last_notarization_timestamp_seconds > ${BANDS.notarizationIrregularSeconds} ${NOTARIZING}`,
+        for: '5m',
+        severity: 'warning',
+        summary: `${CHAIN_AT} notarizes irregularly`,
+        description: `The last notarization of ${CHAIN_AT} by this notary was {{ $value | humanizeDuration }} ago (irregular after 2.5 h).`,
+      },
+      {
+        alert: 'DokomodoNotarizationOverdue',
+        expr: `time() - dokomodo_chain_last_notarization_timestamp_seconds > ${BANDS.notarizationInactiveSeconds} ${NOTARIZING}`,
+        for: '5m',
+        severity: 'critical',
+        summary: `${CHAIN_AT} is not notarizing`,
+        description: `The last notarization of ${CHAIN_AT} by this notary was {{ $value | humanizeDuration }} ago (inactive after 24 h).`,
+      },
+      {
+        alert: 'DokomodoNotarizationUtxosLow',
+        // Below the split threshold is the splitter's cue; warn only when it did not top up in time.
+        expr: `dokomodo_chain_notarization_utxos < dokomodo_chain_split_threshold ${NOTARIZING}`,
+        for: '30m',
+        severity: 'warning',
+        summary: `${CHAIN_AT} is short of notarization UTXOs`,
+        description: `${CHAIN_AT} has {{ $value | printf "%.0f" }} notarization UTXOs, below its split threshold for 30 minutes; run the UTXO split.`,
+      },
+      {
+        alert: 'DokomodoNotarizationUtxosLow',
+        expr: `dokomodo_chain_notarization_utxos < ${BANDS.utxoRed} ${NOTARIZING}`,
+        for: '5m',
+        severity: 'critical',
+        summary: `${CHAIN_AT} is almost out of notarization UTXOs`,
+        description: `${CHAIN_AT} has {{ $value | printf "%.0f" }} notarization UTXOs; Iguana skips rounds without one. Split now.`,
+      },
+    ],
+  },
+  {
+    name: 'dokomodo-iguana',
+    rules: [
+      {
+        alert: 'DokomodoIguanaDown',
+        expr: 'dokomodo_iguana_up == 0',
+        for: '5m',
+        severity: 'critical',
+        summary: 'Iguana {{ $labels.iguana }} on {{ $labels.host }} is down',
+        description:
+          'Iguana instance {{ $labels.iguana }} on {{ $labels.host }} has not answered its API for 5 minutes: no notarizations by it.',
+      },
+    ],
+  },
+  {
+    name: 'dokomodo-hosts',
+    rules: [
+      {
+        alert: 'DokomodoDiskLow',
+        expr: `${DISK_FREE} < ${BANDS.diskWarning} and node_filesystem_readonly == 0`,
+        for: '10m',
+        severity: 'warning',
+        summary: '{{ $labels.mountpoint }} on {{ $labels.host }} is filling up',
+        description:
+          '{{ $labels.mountpoint }} on {{ $labels.host }} has {{ $value | humanizePercentage }} free.',
+      },
+      {
+        alert: 'DokomodoDiskLow',
+        expr: `${DISK_FREE} < ${BANDS.diskCritical} and node_filesystem_readonly == 0`,
+        for: '5m',
+        severity: 'critical',
+        summary: '{{ $labels.mountpoint }} on {{ $labels.host }} is almost full',
+        description:
+          '{{ $labels.mountpoint }} on {{ $labels.host }} has {{ $value | humanizePercentage }} free; a full disk corrupts chain databases.',
+      },
+      {
+        alert: 'DokomodoNodeExporterDown',
+        expr: 'up{job="node"} == 0',
+        for: '5m',
+        severity: 'warning',
+        summary: 'node_exporter on {{ $labels.host }} cannot be scraped',
+        description:
+          'Prometheus cannot scrape node_exporter at {{ $labels.instance }}: disk alerts for {{ $labels.host }} are blind.',
+      },
+    ],
+  },
+  {
+    name: 'dokomodo-monitor',
+    rules: [
+      {
+        alert: 'DokomodoMonitorDown',
+        expr: 'up{job="dokomodo"} == 0',
+        for: '5m',
+        severity: 'critical',
+        summary: 'the dokomodo monitor on {{ $labels.host }} cannot be scraped',
+        description:
+          'Prometheus cannot scrape the dokomodo monitor at {{ $labels.instance }}: every chain and Iguana alert is blind.',
+      },
+      {
+        alert: 'DokomodoMonitorMissing',
+        expr: 'absent(up{job="dokomodo"})',
+        for: '10m',
+        severity: 'critical',
+        summary: 'no dokomodo monitor is scraped',
+        description:
+          'Prometheus has no dokomodo monitor target: give a host the `monitor` role in the platform file and render again.',
+      },
+      {
+        alert: 'DokomodoMonitorStale',
+        expr: 'time() - dokomodo_poll_timestamp_seconds > 300',
+        for: '5m',
+        severity: 'warning',
+        summary: 'the dokomodo monitor on {{ $labels.host }} stopped polling',
+        description:
+          'The dokomodo monitor at {{ $labels.instance }} answers but finished its last poll {{ $value | humanizeDuration }} ago.',
+      },
+    ],
+  },
+]);
+
+export function alertRules(): AlertRule[] {
+  return ALERT_GROUPS.flatMap((g) => g.rules);
+}
+
+/** Prometheus' humanizeDuration, for whole seconds ≥ 1. */
+export function humanizeDuration(v: number): string {
+  const s = Math.floor(v);
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor(s / 3600) % 24;
+  const minutes = Math.floor(s / 60) % 60;
+  const seconds = s % 60;
+  if (days) return `${days}d ${hours}h ${minutes}m ${seconds}s`;
+  if (hours) return `${hours}h ${minutes}m ${seconds}s`;
+  if (minutes) return `${minutes}m ${seconds}s`;
+  return `${seconds}s`;
+}
+
+/** The few Go template forms the rules use, expanded as Prometheus would. */
+export function expandTemplate(text: string, labels: Labels, value: number): string {
+  return text.replace(
+    /\{\{ (\$labels\.(\w+)|\$value(?: \| (\w+)(?: "([^"]*)")?)?) \}\}/g,
+    (_m, _all, label, fn, arg) => {
+      if (label) return labels[label] ?? '';
+      if (fn === 'humanizeDuration') return humanizeDuration(value);
+      if (fn === 'humanizePercentage') return `${Number((value * 100).toPrecision(4))}%`;
+      if (fn === 'printf' && arg === '%.0f') return value.toFixed(0);
+      return String(value);
+    },
+  );
+}
