@@ -18,7 +18,55 @@ export interface AlertRule {
   /** Go templates over `$labels` and `$value`. */
   summary: string;
   description: string;
+  /**
+   * The same condition as `expr`, evaluated by the monitor over its own metric values: one
+   * result per series for which the condition holds, with the value PromQL would give. Absent
+   * for rules over metrics the monitor does not have (node_exporter, Prometheus' own `up`).
+   */
+  evaluate?: (m: MetricView, now: number) => Firing[];
 }
+
+export interface Series {
+  labels: Labels;
+  value: number;
+}
+
+export interface Firing {
+  labels: Labels;
+  value: number;
+}
+
+/** The metric values of one poll, by metric name (as the monitor exports them). */
+export interface MetricView {
+  series(name: string): readonly Series[];
+}
+
+const chainKey = (l: Labels) => `${l['chain']}\u0000${l['host']}`;
+
+/** `a OP b` with one-to-one matching on (chain, host), as PromQL matches the contract's series. */
+function join(m: MetricView, a: string, b: string): Array<[Series, Series]> {
+  const right = new Map(m.series(b).map((s) => [chainKey(s.labels), s]));
+  const out: Array<[Series, Series]> = [];
+  for (const l of m.series(a)) {
+    const r = right.get(chainKey(l.labels));
+    if (r) out.push([l, r]);
+  }
+  return out;
+}
+
+/** `… and dokomodo_chain_notarization_enabled == 1` */
+function notarizing(m: MetricView, f: Firing[]): Firing[] {
+  const on = new Set(
+    m
+      .series('dokomodo_chain_notarization_enabled')
+      .filter((s) => s.value === 1)
+      .map((s) => chainKey(s.labels)),
+  );
+  return f.filter((x) => on.has(chainKey(x.labels)));
+}
+
+const where = (m: MetricView, name: string, test: (v: number) => boolean): Firing[] =>
+  m.series(name).filter((s) => test(s.value));
 
 export interface AlertGroup {
   name: string;
@@ -31,6 +79,16 @@ const NOTARIZING = 'and dokomodo_chain_notarization_enabled == 1';
 const DISK_SELECTOR = '{fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|autofs|fuse.*"}';
 const DISK_FREE = `node_filesystem_avail_bytes${DISK_SELECTOR} / node_filesystem_size_bytes${DISK_SELECTOR}`;
 
+function notarizationAge(m: MetricView, now: number, limit: number): Firing[] {
+  return notarizing(
+    m,
+    m
+      .series('dokomodo_chain_last_notarization_timestamp_seconds')
+      .map((s) => ({ labels: s.labels, value: now - s.value }))
+      .filter((x) => x.value > limit),
+  );
+}
+
 /** Every alert rule, grouped as in the rules file. Same list for every platform. */
 export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
   {
@@ -39,6 +97,7 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoChainDown',
         expr: 'dokomodo_chain_up == 0',
+        evaluate: (m) => where(m, 'dokomodo_chain_up', (v) => v === 0),
         for: '5m',
         severity: 'critical',
         summary: `${CHAIN_AT} is down`,
@@ -47,6 +106,15 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoChainStuck',
         expr: `time() - dokomodo_chain_tip_timestamp_seconds > ${BANDS.stuckIntervals} * dokomodo_chain_block_interval_seconds`,
+        evaluate: (m, now) =>
+          join(m, 'dokomodo_chain_tip_timestamp_seconds', 'dokomodo_chain_block_interval_seconds')
+            .map(([tip, interval]) => ({
+              labels: tip.labels,
+              value: now - tip.value,
+              limit: BANDS.stuckIntervals * interval.value,
+            }))
+            .filter((x) => x.value > x.limit)
+            .map(({ labels, value }) => ({ labels, value })),
         for: '5m',
         severity: 'warning',
         summary: `${CHAIN_AT} has no new block`,
@@ -55,6 +123,10 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoChainBehind',
         expr: `dokomodo_chain_longest_chain - dokomodo_chain_blocks > ${BANDS.behindBlocks}`,
+        evaluate: (m) =>
+          join(m, 'dokomodo_chain_longest_chain', 'dokomodo_chain_blocks')
+            .map(([longest, blocks]) => ({ labels: longest.labels, value: longest.value - blocks.value }))
+            .filter((x) => x.value > BANDS.behindBlocks),
         for: '10m',
         severity: 'warning',
         summary: `${CHAIN_AT} is behind the network`,
@@ -63,6 +135,7 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoChainNoPeers',
         expr: 'dokomodo_chain_connections == 0',
+        evaluate: (m) => where(m, 'dokomodo_chain_connections', (v) => v === 0),
         for: '10m',
         severity: 'warning',
         summary: `${CHAIN_AT} has no peers`,
@@ -76,6 +149,7 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoNotarizationOverdue',
         expr: `time() - dokomodo_chain_last_notarization_timestamp_seconds > ${BANDS.notarizationIrregularSeconds} ${NOTARIZING}`,
+        evaluate: (m, now) => notarizationAge(m, now, BANDS.notarizationIrregularSeconds),
         for: '5m',
         severity: 'warning',
         summary: `${CHAIN_AT} notarizes irregularly`,
@@ -84,6 +158,7 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoNotarizationOverdue',
         expr: `time() - dokomodo_chain_last_notarization_timestamp_seconds > ${BANDS.notarizationInactiveSeconds} ${NOTARIZING}`,
+        evaluate: (m, now) => notarizationAge(m, now, BANDS.notarizationInactiveSeconds),
         for: '5m',
         severity: 'critical',
         summary: `${CHAIN_AT} is not notarizing`,
@@ -93,6 +168,13 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
         alert: 'DokomodoNotarizationUtxosLow',
         // Below the split threshold is the splitter's cue; warn only when it did not top up in time.
         expr: `dokomodo_chain_notarization_utxos < dokomodo_chain_split_threshold ${NOTARIZING}`,
+        evaluate: (m) =>
+          notarizing(
+            m,
+            join(m, 'dokomodo_chain_notarization_utxos', 'dokomodo_chain_split_threshold')
+              .filter(([utxos, threshold]) => utxos.value < threshold.value)
+              .map(([utxos]) => utxos),
+          ),
         for: '30m',
         severity: 'warning',
         summary: `${CHAIN_AT} is short of notarization UTXOs`,
@@ -101,6 +183,11 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoNotarizationUtxosLow',
         expr: `dokomodo_chain_notarization_utxos < ${BANDS.utxoRed} ${NOTARIZING}`,
+        evaluate: (m) =>
+          notarizing(
+            m,
+            where(m, 'dokomodo_chain_notarization_utxos', (v) => v < BANDS.utxoRed),
+          ),
         for: '5m',
         severity: 'critical',
         summary: `${CHAIN_AT} is almost out of notarization UTXOs`,
@@ -114,6 +201,7 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
       {
         alert: 'DokomodoIguanaDown',
         expr: 'dokomodo_iguana_up == 0',
+        evaluate: (m) => where(m, 'dokomodo_iguana_up', (v) => v === 0),
         for: '5m',
         severity: 'critical',
         summary: 'Iguana {{ $labels.iguana }} on {{ $labels.host }} is down',

@@ -3,6 +3,7 @@
  * contract (contract/metrics.ts), refreshed from each poll's snapshot; app.ts serves it.
  */
 import { Gauge, Registry } from 'prom-client';
+import type { MetricView, Series } from '../contract/alerts.ts';
 import type { Platform } from '../platform/model.ts';
 import { blockIntervalSeconds, METRICS, notarizationActive } from '../contract/metrics.ts';
 import type { Snapshot } from './poller.ts';
@@ -10,6 +11,8 @@ import type { Snapshot } from './poller.ts';
 export class Exporter {
   readonly registry = new Registry();
   private readonly gauges = new Map<string, Gauge>();
+  /** The same values as the gauges, for the monitor's own alert evaluation. */
+  private values = new Map<string, Series[]>();
   private last: Snapshot | undefined;
 
   constructor(private readonly platform: Platform) {
@@ -35,9 +38,14 @@ export class Exporter {
   update(s: Snapshot): void {
     this.last = s;
     for (const g of this.gauges.values()) g.reset();
+    const values = new Map<string, Series[]>();
     const iguanaCoins = new Set(this.platform.iguana.flatMap((g) => g.coins));
     const set = (name: string, labels: Record<string, string>, value: number | undefined) => {
-      if (value !== undefined && Number.isFinite(value)) this.gauge(name).set(labels, value);
+      if (value === undefined || !Number.isFinite(value)) return;
+      this.gauge(name).set(labels, value);
+      let list = values.get(name);
+      if (!list) values.set(name, (list = []));
+      list.push({ labels, value });
     };
     for (const c of s.chains) {
       const l = { chain: c.chain.name, host: c.chain.host ?? 'local' };
@@ -64,6 +72,13 @@ export class Exporter {
     }
     set('dokomodo_poll_timestamp_seconds', {}, s.at);
     set('dokomodo_poll_duration_seconds', {}, s.durationSeconds);
+    this.values = values;
+  }
+
+  /** The values of the last update, as the rules of contract/alerts.ts read them. */
+  view(): MetricView {
+    const values = this.values;
+    return { series: (name) => values.get(name) ?? [] };
   }
 
   get snapshot(): Snapshot | undefined {
