@@ -147,14 +147,23 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--timeout <seconds>', 'per-call timeout', '10')
     .action(lazy(async () => (await import('./commands/stats.ts')).checkfork));
 
-  program
+  const monitor = program
     .command('monitor')
-    .description('poll every chain and Iguana instance on a schedule and serve Prometheus metrics')
+    .description(
+      'poll every chain and Iguana on a schedule; serve metrics and the API; evaluate and send alerts',
+    )
     .argument('[chains...]', 'chains, environments, or all')
-    .option('--listen <[address:]port>', 'where to serve /metrics', '127.0.0.1:9710')
+    .option('--listen <[address:]port>', 'where to serve /metrics and /api', '127.0.0.1:9710')
     .option('--interval <seconds>', 'seconds between polls', '30')
     .option('--once', 'poll once, print the metrics, exit')
+    .option('--state-dir <dir>', 'where alert states and unsent messages are kept', '~/.dokomodo')
     .action(lazy(async () => (await import('./commands/monitor.ts')).monitor));
+  monitor
+    .command('test-alert')
+    .description(
+      'send one test message through every alert channel of the platform file; exit 1 if one fails',
+    )
+    .action(lazy(async () => (await import('./commands/monitor.ts')).testAlert));
 
   const devnet = program.command('devnet').description('the built-in simulator of komodod and Iguana');
   devnet

@@ -7,11 +7,36 @@ import { serve as serveNode } from '@hono/node-server';
 import { Hono } from 'hono';
 import { MONITOR_PATH } from '../contract/metrics.ts';
 import { DokomodoError } from '../core/errors.ts';
+import type { Alerter } from './alerter.ts';
 import type { Exporter } from './exporter.ts';
 
-/** `/metrics` (text exposition) and `/healthz` (200 once a poll has finished); GET only. */
-export function monitorApp(exporter: Exporter): Hono {
+/**
+ * `/metrics` (text exposition), `/healthz` (200 once a poll has finished), `/api/status` (the last
+ * poll) and `/api/alerts` (pending and firing alerts, messages waiting); GET only.
+ */
+export function monitorApp(exporter: Exporter, alerter?: Alerter): Hono {
   const app = new Hono();
+  app.get('/api/status', (c) => {
+    const s = exporter.snapshot;
+    if (!s) return c.json({ error: 'no poll yet' }, 503);
+    return c.json({
+      at: s.at,
+      durationSeconds: s.durationSeconds,
+      chains: s.chains.map(({ chain, ...v }) => ({ chain: chain.name, host: chain.host ?? null, ...v })),
+      iguana: s.iguana.map(({ instance, ...v }) => ({
+        iguana: instance.name,
+        host: instance.host ?? null,
+        ...v,
+      })),
+    });
+  });
+  app.get('/api/alerts', (c) =>
+    c.json({
+      enabled: alerter !== undefined,
+      alerts: (alerter?.alerts ?? []).map(({ key: _key, notifiedAt: _n, ...a }) => a),
+      queued: alerter?.pending ?? 0,
+    }),
+  );
   app.get(MONITOR_PATH, async (c) =>
     c.body(await exporter.registry.metrics(), 200, { 'content-type': exporter.registry.contentType }),
   );

@@ -43,9 +43,9 @@ export class Exporter {
     const set = (name: string, labels: Record<string, string>, value: number | undefined) => {
       if (value === undefined || !Number.isFinite(value)) return;
       this.gauge(name).set(labels, value);
-      let list = values.get(name);
-      if (!list) values.set(name, (list = []));
-      list.push({ labels, value });
+      const list = values.get(name);
+      if (list) list.push({ labels, value });
+      else values.set(name, [{ labels, value }]);
     };
     for (const c of s.chains) {
       const l = { chain: c.chain.name, host: c.chain.host ?? 'local' };

@@ -4,6 +4,7 @@
  * printer and stops the service on a signal; the dashboard and alerting build on the same loop.
  */
 import type { ChainModel, Platform } from '../platform/model.ts';
+import type { Alerter } from './alerter.ts';
 import { monitorApp, type Served, serve } from './app.ts';
 import { Exporter } from './exporter.ts';
 import { pollOnce, type Snapshot } from './poller.ts';
@@ -20,6 +21,8 @@ export interface MonitorServiceOptions {
   /** Stand-in for tests; the default polls every chain and Iguana over the network. */
   poll?: (platform: Platform, chains: readonly ChainModel[], secret: string) => Promise<Snapshot>;
   onEvent?: (e: MonitorEvent) => void;
+  /** Evaluates and delivers alerts after every poll when given. */
+  alerter?: Alerter;
 }
 
 export class MonitorService {
@@ -29,7 +32,7 @@ export class MonitorService {
 
   constructor(private readonly opts: MonitorServiceOptions) {
     this.exporter = new Exporter(opts.platform);
-    this.app = monitorApp(this.exporter);
+    this.app = monitorApp(this.exporter, opts.alerter);
     this.poll = opts.poll ?? ((p, c, s) => pollOnce(p, c, s));
   }
 
@@ -37,6 +40,7 @@ export class MonitorService {
   async pollNow(): Promise<Snapshot> {
     const s = await this.poll(this.opts.platform, this.opts.chains, this.opts.secret);
     this.exporter.update(s);
+    await this.opts.alerter?.afterPoll(this.exporter.view());
     this.opts.onEvent?.({
       kind: 'polled',
       snapshot: s,

@@ -124,6 +124,25 @@ export interface Defaults {
 
 export type SecretSource = { env: string } | { file: string };
 
+/** A value written in the platform file, or where to read it (kept out of the file). */
+export type SecretOrText = string | SecretSource;
+
+export type AlertChannelModel = { name: string; severity: 'warning' | 'critical' } & (
+  | { type: 'webhook'; url: SecretOrText }
+  | { type: 'telegram'; token: SecretSource; chat: string; api: string }
+  | { type: 'discord'; url: SecretOrText }
+  | { type: 'ntfy'; url: SecretOrText; token?: SecretSource }
+);
+
+export interface AlertsModel {
+  channels: AlertChannelModel[];
+  /** Seconds between notifications of an alert that keeps firing. */
+  repeatSeconds: number;
+  /** Messages per channel per minute. */
+  ratePerMinute: number;
+  heartbeat?: { url: SecretOrText };
+}
+
 export interface Platform {
   /** Path of the platform file as the user named it. */
   file: string;
@@ -135,6 +154,7 @@ export interface Platform {
   iguana: IguanaModel[];
   notaries: NotaryListModel[];
   environments: EnvironmentModel[];
+  alerts: AlertsModel;
 }
 
 /** A platform narrowed to one environment (or all of it). */

@@ -2,6 +2,7 @@
  * Schema-valid input → Platform model, with the semantic rules that need the whole file:
  * names, references, parameters, computed vs declared ports, port and datadir clashes.
  */
+import { normalizeAlerts } from './normalize-alerts.ts';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Diagnostic, didYouMean } from '../core/diagnostics.ts';
 import type { FileReader } from '../core/host.ts';
@@ -730,6 +731,7 @@ export function normalize(
     iguana,
     notaries,
     environments,
+    alerts: normalizeAlerts(input.alerts, parseDuration, warn),
   };
   return { platform, diagnostics: diags };
 }

@@ -277,6 +277,72 @@ export const EnvironmentSchema = z
   })
   .describe('A named selection of chains and hosts (--env NAME).');
 
+const secretOrText = z
+  .union([z.string().min(1), SecretSourceSchema])
+  .describe('A value written in the file, or { env: VAR } / { file: PATH } to keep it out of the file.');
+
+const severity = z
+  .enum(['warning', 'critical'])
+  .optional()
+  .describe('The least severity sent to this channel. Default warning (everything).');
+
+export const AlertChannelSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({
+      type: z.literal('webhook'),
+      severity,
+      url: secretOrText.describe('POST target; receives the Alertmanager webhook format (version 4).'),
+    }),
+    z.strictObject({
+      type: z.literal('telegram'),
+      severity,
+      token: SecretSourceSchema.describe(
+        'The bot token (from @BotFather): { env } or { file }, never inline.',
+      ),
+      chat: z.union([z.string().min(1), z.int()]).describe('chat_id: a user, group (-100…) or @channel.'),
+      api: z.url().optional().describe('Bot API base URL. Default https://api.telegram.org.'),
+    }),
+    z.strictObject({
+      type: z.literal('discord'),
+      severity,
+      url: secretOrText.describe(
+        'The channel webhook URL (it embeds its token: prefer { env } or { file }).',
+      ),
+    }),
+    z.strictObject({
+      type: z.literal('ntfy'),
+      severity,
+      url: secretOrText.describe('The topic URL, e.g. https://ntfy.sh/my-notary-alerts.'),
+      token: SecretSourceSchema.optional().describe('Access token for a protected topic.'),
+    }),
+  ])
+  .describe('One alert channel: its type, where it posts, and the least severity it gets.');
+
+export const AlertsSchema = z
+  .strictObject({
+    channels: z
+      .record(z.string(), AlertChannelSchema)
+      .optional()
+      .describe('Where the monitor sends alerts, by name.'),
+    repeat: duration.optional().describe('Re-send an alert that keeps firing this often. Default 4h.'),
+    rate: z
+      .int()
+      .min(1)
+      .max(600)
+      .optional()
+      .describe('At most this many messages per channel per minute; the rest wait. Default 20.'),
+    heartbeat: z
+      .strictObject({
+        url: secretOrText.describe(
+          "A dead-man's-switch URL the monitor calls after every poll (e.g. a healthchecks ping URL).",
+        ),
+      })
+      .optional(),
+  })
+  .describe(
+    "The monitor's own alerting: the contract's rules evaluated in the monitor, sent to chat and pager channels.",
+  );
+
 export const PlatformSchema = z
   .strictObject({
     version: z.literal(1).describe('Platform file format version. Always 1.'),
@@ -289,6 +355,7 @@ export const PlatformSchema = z
     iguana: z.record(z.string(), IguanaSchema).optional(),
     notaries: z.record(z.string(), NotaryListSchema).optional(),
     environments: z.record(z.string(), EnvironmentSchema).optional(),
+    alerts: AlertsSchema.optional(),
   })
   .describe('dokomodo platform file (dokomodo.yaml).');
 

@@ -239,6 +239,7 @@ describe('JSON Schema', () => {
   it('describes every top-level key', () => {
     const s = platformJsonSchema() as { properties: Record<string, unknown> };
     expect(Object.keys(s.properties).sort()).toEqual([
+      'alerts',
       'chains',
       'defaults',
       'environments',
@@ -275,7 +276,7 @@ describe('docs/platform-file.md', () => {
     expect(missing).toEqual([]);
   });
   it('lists every diagnostic code the loader can emit', () => {
-    const src = ['load.ts', 'normalize.ts', 'zod-diagnostics.ts', 'index.ts']
+    const src = ['load.ts', 'normalize.ts', 'normalize-alerts.ts', 'zod-diagnostics.ts', 'index.ts']
       .map((f) => readFileSync(`src/platform/${f}`, 'utf8'))
       .join('\n');
     const codes = new Set(

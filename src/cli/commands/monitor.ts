@@ -1,5 +1,10 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
-import { ExitCode, usageError } from '../../core/errors.ts';
+import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
+import { redact } from '../../core/redact.ts';
+import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/state.ts';
+import { Alerter, type AlertEvent } from '../../monitor/alerter.ts';
+import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
+import type { Platform } from '../../platform/model.ts';
 import { nodeHost } from '../../core/host.ts';
 import { MONITOR_PATH, MONITOR_PORT } from '../../contract/metrics.ts';
 import { type MonitorEvent, MonitorService } from '../../monitor/service.ts';
@@ -12,6 +17,7 @@ export interface MonitorOptions {
   listen?: string;
   interval?: string;
   once?: boolean;
+  stateDir?: string;
 }
 
 function parseListen(text: string): { host: string; port: number } {
@@ -34,11 +40,13 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   const intervalMs = Math.max(1, Number(opts.interval ?? 30)) * 1000;
   if (!Number.isFinite(intervalMs))
     throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
+  const alerter = opts.once ? undefined : alerterOf(ctx, platform, opts.stateDir);
   const service = new MonitorService({
     platform,
     chains: targets,
     secret,
     intervalMs,
+    ...(alerter ? { alerter } : {}),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });
   if (opts.once) {
@@ -76,4 +84,86 @@ function printEvent(ctx: Context, e: MonitorEvent): void {
       `poll: ${s.chains.length - down.length}/${s.chains.length} chains up in ${s.durationSeconds.toFixed(2)} s${down.length ? `; down: ${down.slice(0, 10).join(', ')}${down.length > 10 ? ', …' : ''}` : ''}\n`,
     ),
   );
+}
+
+function alerterOf(ctx: Context, platform: Platform, stateDir: string | undefined): Alerter | undefined {
+  const { channels: models, heartbeat } = platform.alerts;
+  if (models.length === 0 && !heartbeat) return undefined;
+  const host = nodeHost();
+  const channels = resolveChannels(platform, host);
+  const heartbeatUrl = heartbeat ? resolveHeartbeat(platform, host) : undefined;
+  return new Alerter({
+    platform,
+    channels,
+    store: fileStateStore(stateDir ?? DEFAULT_STATE_DIR),
+    ...(heartbeatUrl ? { heartbeatUrl } : {}),
+    onEvent: (e) => printAlertEvent(ctx, e),
+  });
+}
+
+function printAlertEvent(ctx: Context, e: AlertEvent): void {
+  switch (e.kind) {
+    case 'transition':
+      ctx.out.stderr(
+        paint(
+          ctx.out,
+          e.transition.kind === 'resolved'
+            ? 'green'
+            : e.transition.alert.severity === 'critical'
+              ? 'red'
+              : 'yellow',
+          `alert ${e.transition.kind}: ${e.transition.alert.summary}\n`,
+        ),
+      );
+      return;
+    case 'sent':
+      if (ctx.opts.verbose) ctx.out.stderr(`alert sent to ${e.message.channel} (${e.message.kind})\n`);
+      return;
+    case 'retry':
+      ctx.out.stderr(
+        paint(
+          ctx.out,
+          'yellow',
+          `alert channel ${e.message.channel}: ${redact(e.error)}; retrying in ${e.waitSeconds} s\n`,
+        ),
+      );
+      return;
+    case 'failed':
+      ctx.out.stderr(
+        paint(ctx.out, 'red', `alert channel ${e.message.channel}: ${redact(e.error)}; message dropped\n`),
+      );
+      return;
+    case 'heartbeat-failed':
+      ctx.out.stderr(paint(ctx.out, 'yellow', `heartbeat: ${redact(e.error)}\n`));
+  }
+}
+
+/** `dokomodo monitor test-alert`: one message through every channel, a line per channel. */
+export async function testAlert(ctx: Context): Promise<number> {
+  const { platform } = loadSelection(ctx);
+  if (platform.alerts.channels.length === 0) {
+    throw new DokomodoError('no-alert-channels', `${platform.file} has no alert channels`, {
+      hint: 'add alerts: { channels: { NAME: { type: webhook|telegram|discord|ntfy, … } } } to the platform file',
+    });
+  }
+  const alerter = new Alerter({
+    platform,
+    channels: resolveChannels(platform, nodeHost()),
+    store: memoryStateStore(),
+  });
+  const events = await alerter.testAlert();
+  let failed = 0;
+  for (const c of platform.alerts.channels) {
+    const mine = events.filter((e) => e.message.channel === c.name);
+    const sent = mine.find((e) => e.kind === 'sent');
+    const last = mine[mine.length - 1];
+    if (sent) {
+      ctx.out.stdout(`${paint(ctx.out, 'green', 'sent')}    ${c.name} (${c.type})\n`);
+    } else {
+      failed++;
+      const why = last && last.kind !== 'sent' ? redact(last.error) : 'not attempted';
+      ctx.out.stdout(`${paint(ctx.out, 'red', 'failed')}  ${c.name} (${c.type}): ${why}\n`);
+    }
+  }
+  return failed ? ExitCode.failure : ExitCode.ok;
 }
