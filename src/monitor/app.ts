@@ -4,32 +4,102 @@
  * the relay mount their routes on apps of this shape and share `serve()`.
  */
 import { serve as serveNode } from '@hono/node-server';
-import { Hono } from 'hono';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type Context, Hono, type Next } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { streamSSE } from 'hono/streaming';
 import { MONITOR_PATH } from '../contract/metrics.ts';
 import { DokomodoError } from '../core/errors.ts';
 import type { Alerter } from './alerter.ts';
+import { dashboardHtml } from './dashboard.ts';
 import type { Exporter } from './exporter.ts';
+import { type History, type Hub, statusModel } from './model.ts';
+
+export interface MonitorAppDeps {
+  exporter: Exporter;
+  alerter?: Alerter;
+  history: History;
+  hub: Hub;
+  /** Shown in the page title: the platform file. */
+  title: string;
+  /**
+   * When set, the page and the API ask for it (Authorization: Bearer, the `dokomodo_token`
+   * cookie, or `?token=` once, which sets the cookie). `/metrics` and `/healthz` stay open for
+   * scrapers and probes.
+   */
+  token?: string;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = createHash('sha256').update(a).digest();
+  const hb = createHash('sha256').update(b).digest();
+  return timingSafeEqual(ha, hb);
+}
 
 /**
- * `/metrics` (text exposition), `/healthz` (200 once a poll has finished), `/api/status` (the last
- * poll) and `/api/alerts` (pending and firing alerts, messages waiting); GET only.
+ * `/` (the live page), `/api/status` (the last poll with its history and alerts), `/api/events`
+ * (the same model pushed after every poll, server-sent events), `/api/alerts`, `/metrics`
+ * (text exposition) and `/healthz` (200 once a poll has finished); GET only.
  */
-export function monitorApp(exporter: Exporter, alerter?: Alerter): Hono {
+export function monitorApp(deps: MonitorAppDeps): Hono {
+  const { exporter, alerter, history, hub } = deps;
   const app = new Hono();
-  app.get('/api/status', (c) => {
+  const model = () => {
     const s = exporter.snapshot;
-    if (!s) return c.json({ error: 'no poll yet' }, 503);
-    return c.json({
-      at: s.at,
-      durationSeconds: s.durationSeconds,
-      chains: s.chains.map(({ chain, ...v }) => ({ chain: chain.name, host: chain.host ?? null, ...v })),
-      iguana: s.iguana.map(({ instance, ...v }) => ({
-        iguana: instance.name,
-        host: instance.host ?? null,
-        ...v,
-      })),
-    });
+    return s ? statusModel(s, history, alerter?.alerts ?? []) : undefined;
+  };
+  const guarded = async (c: Context, next: Next) => {
+    if (!deps.token) return next();
+    const auth = c.req.header('authorization');
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
+    const cookie = getCookie(c, 'dokomodo_token');
+    const query = c.req.query('token');
+    if (query !== undefined && sameSecret(query, deps.token)) {
+      setCookie(c, 'dokomodo_token', query, { httpOnly: true, sameSite: 'Strict', path: '/' });
+      const url = new URL(c.req.url);
+      url.searchParams.delete('token');
+      return c.redirect(`${url.pathname}${url.search}`, 303);
+    }
+    if ((bearer && sameSecret(bearer, deps.token)) || (cookie && sameSecret(cookie, deps.token)))
+      return next();
+    return c.text(
+      'this monitor needs its token: open /?token=… once, or send Authorization: Bearer …\n',
+      401,
+      {
+        'www-authenticate': 'Bearer realm="dokomodo"',
+      },
+    );
+  };
+  app.use('/', guarded);
+  app.use('/api/*', guarded);
+  app.get('/', (c) =>
+    c.html(dashboardHtml(deps.title), 200, {
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    }),
+  );
+  app.get('/api/status', (c) => {
+    const m = model();
+    return m ? c.json(m) : c.json({ error: 'no poll yet' }, 503);
   });
+  app.get('/api/events', (c) =>
+    streamSSE(c, async (stream) => {
+      const first = model();
+      if (first) await stream.writeSSE({ event: 'status', data: JSON.stringify(first) });
+      await new Promise<void>((resolve) => {
+        const unsubscribe = hub.subscribe(
+          (json) => {
+            void stream.writeSSE({ event: 'status', data: json });
+          },
+          () => resolve(),
+        );
+        stream.onAbort(() => {
+          unsubscribe();
+          resolve();
+        });
+      });
+    }),
+  );
   app.get('/api/alerts', (c) =>
     c.json({
       enabled: alerter !== undefined,
@@ -43,7 +113,7 @@ export function monitorApp(exporter: Exporter, alerter?: Alerter): Hono {
   app.get('/healthz', (c) => (exporter.snapshot ? c.text('ok\n', 200) : c.text('no poll yet\n', 503)));
   app.all('*', (c) =>
     c.req.method === 'GET' || c.req.method === 'HEAD'
-      ? c.text(`not found: try ${MONITOR_PATH}\n`, 404)
+      ? c.text(`not found: try / or ${MONITOR_PATH}\n`, 404)
       : c.body(null, 405, { allow: 'GET' }),
   );
   return app;
@@ -83,7 +153,12 @@ export function serve(
       resolve({
         host,
         port: bound.port,
-        close: () => new Promise<void>((r) => server.close(() => r())),
+        close: () =>
+          new Promise<void>((r) => {
+            server.close(() => r());
+            // event streams and idle keep-alive connections would hold the close forever
+            (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+          }),
       });
     });
   });

@@ -7,6 +7,7 @@ import type { ChainModel, Platform } from '../platform/model.ts';
 import type { Alerter } from './alerter.ts';
 import { monitorApp, type Served, serve } from './app.ts';
 import { Exporter } from './exporter.ts';
+import { History, Hub, statusModel } from './model.ts';
 import { pollOnce, type Snapshot } from './poller.ts';
 
 export type MonitorEvent =
@@ -23,16 +24,27 @@ export interface MonitorServiceOptions {
   onEvent?: (e: MonitorEvent) => void;
   /** Evaluates and delivers alerts after every poll when given. */
   alerter?: Alerter;
+  /** Asked by the page and the API when set (see MonitorAppDeps.token). */
+  token?: string;
 }
 
 export class MonitorService {
   readonly exporter: Exporter;
+  readonly history = new History();
+  readonly hub = new Hub();
   readonly app;
   private readonly poll: NonNullable<MonitorServiceOptions['poll']>;
 
   constructor(private readonly opts: MonitorServiceOptions) {
     this.exporter = new Exporter(opts.platform);
-    this.app = monitorApp(this.exporter, opts.alerter);
+    this.app = monitorApp({
+      exporter: this.exporter,
+      history: this.history,
+      hub: this.hub,
+      title: opts.platform.file,
+      ...(opts.alerter ? { alerter: opts.alerter } : {}),
+      ...(opts.token ? { token: opts.token } : {}),
+    });
     this.poll = opts.poll ?? ((p, c, s) => pollOnce(p, c, s));
   }
 
@@ -40,7 +52,10 @@ export class MonitorService {
   async pollNow(): Promise<Snapshot> {
     const s = await this.poll(this.opts.platform, this.opts.chains, this.opts.secret);
     this.exporter.update(s);
+    this.history.add(s);
     await this.opts.alerter?.afterPoll(this.exporter.view());
+    if (this.hub.size)
+      this.hub.publish(JSON.stringify(statusModel(s, this.history, this.opts.alerter?.alerts ?? [])));
     this.opts.onEvent?.({
       kind: 'polled',
       snapshot: s,
@@ -67,6 +82,7 @@ export class MonitorService {
         await sleepUnless(signal, this.opts.intervalMs);
       }
     } finally {
+      this.hub.closeAll();
       await served.close();
     }
   }

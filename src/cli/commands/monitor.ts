@@ -1,6 +1,6 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
-import { redact } from '../../core/redact.ts';
+import { redact, registerSecret } from '../../core/redact.ts';
 import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/state.ts';
 import { Alerter, type AlertEvent } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
@@ -41,12 +41,15 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   if (!Number.isFinite(intervalMs))
     throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
   const alerter = opts.once ? undefined : alerterOf(ctx, platform, opts.stateDir);
+  const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
+  registerSecret(token);
   const service = new MonitorService({
     platform,
     chains: targets,
     secret,
     intervalMs,
     ...(alerter ? { alerter } : {}),
+    ...(token ? { token } : {}),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });
   if (opts.once) {
@@ -55,6 +58,15 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     return ExitCode.ok;
   }
   const { host, port } = parseListen(opts.listen ?? `127.0.0.1:${MONITOR_PORT}`);
+  if (!token && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(host)) {
+    ctx.out.stderr(
+      paint(
+        ctx.out,
+        'yellow',
+        `warning: the page and /api on ${host} are open to anyone who reaches it; set DOKOMODO_MONITOR_TOKEN to ask for a token\n`,
+      ),
+    );
+  }
   const stopping = new AbortController();
   const stop = () => stopping.abort();
   process.on('SIGINT', stop);
@@ -71,7 +83,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
 function printEvent(ctx: Context, e: MonitorEvent): void {
   if (e.kind === 'listening') {
     ctx.out.stderr(
-      `dokomodo monitor: ${e.chains} chains every ${e.intervalMs / 1000} s, metrics on ${e.url}${MONITOR_PATH}\n`,
+      `dokomodo monitor: ${e.chains} chains every ${e.intervalMs / 1000} s, metrics on ${e.url}${MONITOR_PATH}, dashboard on ${e.url}/\n`,
     );
     return;
   }
