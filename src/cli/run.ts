@@ -157,6 +157,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--interval <seconds>', 'seconds between polls', '30')
     .option('--once', 'poll once, print the metrics, exit')
     .option('--state-dir <dir>', 'where alert states and unsent messages are kept', '~/.dokomodo')
+    .option(
+      '--datadir <dir>',
+      'the data directory given to `start --datadir` (where the chains’ debug.log are)',
+    )
     .action(lazy(async () => (await import('./commands/monitor.ts')).monitor));
   monitor
     .command('test-alert')

@@ -79,6 +79,17 @@ const NOTARIZING = 'and dokomodo_chain_notarization_enabled == 1';
 const DISK_SELECTOR = '{fstype!~"tmpfs|ramfs|devtmpfs|overlay|squashfs|nsfs|autofs|fuse.*"}';
 const DISK_FREE = `node_filesystem_avail_bytes${DISK_SELECTOR} / node_filesystem_size_bytes${DISK_SELECTOR}`;
 
+/** A log pattern alert resolves after this many seconds without a new matching line. */
+export const LOG_QUIET_SECONDS = 1800;
+
+function logTrouble(m: MetricView, now: number, level: Severity): Firing[] {
+  return m
+    .series('dokomodo_chain_log_pattern_last_seen_timestamp_seconds')
+    .filter((s) => s.labels['level'] === level)
+    .map((s) => ({ labels: s.labels, value: now - s.value }))
+    .filter((x) => x.value < LOG_QUIET_SECONDS);
+}
+
 function notarizationAge(m: MetricView, now: number, limit: number): Firing[] {
   return notarizing(
     m,
@@ -192,6 +203,29 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
         severity: 'critical',
         summary: `${CHAIN_AT} is almost out of notarization UTXOs`,
         description: `${CHAIN_AT} has {{ $value | printf "%.0f" }} notarization UTXOs; Iguana skips rounds without one. Split now.`,
+      },
+    ],
+  },
+  {
+    name: 'dokomodo-logs',
+    rules: [
+      {
+        alert: 'DokomodoLogTrouble',
+        expr: `time() - dokomodo_chain_log_pattern_last_seen_timestamp_seconds{level="warning"} < ${LOG_QUIET_SECONDS}`,
+        evaluate: (m, now) => logTrouble(m, now, 'warning'),
+        for: '',
+        severity: 'warning',
+        summary: `${CHAIN_AT} logged {{ $labels.pattern }}`,
+        description: `${CHAIN_AT} wrote a {{ $labels.pattern }} line to its log {{ $value | humanizeDuration }} ago; the alert resolves after ${LOG_QUIET_SECONDS / 60} quiet minutes.`,
+      },
+      {
+        alert: 'DokomodoLogTrouble',
+        expr: `time() - dokomodo_chain_log_pattern_last_seen_timestamp_seconds{level="critical"} < ${LOG_QUIET_SECONDS}`,
+        evaluate: (m, now) => logTrouble(m, now, 'critical'),
+        for: '',
+        severity: 'critical',
+        summary: `${CHAIN_AT} logged {{ $labels.pattern }}`,
+        description: `${CHAIN_AT} wrote a {{ $labels.pattern }} line to its log {{ $value | humanizeDuration }} ago; the alert resolves after ${LOG_QUIET_SECONDS / 60} quiet minutes.`,
       },
     ],
   },

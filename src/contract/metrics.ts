@@ -13,7 +13,7 @@ import type { ChainModel } from '../platform/model.ts';
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
 /** What one series of a metric stands for. */
-export type MetricSubject = 'chain' | 'iguana' | 'monitor' | 'filesystem' | 'target';
+export type MetricSubject = 'chain' | 'log' | 'iguana' | 'monitor' | 'filesystem' | 'target';
 
 export interface MetricSpec {
   name: string;
@@ -142,6 +142,16 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
     subject: 'iguana',
     onlyWhenUp: true,
     source: '`{"agent":"dpow","method":"ipaddrs"}` → array length (reference §8)',
+  },
+  {
+    name: 'dokomodo_chain_log_pattern_last_seen_timestamp_seconds',
+    type: 'gauge',
+    help: 'When the monitor last read a line of a known trouble pattern in a chain’s log, in Unix seconds',
+    labels: [...CHAIN_LABELS, 'pattern', 'level'],
+    subject: 'log',
+    onlyWhenUp: false,
+    source:
+      'the chain’s `debug.log` on the monitor’s host, tailed every poll (patterns in `src/monitor/logs.ts`)',
   },
   {
     name: 'dokomodo_poll_timestamp_seconds',

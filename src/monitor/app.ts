@@ -12,6 +12,7 @@ import { MONITOR_PATH } from '../contract/metrics.ts';
 import { DokomodoError } from '../core/errors.ts';
 import type { Alerter } from './alerter.ts';
 import { dashboardHtml } from './dashboard.ts';
+import type { LogTailer } from './logs.ts';
 import type { Exporter } from './exporter.ts';
 import { type History, type Hub, statusModel } from './model.ts';
 
@@ -22,6 +23,7 @@ export interface MonitorAppDeps {
   hub: Hub;
   /** Shown in the page title: the platform file. */
   title: string;
+  logs?: LogTailer;
   /**
    * When set, the page and the API ask for it (Authorization: Bearer, the `dokomodo_token`
    * cookie, or `?token=` once, which sets the cookie). `/metrics` and `/healthz` stay open for
@@ -100,6 +102,14 @@ export function monitorApp(deps: MonitorAppDeps): Hono {
       });
     }),
   );
+  app.get('/api/logs', (c) => c.json({ sources: deps.logs?.sources ?? [] }));
+  app.get('/api/logs/:source', (c) => {
+    const source = c.req.param('source');
+    const lines = deps.logs?.lines(source);
+    if (!lines) return c.json({ error: `no log of ${source} is tailed here` }, 404);
+    const n = Math.min(Math.max(Number(c.req.query('lines') ?? 100) || 100, 1), 1000);
+    return c.json({ source, lines: lines.slice(-n) });
+  });
   app.get('/api/alerts', (c) =>
     c.json({
       enabled: alerter !== undefined,

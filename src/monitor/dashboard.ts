@@ -43,6 +43,8 @@ svg.spark { width:80px; height:20px; vertical-align:middle; }
 svg.spark polyline { fill:none; stroke:currentColor; stroke-width:1.5; }
 ul { margin:0; padding-left:1.1rem; } li { margin:.15rem 0; }
 #iguana span { margin-right:1rem; }
+pre { margin:0; max-height:18rem; overflow:auto; font:12px/1.35 ui-monospace, monospace; white-space:pre-wrap; word-break:break-all; }
+select { background:var(--bg); color:var(--fg); border:1px solid var(--line); }
 @media (max-width: 640px) { body { font-size:13px; } th, td { padding:.25rem .35rem; } .wide { display:none; } }
 </style>
 </head>
@@ -59,6 +61,7 @@ ul { margin:0; padding-left:1.1rem; } li { margin:.15rem 0; }
     <thead><tr><th>chain</th><th class="wide">host</th><th>state</th><th>blocks</th><th>peers</th><th>notarized</th><th>age</th><th>UTXOs</th><th class="wide">balance</th><th class="wide">blocks</th><th class="wide">notarization age</th></tr></thead>
     <tbody id="chains"></tbody>
   </table></div></section>
+  <section><h2>Log <select id="logsource" aria-label="chain"></select></h2><pre id="log" class="dim">no log is tailed here</pre></section>
 </main>
 <script>
 "use strict";
@@ -108,9 +111,20 @@ function render(m) {
   body.replaceChildren(...rows);
 }
 fetch("api/status", { credentials: "same-origin" }).then((r) => r.ok ? r.json() : null).then((m) => { if (m && m.chains) render(m); }).catch(() => {});
+const logSource = $("logsource");
+function loadLog() {
+  const src = logSource.value; if (!src) return;
+  fetch("api/logs/" + encodeURIComponent(src) + "?lines=100", { credentials: "same-origin" }).then((r) => r.ok ? r.json() : null)
+    .then((j) => { const pre = $("log"); pre.textContent = j && j.lines.length ? j.lines.join("\\n") : "(no lines yet)"; pre.className = ""; pre.scrollTop = pre.scrollHeight; }).catch(() => {});
+}
+fetch("api/logs", { credentials: "same-origin" }).then((r) => r.ok ? r.json() : null).then((j) => {
+  if (!j || !j.sources.length) return;
+  for (const s of j.sources) logSource.appendChild(el("option", s));
+  logSource.addEventListener("change", loadLog); loadLog();
+}).catch(() => {});
 function connect() {
   const es = new EventSource("api/events");
-  es.addEventListener("status", (e) => { $("conn").textContent = "live"; $("conn").className = "live"; render(JSON.parse(e.data)); });
+  es.addEventListener("status", (e) => { $("conn").textContent = "live"; $("conn").className = "live"; render(JSON.parse(e.data)); loadLog(); });
   es.onerror = () => { $("conn").textContent = "reconnecting"; $("conn").className = "stale"; };
 }
 connect();

@@ -70,6 +70,13 @@ export class Exporter {
       set('dokomodo_iguana_up', l, g.up ? 1 : 0);
       if (g.up) set('dokomodo_iguana_notary_peers', l, g.peers);
     }
+    for (const l of s.logs ?? []) {
+      set(
+        'dokomodo_chain_log_pattern_last_seen_timestamp_seconds',
+        { chain: l.chain.name, host: l.chain.host ?? 'local', pattern: l.pattern, level: l.level },
+        l.lastSeen,
+      );
+    }
     set('dokomodo_poll_timestamp_seconds', {}, s.at);
     set('dokomodo_poll_duration_seconds', {}, s.durationSeconds);
     this.values = values;

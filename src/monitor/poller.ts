@@ -31,11 +31,21 @@ export interface IguanaSample {
   peers?: number;
 }
 
+export interface LogSample {
+  chain: ChainModel;
+  pattern: string;
+  level: 'warning' | 'critical';
+  /** Unix seconds of the last line of that pattern. */
+  lastSeen: number;
+}
+
 export interface Snapshot {
   at: number;
   durationSeconds: number;
   chains: ChainSample[];
   iguana: IguanaSample[];
+  /** Known trouble patterns seen in the chains' logs (the monitor's log tails). */
+  logs?: LogSample[];
 }
 
 async function sampleChain(

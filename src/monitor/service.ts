@@ -7,11 +7,13 @@ import type { ChainModel, Platform } from '../platform/model.ts';
 import type { Alerter } from './alerter.ts';
 import { monitorApp, type Served, serve } from './app.ts';
 import { Exporter } from './exporter.ts';
+import { LOG_PATTERNS, type LogEvent, type LogTailer } from './logs.ts';
 import { History, Hub, statusModel } from './model.ts';
 import { pollOnce, type Snapshot } from './poller.ts';
 
 export type MonitorEvent =
   | { kind: 'listening'; url: string; chains: number; intervalMs: number }
+  | { kind: 'log'; event: LogEvent }
   | { kind: 'polled'; snapshot: Snapshot; down: string[] };
 
 export interface MonitorServiceOptions {
@@ -24,6 +26,8 @@ export interface MonitorServiceOptions {
   onEvent?: (e: MonitorEvent) => void;
   /** Evaluates and delivers alerts after every poll when given. */
   alerter?: Alerter;
+  /** Tails of the chains' logs, read after every poll. */
+  logs?: LogTailer;
   /** Asked by the page and the API when set (see MonitorAppDeps.token). */
   token?: string;
 }
@@ -42,6 +46,7 @@ export class MonitorService {
       history: this.history,
       hub: this.hub,
       title: opts.platform.file,
+      ...(opts.logs ? { logs: opts.logs } : {}),
       ...(opts.alerter ? { alerter: opts.alerter } : {}),
       ...(opts.token ? { token: opts.token } : {}),
     });
@@ -51,6 +56,10 @@ export class MonitorService {
   /** One poll; the exporter holds its values afterwards. */
   async pollNow(): Promise<Snapshot> {
     const s = await this.poll(this.opts.platform, this.opts.chains, this.opts.secret);
+    if (this.opts.logs) {
+      for (const event of this.opts.logs.poll(s.at)) this.opts.onEvent?.({ kind: 'log', event });
+      s.logs = this.logSamples();
+    }
     this.exporter.update(s);
     this.history.add(s);
     await this.opts.alerter?.afterPoll(this.exporter.view());
@@ -62,6 +71,20 @@ export class MonitorService {
       down: s.chains.filter((c) => !c.up).map((c) => c.chain.name),
     });
     return s;
+  }
+
+  private logSamples(): NonNullable<Snapshot['logs']> {
+    const out: NonNullable<Snapshot['logs']> = [];
+    const byName = new Map(this.opts.chains.map((c) => [c.name, c]));
+    for (const [source, seen] of this.opts.logs?.lastSeen ?? []) {
+      const chain = byName.get(source);
+      if (!chain) continue;
+      for (const [pattern, lastSeen] of seen) {
+        const level = LOG_PATTERNS.find((p) => p.name === pattern)?.severity ?? 'warning';
+        out.push({ chain, pattern, level, lastSeen });
+      }
+    }
+    return out;
   }
 
   /**

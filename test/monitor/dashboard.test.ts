@@ -73,6 +73,9 @@ describe('monitor page', () => {
     expect(html).not.toMatch(/@import|url\(\s*["']?https?:/i);
     expect(html).toContain('Content-Security-Policy');
     expect(html).toContain('name="viewport"');
+    // the inline script parses (a syntax error would leave the page blank in every browser)
+    const script = html.split('<script>')[1]!.split('</script>')[0]!;
+    expect(() => new Function(script)).not.toThrow();
   });
 
   it('/api/status carries rows, history for sparklines and the alerts', async () => {

@@ -5,6 +5,10 @@ import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/
 import { Alerter, type AlertEvent } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { Platform } from '../../platform/model.ts';
+import { join } from 'node:path';
+import { LogTailer } from '../../monitor/logs.ts';
+import { hostAddress } from '../../operator/clients.ts';
+import { localChain } from '../../operator/daemon/local.ts';
 import { nodeHost } from '../../core/host.ts';
 import { MONITOR_PATH, MONITOR_PORT } from '../../contract/metrics.ts';
 import { type MonitorEvent, MonitorService } from '../../monitor/service.ts';
@@ -18,6 +22,7 @@ export interface MonitorOptions {
   interval?: string;
   once?: boolean;
   stateDir?: string;
+  datadir?: string;
 }
 
 function parseListen(text: string): { host: string; port: number } {
@@ -41,6 +46,20 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   if (!Number.isFinite(intervalMs))
     throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
   const alerter = opts.once ? undefined : alerterOf(ctx, platform, opts.stateDir);
+  // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
+  const logs = opts.once
+    ? undefined
+    : new LogTailer(
+        targets
+          .filter((c) => hostAddress(platform, c.host) === '127.0.0.1')
+          .map((c) => ({
+            source: c.name,
+            path: join(
+              localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir,
+              'debug.log',
+            ),
+          })),
+      );
   const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
   registerSecret(token);
   const service = new MonitorService({
@@ -50,6 +69,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     intervalMs,
     ...(alerter ? { alerter } : {}),
     ...(token ? { token } : {}),
+    ...(logs ? { logs } : {}),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });
   if (opts.once) {
@@ -84,6 +104,17 @@ function printEvent(ctx: Context, e: MonitorEvent): void {
   if (e.kind === 'listening') {
     ctx.out.stderr(
       `dokomodo monitor: ${e.chains} chains every ${e.intervalMs / 1000} s, metrics on ${e.url}${MONITOR_PATH}, dashboard on ${e.url}/\n`,
+    );
+    return;
+  }
+  if (e.kind === 'log') {
+    const p = e.event.pattern;
+    ctx.out.stderr(
+      paint(
+        ctx.out,
+        p.severity === 'critical' ? 'red' : 'yellow',
+        `${e.event.source}: ${p.name}: ${redact(e.event.line)}\n  → ${p.hint}\n`,
+      ),
     );
     return;
   }

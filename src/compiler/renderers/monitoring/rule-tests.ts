@@ -167,6 +167,8 @@ function ruleTests(s: Sample): RuleTest[] {
   const stuckLen = stuckEval + 5;
 
   const igL = (g: { name: string; host: string }): Labels => ({ ...mon, host: g.host, iguana: g.name });
+  const diskFull: Labels = { ...A, pattern: 'disk-full', level: 'critical' };
+  const reorg: Labels = { ...B, pattern: 'reorg', level: 'warning' };
   const fsL = (t: ScrapeTarget, mountpoint: string, fstype: string): Labels => ({
     device: fstype === 'tmpfs' ? 'tmpfs' : '/dev/sda1',
     env: s.env,
@@ -289,6 +291,23 @@ function ruleTests(s: Sample): RuleTest[] {
           fires('DokomodoNotarizationUtxosLow', 'warning', A, 3),
           fires('DokomodoNotarizationUtxosLow', 'critical', A, 3),
         ]),
+      ],
+    },
+    {
+      name: 'DokomodoLogTrouble: a disk-full line (critical) and a reorg (warning), each until 30 quiet minutes',
+      interval: '1m',
+      input_series: [
+        ser('dokomodo_chain_log_pattern_last_seen_timestamp_seconds', diskFull, '300x60'),
+        ser('dokomodo_chain_log_pattern_last_seen_timestamp_seconds', reorg, '_x20 1200x40'),
+      ],
+      alert_rule_test: [
+        check('10m', 'DokomodoLogTrouble', [fires('DokomodoLogTrouble', 'critical', diskFull, 300)]),
+        check('25m', 'DokomodoLogTrouble', [
+          fires('DokomodoLogTrouble', 'critical', diskFull, 1200),
+          fires('DokomodoLogTrouble', 'warning', reorg, 300),
+        ]),
+        check('45m', 'DokomodoLogTrouble', [fires('DokomodoLogTrouble', 'warning', reorg, 1500)]),
+        check('55m', 'DokomodoLogTrouble', []),
       ],
     },
     {
