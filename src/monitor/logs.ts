@@ -90,7 +90,7 @@ export class LogTailer {
 
   constructor(
     sources: ReadonlyArray<{ source: string; path: string }>,
-    private readonly opts: LogTailerOptions = {},
+    opts: LogTailerOptions = {},
   ) {
     this.keep = opts.keep ?? 200;
     this.maxBytes = opts.maxBytesPerPoll ?? 1 << 20;
