@@ -79,6 +79,8 @@ export interface LogTailerOptions {
   maxBytesPerPoll?: number;
   /** Start at the end of files that already exist (default), or read them whole. */
   fromStart?: boolean;
+  /** Last matches remembered from before a restart (see {@link LogTailer.seenState}). */
+  seen?: Record<string, Record<string, number>>;
 }
 
 export class LogTailer {
@@ -88,12 +90,13 @@ export class LogTailer {
   private readonly keep: number;
   private readonly maxBytes: number;
 
-  constructor(
-    sources: ReadonlyArray<{ source: string; path: string }>,
-    opts: LogTailerOptions = {},
-  ) {
+  constructor(sources: ReadonlyArray<{ source: string; path: string }>, opts: LogTailerOptions = {}) {
     this.keep = opts.keep ?? 200;
     this.maxBytes = opts.maxBytesPerPoll ?? 1 << 20;
+    for (const [source, patterns] of Object.entries(opts.seen ?? {})) {
+      if (!sources.some((s) => s.source === source)) continue;
+      this.lastSeen.set(source, new Map(Object.entries(patterns).filter(([, at]) => typeof at === 'number')));
+    }
     for (const s of sources) {
       const t: Tail = { path: s.path, offset: 0, id: '', lines: [], partial: '' };
       if (!opts.fromStart) {
@@ -109,6 +112,11 @@ export class LogTailer {
 
   get sources(): string[] {
     return [...this.tails.keys()];
+  }
+
+  /** The last matches, to save and give back as `seen` after a restart. */
+  seenState(): Record<string, Record<string, number>> {
+    return Object.fromEntries([...this.lastSeen].map(([source, m]) => [source, Object.fromEntries(m)]));
   }
 
   /** The last lines of a source (oldest first), or undefined for an unknown source. */

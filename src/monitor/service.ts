@@ -28,6 +28,8 @@ export interface MonitorServiceOptions {
   alerter?: Alerter;
   /** Tails of the chains' logs, read after every poll. */
   logs?: LogTailer;
+  /** Saves the tails' last matches after a poll that found some (they outlive a restart). */
+  saveLogs?: () => void;
   /** Asked by the page and the API when set (see MonitorAppDeps.token). */
   token?: string;
 }
@@ -57,7 +59,9 @@ export class MonitorService {
   async pollNow(): Promise<Snapshot> {
     const s = await this.poll(this.opts.platform, this.opts.chains, this.opts.secret);
     if (this.opts.logs) {
-      for (const event of this.opts.logs.poll(s.at)) this.opts.onEvent?.({ kind: 'log', event });
+      const found = this.opts.logs.poll(s.at);
+      for (const event of found) this.opts.onEvent?.({ kind: 'log', event });
+      if (found.length) this.opts.saveLogs?.();
       s.logs = this.logSamples();
     }
     this.exporter.update(s);

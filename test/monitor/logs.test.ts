@@ -110,6 +110,22 @@ describe('LogTailer', () => {
   });
 });
 
+describe('LogTailer across a restart', () => {
+  it('gives its last matches back as state, and takes them (for its own sources only)', () => {
+    const d = dir();
+    const f = join(d, 'debug.log');
+    writeFileSync(f, '');
+    const a = new LogTailer([{ source: 'DOC', path: f }]);
+    appendFileSync(f, 'REORGANIZE: Disconnect 1 blocks\n');
+    a.poll(500);
+    const saved = JSON.parse(JSON.stringify(a.seenState()));
+    expect(saved).toEqual({ DOC: { reorg: 500 } });
+    const b = new LogTailer([{ source: 'DOC', path: f }], { seen: { ...saved, GONE: { reorg: 1 } } });
+    expect(b.poll(600)).toEqual([]); // the old line is not read again
+    expect(b.seenState()).toEqual({ DOC: { reorg: 500 } });
+  });
+});
+
 describe('logs in the monitor', () => {
   it('a disk-full line becomes a metric, a critical alert that resolves after 30 quiet minutes, and the tail is served', async () => {
     const d = dir();

@@ -2,7 +2,7 @@
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/state.ts';
-import { Alerter, type AlertEvent } from '../../monitor/alerter.ts';
+import { Alerter, type AlertEvent, alertStateKey } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { Platform } from '../../platform/model.ts';
 import { join } from 'node:path';
@@ -47,6 +47,8 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
   const alerter = opts.once ? undefined : alerterOf(ctx, platform, opts.stateDir);
   // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
+  const store = fileStateStore(opts.stateDir ?? DEFAULT_STATE_DIR);
+  const logsKey = `${alertStateKey(platform).replace(/alerts\.json$/, '')}logs.json`;
   const logs = opts.once
     ? undefined
     : new LogTailer(
@@ -59,6 +61,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
               'debug.log',
             ),
           })),
+        { seen: readSeen(store.read(logsKey)) },
       );
   const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
   registerSecret(token);
@@ -69,7 +72,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     intervalMs,
     ...(alerter ? { alerter } : {}),
     ...(token ? { token } : {}),
-    ...(logs ? { logs } : {}),
+    ...(logs ? { logs, saveLogs: () => store.write(logsKey, `${JSON.stringify(logs.seenState())}\n`) } : {}),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });
   if (opts.once) {
@@ -209,4 +212,17 @@ export async function testAlert(ctx: Context): Promise<number> {
     }
   }
   return failed ? ExitCode.failure : ExitCode.ok;
+}
+
+/** Log matches saved by the last run; anything unreadable is forgotten, not fatal. */
+function readSeen(text: string | undefined): Record<string, Record<string, number>> {
+  if (text === undefined) return {};
+  try {
+    const v = JSON.parse(text) as unknown;
+    return v && typeof v === 'object' && !Array.isArray(v)
+      ? (v as Record<string, Record<string, number>>)
+      : {};
+  } catch {
+    return {};
+  }
 }
