@@ -207,6 +207,73 @@ export const ALERT_GROUPS: readonly AlertGroup[] = Object.freeze([
     ],
   },
   {
+    name: 'dokomodo-funds',
+    rules: [
+      {
+        alert: 'DokomodoFundsLow',
+        expr: `dokomodo_chain_funds_left_seconds < ${BANDS.fundsWarningDays * 86400} ${NOTARIZING}`,
+        evaluate: (m) =>
+          notarizing(
+            m,
+            where(m, 'dokomodo_chain_funds_left_seconds', (v) => v < BANDS.fundsWarningDays * 86400),
+          ),
+        for: '30m',
+        severity: 'warning',
+        summary: `${CHAIN_AT} runs out of funds within a week`,
+        description: `At its notarization rate the balance of ${CHAIN_AT} lasts {{ $value | humanizeDuration }} more; fund the notary address.`,
+      },
+      {
+        alert: 'DokomodoFundsLow',
+        expr: `dokomodo_chain_funds_left_seconds < ${BANDS.fundsCriticalDays * 86400} ${NOTARIZING}`,
+        evaluate: (m) =>
+          notarizing(
+            m,
+            where(m, 'dokomodo_chain_funds_left_seconds', (v) => v < BANDS.fundsCriticalDays * 86400),
+          ),
+        for: '10m',
+        severity: 'critical',
+        summary: `${CHAIN_AT} is about to run out of funds`,
+        description: `At its notarization rate the balance of ${CHAIN_AT} lasts {{ $value | humanizeDuration }} more; notarizations stop when it is spent.`,
+      },
+    ],
+  },
+  {
+    name: 'dokomodo-local',
+    rules: [
+      {
+        alert: 'DokomodoChainDiskLow',
+        expr: `dokomodo_chain_disk_free_ratio < ${BANDS.diskWarning}`,
+        evaluate: (m) => where(m, 'dokomodo_chain_disk_free_ratio', (v) => v < BANDS.diskWarning),
+        for: '10m',
+        severity: 'warning',
+        summary: `the disk of ${CHAIN_AT} is filling up`,
+        description: `The file system of the data directory of ${CHAIN_AT} has {{ $value | humanizePercentage }} free.`,
+      },
+      {
+        alert: 'DokomodoChainDiskLow',
+        expr: `dokomodo_chain_disk_free_ratio < ${BANDS.diskCritical}`,
+        evaluate: (m) => where(m, 'dokomodo_chain_disk_free_ratio', (v) => v < BANDS.diskCritical),
+        for: '5m',
+        severity: 'critical',
+        summary: `the disk of ${CHAIN_AT} is almost full`,
+        description: `The file system of the data directory of ${CHAIN_AT} has {{ $value | humanizePercentage }} free; a full disk corrupts the chain database.`,
+      },
+      {
+        alert: 'DokomodoClockSkew',
+        expr: `abs(dokomodo_chain_time_offset_seconds) > ${BANDS.clockSkewSeconds}`,
+        evaluate: (m) =>
+          m
+            .series('dokomodo_chain_time_offset_seconds')
+            .map((s) => ({ labels: s.labels, value: Math.abs(s.value) }))
+            .filter((x) => x.value > BANDS.clockSkewSeconds),
+        for: '10m',
+        severity: 'warning',
+        summary: `the clock of ${CHAIN_AT} is off`,
+        description: `The peers of ${CHAIN_AT} see this host's clock {{ $value | printf "%.0f" }} s off; run an NTP client (chrony, systemd-timesyncd).`,
+      },
+    ],
+  },
+  {
     name: 'dokomodo-logs',
     rules: [
       {
@@ -335,7 +402,8 @@ export function expandTemplate(text: string, labels: Labels, value: number): str
       if (label) return labels[label] ?? '';
       if (fn === 'humanizeDuration') return humanizeDuration(value);
       if (fn === 'humanizePercentage') return `${Number((value * 100).toPrecision(4))}%`;
-      if (fn === 'printf' && arg === '%.0f') return value.toFixed(0);
+      const fixed = fn === 'printf' ? /^%\.(\d)f$/.exec(arg ?? '') : null;
+      if (fixed) return value.toFixed(Number(fixed[1]));
       return String(value);
     },
   );

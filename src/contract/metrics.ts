@@ -13,7 +13,7 @@ import type { ChainModel } from '../platform/model.ts';
 export type MetricType = 'gauge' | 'counter' | 'histogram';
 
 /** What one series of a metric stands for. */
-export type MetricSubject = 'chain' | 'log' | 'iguana' | 'monitor' | 'filesystem' | 'target';
+export type MetricSubject = 'chain' | 'local chain' | 'iguana' | 'monitor' | 'filesystem' | 'target';
 
 export interface MetricSpec {
   name: string;
@@ -120,6 +120,25 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
   ),
   chainMetric('dokomodo_chain_balance_coins', 'Wallet balance, in coins', '`getinfo` → `balance`'),
   chainMetric(
+    'dokomodo_chain_funds_left_seconds',
+    'How long the balance lasts at the notarization rate of the last 24 h, in seconds (+Inf when nothing was spent)',
+    'balance ÷ (notarizations a day × measured cost per notarization), as `dokomodo stats` computes it',
+  ),
+  chainMetric(
+    'dokomodo_chain_time_offset_seconds',
+    'Median offset of the peers’ clocks from this host’s clock, in seconds',
+    '`getinfo` (or `getnetworkinfo`) → `timeoffset`',
+  ),
+  {
+    name: 'dokomodo_chain_disk_free_ratio',
+    type: 'gauge',
+    help: 'Free fraction of the file system holding the chain’s data directory (0–1)',
+    labels: CHAIN_LABELS,
+    subject: 'local chain',
+    onlyWhenUp: false,
+    source: '`statfs` of the data directory, for chains on the monitor’s host',
+  },
+  chainMetric(
     'dokomodo_chain_rpc_duration_seconds',
     'Wall time of all RPC calls of the chain’s last poll, in seconds',
     'measured by the monitor; exported whether or not the poll succeeded',
@@ -148,7 +167,7 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
     type: 'gauge',
     help: 'When the monitor last read a line of a known trouble pattern in a chain’s log, in Unix seconds',
     labels: [...CHAIN_LABELS, 'pattern', 'level'],
-    subject: 'log',
+    subject: 'local chain',
     onlyWhenUp: false,
     source:
       'the chain’s `debug.log` on the monitor’s host, tailed every poll (patterns in `src/monitor/logs.ts`)',
@@ -231,6 +250,11 @@ export const BANDS = Object.freeze({
   /** Free-space fractions of a file system. */
   diskWarning: 0.1,
   diskCritical: 0.05,
+  /** Days the notary's balance lasts at its notarization rate. */
+  fundsWarningDays: 7,
+  fundsCriticalDays: 2,
+  /** Seconds the host clock may differ from its peers' before notarizations suffer. */
+  clockSkewSeconds: 60,
 });
 
 /** Block intervals of third-party coins whose blocks are slower than a minute. */

@@ -13,6 +13,8 @@ export function dashboardHtml(title: string): string {
     utxoRed: BANDS.utxoRed,
     utxoYellow: BANDS.utxoYellow,
     behind: BANDS.behindBlocks,
+    fundsWarning: BANDS.fundsWarningDays,
+    fundsCritical: BANDS.fundsCriticalDays,
   });
   const safeTitle = title.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
   return `<!doctype html>
@@ -58,7 +60,7 @@ select { background:var(--bg); color:var(--fg); border:1px solid var(--line); }
   <section><h2>Iguana</h2><div id="iguana" class="dim">—</div></section>
   <section><h2>Alerts</h2><ul id="alerts"><li class="dim">none</li></ul></section>
   <section><h2>Chains</h2><div class="scroll"><table>
-    <thead><tr><th>chain</th><th class="wide">host</th><th>state</th><th>blocks</th><th>peers</th><th>notarized</th><th>age</th><th>UTXOs</th><th class="wide">balance</th><th class="wide">blocks</th><th class="wide">notarization age</th></tr></thead>
+    <thead><tr><th>chain</th><th class="wide">host</th><th>state</th><th>blocks</th><th>peers</th><th>notarized</th><th>age</th><th>UTXOs</th><th class="wide">balance (days left)</th><th class="wide">blocks</th><th class="wide">notarization age</th></tr></thead>
     <tbody id="chains"></tbody>
   </table></div></section>
   <section><h2>Log <select id="logsource" aria-label="chain"></select></h2><pre id="log" class="dim">no log is tailed here</pre></section>
@@ -70,6 +72,8 @@ const $ = (id) => document.getElementById(id);
 function el(tag, text, cls) { const e = document.createElement(tag); if (text !== undefined && text !== null) e.textContent = String(text); if (cls) e.className = cls; return e; }
 function age(s) { if (s === null || s === undefined) return "—"; if (s < 90) return s + "s"; if (s < 5400) return Math.round(s / 60) + "m"; if (s < 172800) return (s / 3600).toFixed(1) + "h"; return Math.round(s / 86400) + "d"; }
 function ageClass(s) { return s === null || s === undefined ? "dim" : s < BANDS.irregular ? "green" : s < BANDS.inactive ? "yellow" : "red"; }
+function fundsText(c) { if (c.balance === null) return "—"; const d = c.fundsDaysLeft; return c.balance.toFixed(4) + (d === null ? "" : d < 0 ? " (∞)" : " (" + d.toFixed(1) + " d)"); }
+function fundsClass(d) { return d === null || d < 0 ? "" : d < BANDS.fundsCritical ? "red" : d < BANDS.fundsWarning ? "yellow" : "green"; }
 function utxoClass(u) { return u === null || u === undefined ? "dim" : u < BANDS.utxoRed ? "red" : u < BANDS.utxoYellow ? "yellow" : "green"; }
 function spark(values, cls) {
   const ns = "http://www.w3.org/2000/svg";
@@ -101,7 +105,7 @@ function render(m) {
       [c.connections === null ? "—" : c.connections, "n " + (c.connections === 0 ? "yellow" : "")],
       [c.notarized === null ? "—" : c.notarized, "n"], [age(c.notarizedAge), "n " + ageClass(c.notarizedAge)],
       [c.utxos === null ? "—" : c.utxos, "n " + utxoClass(c.utxos)],
-      [c.balance === null ? "—" : c.balance.toFixed(4), "n wide"],
+      [fundsText(c), "n wide " + fundsClass(c.fundsDaysLeft)],
     ];
     for (const [text, cls] of cells) tr.appendChild(el("td", text, cls));
     const b = el("td", undefined, "wide"); b.appendChild(spark(c.history.map((h) => h[1]), c.up ? "green" : "red")); tr.appendChild(b);

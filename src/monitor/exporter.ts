@@ -41,7 +41,8 @@ export class Exporter {
     const values = new Map<string, Series[]>();
     const iguanaCoins = new Set(this.platform.iguana.flatMap((g) => g.coins));
     const set = (name: string, labels: Record<string, string>, value: number | undefined) => {
-      if (value === undefined || !Number.isFinite(value)) return;
+      // +Inf is a value (days left when nothing is spent); NaN and undefined are not
+      if (value === undefined || Number.isNaN(value)) return;
       this.gauge(name).set(labels, value);
       const list = values.get(name);
       if (list) list.push({ labels, value });
@@ -55,6 +56,7 @@ export class Exporter {
       set('dokomodo_chain_notarization_enabled', l, notarizationActive(c.chain, iguanaCoins) ? 1 : 0);
       set('dokomodo_chain_split_threshold', l, c.chain.notarization.splitThreshold);
       set('dokomodo_chain_rpc_duration_seconds', l, c.rpcSeconds);
+      set('dokomodo_chain_disk_free_ratio', l, c.diskFree);
       if (!c.up) continue;
       set('dokomodo_chain_blocks', l, c.blocks);
       set('dokomodo_chain_longest_chain', l, c.longestChain);
@@ -64,6 +66,8 @@ export class Exporter {
       set('dokomodo_chain_last_notarization_timestamp_seconds', l, c.lastNotarization);
       set('dokomodo_chain_notarization_utxos', l, c.utxos);
       set('dokomodo_chain_balance_coins', l, c.balance);
+      set('dokomodo_chain_funds_left_seconds', l, c.fundsLeftSeconds);
+      set('dokomodo_chain_time_offset_seconds', l, c.timeOffset);
     }
     for (const g of s.iguana) {
       const l = { iguana: g.instance.name, host: g.instance.host ?? 'local' };

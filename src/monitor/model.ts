@@ -18,6 +18,9 @@ export interface ChainRow {
   notarizedAge: number | null;
   utxos: number | null;
   balance: number | null;
+  /** Days the balance lasts; null unknown; Infinity becomes null in JSON, so it is sent as -1. */
+  fundsDaysLeft: number | null;
+  diskFree: number | null;
   splitThreshold: number;
   rpcSeconds: number;
   /** Oldest first: [unix seconds, blocks, notarization age] of the recent polls. */
@@ -67,6 +70,13 @@ export function statusModel(s: Snapshot, history: History, alerts: readonly Acti
       notarizedAge: c.lastNotarization ? Math.max(0, Math.round(s.at - c.lastNotarization)) : null,
       utxos: c.utxos ?? null,
       balance: c.balance ?? null,
+      fundsDaysLeft:
+        c.fundsLeftSeconds === undefined
+          ? null
+          : Number.isFinite(c.fundsLeftSeconds)
+            ? c.fundsLeftSeconds / 86_400
+            : -1,
+      diskFree: c.diskFree ?? null,
       splitThreshold: c.chain.notarization.splitThreshold,
       rpcSeconds: c.rpcSeconds,
       history: history.of(c.chain.name),

@@ -3,6 +3,7 @@
  * reduced to the values of the metric contract (metrics.ts). A chain that does not answer is a
  * sample with `up: false`, never an exception.
  */
+import { statfsSync } from 'node:fs';
 import { Agent } from 'undici';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { chainClient } from '../operator/clients.ts';
@@ -22,6 +23,11 @@ export interface ChainSample {
   lastNotarization?: number;
   utxos?: number;
   balance?: number;
+  /** Seconds the balance lasts at the last 24 h's notarization rate; Infinity when nothing was spent. */
+  fundsLeftSeconds?: number;
+  timeOffset?: number;
+  /** Free fraction of the data directory's file system (chains on the monitor's host). */
+  diskFree?: number;
   rpcSeconds: number;
 }
 
@@ -69,6 +75,7 @@ async function sampleChain(
   if (typeof info.longestchain === 'number') sample.longestChain = info.longestchain;
   if (typeof info.connections === 'number') sample.connections = info.connections;
   if (typeof info.balance === 'number') sample.balance = info.balance;
+  if (typeof info.timeoffset === 'number') sample.timeOffset = info.timeoffset;
   sample.notarized = typeof info.notarized === 'number' ? info.notarized : 0;
   try {
     const best = await client.call<string>('getbestblockhash');
@@ -84,6 +91,9 @@ async function sampleChain(
         windowSeconds: 86_400,
       });
       if (stats.utxos !== null) sample.utxos = stats.utxos;
+      if (stats.daysLeft !== null) sample.fundsLeftSeconds = stats.daysLeft * 86_400;
+      else if (stats.balance !== null && stats.notarizations === 0)
+        sample.fundsLeftSeconds = Number.POSITIVE_INFINITY;
       sample.lastNotarization = stats.last?.time ?? 0;
     } catch {
       // wallet metrics stay absent for this poll
@@ -93,11 +103,28 @@ async function sampleChain(
   return sample;
 }
 
+export interface PollOptions {
+  concurrency?: number;
+  timeoutMs?: number;
+  /** The data directory of a chain on the monitor's host (its disk space is sampled), else undefined. */
+  datadirOf?: (chain: ChainModel) => string | undefined;
+}
+
+/** Free fraction of the file system holding `dir`; undefined when it cannot be read. */
+export function diskFreeRatio(dir: string): number | undefined {
+  try {
+    const s = statfsSync(dir);
+    return s.blocks > 0 ? s.bavail / s.blocks : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function pollOnce(
   platform: Platform,
   chains: readonly ChainModel[],
   secret: string,
-  opts: { concurrency?: number; timeoutMs?: number } = {},
+  opts: PollOptions = {},
 ): Promise<Snapshot> {
   const t0 = performance.now();
   const agent = new Agent({ connections: 2, pipelining: 1 });
@@ -113,9 +140,12 @@ export async function pollOnce(
   return {
     at: Date.now() / 1000,
     durationSeconds: (performance.now() - t0) / 1000,
-    chains: results.map(
-      (r) => r.result ?? { chain: byName.get(r.target)!, up: false, rpcSeconds: r.durationMs / 1000 },
-    ),
+    chains: results.map((r) => {
+      const sample = r.result ?? { chain: byName.get(r.target)!, up: false, rpcSeconds: r.durationMs / 1000 };
+      const dir = opts.datadirOf?.(sample.chain);
+      const free = dir === undefined ? undefined : diskFreeRatio(dir);
+      return free === undefined ? sample : { ...sample, diskFree: free };
+    }),
     iguana: instances.map((g, i) => {
       const s = igs[i]!;
       return s.state === 'running'

@@ -21,6 +21,8 @@ export interface MonitorServiceOptions {
   chains: readonly ChainModel[];
   secret: string;
   intervalMs: number;
+  /** Data directories of chains on this host, for their disk space (default poll only). */
+  datadirOf?: (chain: ChainModel) => string | undefined;
   /** Stand-in for tests; the default polls every chain and Iguana over the network. */
   poll?: (platform: Platform, chains: readonly ChainModel[], secret: string) => Promise<Snapshot>;
   onEvent?: (e: MonitorEvent) => void;
@@ -52,7 +54,8 @@ export class MonitorService {
       ...(opts.alerter ? { alerter: opts.alerter } : {}),
       ...(opts.token ? { token: opts.token } : {}),
     });
-    this.poll = opts.poll ?? ((p, c, s) => pollOnce(p, c, s));
+    this.poll =
+      opts.poll ?? ((p, c, s) => pollOnce(p, c, s, opts.datadirOf ? { datadirOf: opts.datadirOf } : {}));
   }
 
   /** One poll; the exporter holds its values afterwards. */

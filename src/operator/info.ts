@@ -15,6 +15,8 @@ export interface DaemonInfo {
   version?: number;
   KMDversion?: string;
   subversion?: string;
+  /** Median offset of the peers' clocks from this host's, in seconds (komodod's getinfo). */
+  timeoffset?: number;
 }
 
 const METHOD_NOT_FOUND = -32601;
@@ -31,12 +33,16 @@ export async function daemonInfo(rpc: Rpc): Promise<DaemonInfo> {
   // Third-party daemons have no longestchain: the best header they know plays its part.
   if (typeof chain.headers === 'number') info.longestchain = chain.headers;
   try {
-    const net = await rpc.call<{ connections?: number; version?: number; subversion?: string }>(
-      'getnetworkinfo',
-    );
+    const net = await rpc.call<{
+      connections?: number;
+      version?: number;
+      subversion?: string;
+      timeoffset?: number;
+    }>('getnetworkinfo');
     if (typeof net.connections === 'number') info.connections = net.connections;
     if (typeof net.version === 'number') info.version = net.version;
     if (typeof net.subversion === 'string') info.subversion = net.subversion;
+    if (typeof net.timeoffset === 'number') info.timeoffset = net.timeoffset;
   } catch {
     // network fields stay unknown
   }

@@ -42,6 +42,10 @@ function expand(values: string): Array<number | undefined> {
       for (let i = 0; i < Number(blank[1] ?? 1); i++) out.push(undefined);
       continue;
     }
+    if (/^[+-]?Inf$/.test(tok)) {
+      out.push(tok.startsWith('-') ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY);
+      continue;
+    }
     const m = /^(-?[\d.e]+)(?:([+-])([\d.e]+))?(?:x(\d+))?$/.exec(tok);
     if (!m) throw new Error(`unexpected series value ${tok}`);
     const start = Number(m[1]);

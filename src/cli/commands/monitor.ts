@@ -4,7 +4,7 @@ import { redact, registerSecret } from '../../core/redact.ts';
 import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/state.ts';
 import { Alerter, type AlertEvent, alertStateKey } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
-import type { Platform } from '../../platform/model.ts';
+import type { ChainModel, Platform } from '../../platform/model.ts';
 import { join } from 'node:path';
 import { LogTailer } from '../../monitor/logs.ts';
 import { hostAddress } from '../../operator/clients.ts';
@@ -49,18 +49,17 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
   const store = fileStateStore(opts.stateDir ?? DEFAULT_STATE_DIR);
   const logsKey = `${alertStateKey(platform).replace(/alerts\.json$/, '')}logs.json`;
+  const datadirOf = (c: ChainModel): string | undefined =>
+    hostAddress(platform, c.host) === '127.0.0.1'
+      ? localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir
+      : undefined;
   const logs = opts.once
     ? undefined
     : new LogTailer(
-        targets
-          .filter((c) => hostAddress(platform, c.host) === '127.0.0.1')
-          .map((c) => ({
-            source: c.name,
-            path: join(
-              localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir,
-              'debug.log',
-            ),
-          })),
+        targets.flatMap((c) => {
+          const dir = datadirOf(c);
+          return dir === undefined ? [] : [{ source: c.name, path: join(dir, 'debug.log') }];
+        }),
         { seen: readSeen(store.read(logsKey)) },
       );
   const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
@@ -72,6 +71,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     intervalMs,
     ...(alerter ? { alerter } : {}),
     ...(token ? { token } : {}),
+    datadirOf,
     ...(logs ? { logs, saveLogs: () => store.write(logsKey, `${JSON.stringify(logs.seenState())}\n`) } : {}),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });

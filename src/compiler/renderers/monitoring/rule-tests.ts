@@ -294,6 +294,56 @@ function ruleTests(s: Sample): RuleTest[] {
       ],
     },
     {
+      name: 'DokomodoFundsLow: 5 then 1 days left; a month left; nothing spent; not notarized',
+      interval: '1m',
+      input_series: [
+        ser('dokomodo_chain_funds_left_seconds', A, `${5 * 86400}x40 ${86400}x30`),
+        ser('dokomodo_chain_notarization_enabled', A, '1x70'),
+        ser('dokomodo_chain_funds_left_seconds', B, `${30 * 86400}x70`),
+        ser('dokomodo_chain_notarization_enabled', B, '1x70'),
+        ser('dokomodo_chain_funds_left_seconds', D, Array(71).fill('+Inf').join(' ')), // promtool has no +InfxN
+        ser('dokomodo_chain_notarization_enabled', D, '1x70'),
+        ser('dokomodo_chain_funds_left_seconds', C, '0x70'),
+        ser('dokomodo_chain_notarization_enabled', C, '0x70'),
+      ],
+      alert_rule_test: [
+        check('20m', 'DokomodoFundsLow', []),
+        check('35m', 'DokomodoFundsLow', [fires('DokomodoFundsLow', 'warning', A, 5 * 86400)]),
+        check('55m', 'DokomodoFundsLow', [
+          fires('DokomodoFundsLow', 'warning', A, 86400),
+          fires('DokomodoFundsLow', 'critical', A, 86400),
+        ]),
+      ],
+    },
+    {
+      name: 'DokomodoChainDiskLow: 8 % then 4 % free around a data directory; 50 % free',
+      interval: '1m',
+      input_series: [
+        ser('dokomodo_chain_disk_free_ratio', A, '0.08x30 0.04x30'),
+        ser('dokomodo_chain_disk_free_ratio', B, '0.5x60'),
+      ],
+      alert_rule_test: [
+        check('5m', 'DokomodoChainDiskLow', []),
+        check('15m', 'DokomodoChainDiskLow', [fires('DokomodoChainDiskLow', 'warning', A, 0.08)]),
+        check('45m', 'DokomodoChainDiskLow', [
+          fires('DokomodoChainDiskLow', 'warning', A, 0.04),
+          fires('DokomodoChainDiskLow', 'critical', A, 0.04),
+        ]),
+      ],
+    },
+    {
+      name: 'DokomodoClockSkew: peers see the clock 95 s behind; 3 s is normal',
+      interval: '1m',
+      input_series: [
+        ser('dokomodo_chain_time_offset_seconds', A, '-95x30'),
+        ser('dokomodo_chain_time_offset_seconds', B, '3x30'),
+      ],
+      alert_rule_test: [
+        check('5m', 'DokomodoClockSkew', []),
+        check('15m', 'DokomodoClockSkew', [fires('DokomodoClockSkew', 'warning', A, 95)]),
+      ],
+    },
+    {
       name: 'DokomodoLogTrouble: a disk-full line (critical) and a reorg (warning), each until 30 quiet minutes',
       interval: '1m',
       input_series: [
