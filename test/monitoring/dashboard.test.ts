@@ -75,6 +75,8 @@ describe('grafana/dokomodo-dashboard.json', () => {
       [7, 'timeseries', 'Notarization UTXOs'],
       [8, 'timeseries', 'Blocks behind the network'],
       [9, 'bargauge', 'Disk free'],
+      [10, 'table', 'Trouble in the logs (last 30 min)'],
+      [11, 'timeseries', 'Clock offset seen by peers'],
     ]);
   });
 

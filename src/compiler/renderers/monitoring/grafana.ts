@@ -1,4 +1,5 @@
 /** The Grafana dashboard: the same panels and colour bands as the monitor's page. */
+import { LOG_QUIET_SECONDS } from '../../../contract/alerts.ts';
 import { BANDS } from '../../../contract/metrics.ts';
 
 // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana's variable syntax, not a JS template
@@ -28,6 +29,11 @@ const AGE_THRESHOLDS = steps(
   ['red', BANDS.notarizationInactiveSeconds],
 );
 const UTXO_THRESHOLDS = steps(['red', null], ['yellow', BANDS.utxoRed], ['green', BANDS.utxoYellow]);
+const FUNDS_THRESHOLDS = steps(
+  ['red', null],
+  ['yellow', BANDS.fundsCriticalDays * 86400],
+  ['green', BANDS.fundsWarningDays * 86400],
+);
 const DISK_THRESHOLDS = steps(['red', null], ['yellow', BANDS.diskCritical], ['green', BANDS.diskWarning]);
 const UP_MAPPINGS = [
   {
@@ -51,6 +57,7 @@ export function dashboard(): unknown {
     ['G', 'Split threshold', `dokomodo_chain_split_threshold${CHAIN_SEL}`],
     ['H', 'Peers', `dokomodo_chain_connections${CHAIN_SEL}`],
     ['I', 'Balance', `dokomodo_chain_balance_coins${CHAIN_SEL}`],
+    ['J', 'Funds left', `dokomodo_chain_funds_left_seconds${CHAIN_SEL}`],
   ];
   const panels = [
     {
@@ -142,6 +149,11 @@ export function dashboard(): unknown {
             { id: 'thresholds', value: UTXO_THRESHOLDS },
             { id: 'custom.cellOptions', value: { type: 'color-background' } },
           ]),
+          override('Funds left', [
+            { id: 'unit', value: 's' },
+            { id: 'thresholds', value: FUNDS_THRESHOLDS },
+            { id: 'custom.cellOptions', value: { type: 'color-background' } },
+          ]),
         ],
       },
       options: { showHeader: true, sortBy: [{ displayName: 'chain', desc: false }] },
@@ -225,6 +237,49 @@ export function dashboard(): unknown {
         displayMode: 'gradient',
         reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
       },
+    },
+    {
+      id: 10,
+      type: 'table',
+      title: 'Trouble in the logs (last 30 min)',
+      gridPos: { h: 8, w: 12, x: 0, y: 33 },
+      datasource: DS,
+      targets: [
+        tgt(
+          'A',
+          `time() - dokomodo_chain_log_pattern_last_seen_timestamp_seconds${CHAIN_SEL} < ${LOG_QUIET_SECONDS}`,
+          { instant: true, format: 'table' },
+        ),
+      ],
+      transformations: [
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true, env: true, instance: true, job: true, __name__: true },
+            indexByName: { chain: 0, host: 1, pattern: 2, level: 3 },
+            renameByName: { Value: 'Seen ago' },
+          },
+        },
+      ],
+      fieldConfig: { defaults: { unit: 's' }, overrides: [] },
+      options: { showHeader: true },
+    },
+    {
+      id: 11,
+      type: 'timeseries',
+      title: 'Clock offset seen by peers',
+      gridPos: { h: 8, w: 12, x: 12, y: 33 },
+      datasource: DS,
+      targets: [tgt('A', `dokomodo_chain_time_offset_seconds${CHAIN_SEL}`, { legendFormat: '{{chain}}' })],
+      fieldConfig: {
+        defaults: {
+          unit: 's',
+          thresholds: steps(['green', null], ['red', BANDS.clockSkewSeconds]),
+          custom: { thresholdsStyle: { mode: 'line' } },
+        },
+        overrides: [],
+      },
+      options: { legend: { displayMode: 'list', placement: 'bottom' } },
     },
   ];
   const variable = (name: string, label: string, query: string) => ({
