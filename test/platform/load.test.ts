@@ -173,7 +173,7 @@ describe('normalization', () => {
       'version: 1\ndefaults: { pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }\nchains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n',
     );
     expect(r.platform).toBeDefined();
-    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['pubkey-not-elected', 'warning']]);
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['elected-lacks-pubkey', 'warning']]);
   });
 
   it('parameters komodod silently changes are warnings, the file still loads', () => {
