@@ -52,8 +52,8 @@ const scenarios: Array<[string, () => ReturnType<typeof renderMonitoring>]> = [
   ['examples/dev.yaml', () => renderMonitoring(platformOf('examples/dev.yaml'))],
   ['examples/komodo-mainnet.yaml', () => renderMonitoring(platformOf('examples/komodo-mainnet.yaml'))],
   [
-    'examples/komodo-mainnet.yaml --env testnet',
-    () => renderMonitoring(platformOf('examples/komodo-mainnet.yaml'), 'testnet'),
+    'examples/komodo-mainnet.yaml --env third-party',
+    () => renderMonitoring(platformOf('examples/komodo-mainnet.yaml'), 'third-party'),
   ],
   [
     'a platform without hosts',
