@@ -41,6 +41,17 @@ export interface ImportResult {
   diagnostics: Diagnostic[];
 }
 
+/**
+ * dPoW's notes start both KMDs with these fees (doc/update079.md: main `-gen -genproclimit=1 …
+ * -notary=.litecoin/litecoin.conf`, 3P `… -notary`); -pubkey and -notary come from
+ * defaults.pubkey, mining is the operator's choice.
+ */
+const KMD_ARGS: Array<[string, string]> = [
+  ['minrelaytxfee', '0.000035'],
+  ['opretmintxfee', '0.004'],
+];
+const KMD_NOTE = 'fees as dPoW doc/update079.md starts KMD (-pubkey and -notary follow defaults.pubkey)';
+
 const HOST_MAIN = 'nn-main';
 const HOST_3P = 'nn-3p';
 
@@ -255,6 +266,10 @@ export function dpowPlatformText(
   L.push('  # pubkey: 02…   # your notary pubkey (`dokomodo keys derive`): -pubkey on every Komodo daemon, -notary on KMD');
   L.push('  binaries:');
   for (const [k, v] of binaries) L.push(`    ${key(k)}: ${scalar(v)}`);
+  // dokomodo's own settings for a notary node: komodod writes rpcworkqueue=256, and KMD with
+  // its assetchains can take minutes to answer after a restart.
+  L.push('  rpc: { bind: 127.0.0.1, allowip: [127.0.0.1], workqueue: 256 }');
+  L.push('  start: { concurrency: 4, timeout: 600s }');
   L.push('');
   L.push('hosts:');
   L.push(`  ${HOST_MAIN}: { address: ${scalar(hostMain)}, ssh: { user: notary }, roles: [chains, iguana, monitor] }`);
@@ -268,6 +283,10 @@ export function dpowPlatformText(
     L.push(`  ${key(c.name)}:`);
     L.push(`    host: ${c.host}`);
     if (c.coin) L.push(`    coin: ${c.coin}`);
+    if (c.name === 'KMD' || c.coin === 'KMD') {
+      L.push(`    # ${KMD_NOTE}`);
+      L.push(`    args: ${flowMap(KMD_ARGS)}`);
+    }
     if (c.daemon) L.push(`    daemon: ${flowMap([['binary', c.daemon.binary], ['cli', c.daemon.cli]])}`);
     if (c.rules && c.rules !== 'komodo') L.push(`    rules: ${c.rules}`);
     if (c.params.length) {

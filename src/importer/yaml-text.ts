@@ -11,6 +11,8 @@ export function scalar(v: string, opts: { text?: boolean } = {}): string {
   if (/^(0|[1-9]\d*)$/.test(v)) {
     return !opts.text && Number.isSafeInteger(Number(v)) ? v : JSON.stringify(v);
   }
+  // Decimals YAML reads back to the same text (0.000035), as komodod's amount options are written.
+  if (!opts.text && /^(0|[1-9]\d*)\.\d*[1-9]$/.test(v) && String(Number(v)) === v) return v;
   if (PLAIN.test(v)) {
     try {
       if (yaml.load(v) === v) return v;
