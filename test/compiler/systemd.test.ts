@@ -67,7 +67,7 @@ describe('systemd units', () => {
     expect(of('dokomodo-chain-MCL.service')).toMatch(/^ExecStop=.* \/home\/notary\/marmara\/src\/komodo-cli -ac_name=MCL$/m);
     expect(of('dokomodo-chain-MCL.service')).toContain('Description=marmarad MCL (dokomodo)');
     expect(of('dokomodo-chain-TOKEL.service')).toMatch(/^ExecStart=\/home\/notary\/tokel\/src\/tokeld -ac_name=TOKEL /m);
-    expect(of("dokomodo-chain-KMD.service")).toMatch(/^ExecStart=\/home\/notary\/komodo\/src\/komodod$/m);
+    expect(of('dokomodo-chain-KMD.service')).toMatch(/^ExecStart=\/home\/notary\/komodo\/src\/komodod -minrelaytxfee=/m);
   });
 
   it('stop through RPC first, then wait for the process, signals only after the timeout', () => {
