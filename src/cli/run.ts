@@ -74,7 +74,9 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('import')
     .description('make a platform file from upstream data')
     .command('dpow')
-    .description('a platform file from a KomodoPlatform/dPoW checkout (or, with --diff, what upstream changed)')
+    .description(
+      'a platform file from a KomodoPlatform/dPoW checkout (or, with --diff, what upstream changed)',
+    )
     .argument('<dir>', 'the dPoW checkout (the folder that holds iguana/)')
     .option('--host-main <address>', 'address of the main notary server', '203.0.113.10')
     .option('--host-3p <address>', 'address of the third-party server', '203.0.113.11')

@@ -68,7 +68,8 @@ function instance(p: Platform, mode: 'main' | '3p'): IguanaModel | undefined {
 }
 
 function summary(c: ChainModel): string {
-  const what = c.kind === 'assetchain' ? `assetchain${c.acName !== c.name ? ` ${c.acName}` : ''}` : c.coin.symbol;
+  const what =
+    c.kind === 'assetchain' ? `assetchain${c.acName !== c.name ? ` ${c.acName}` : ''}` : c.coin.symbol;
   return `${what}, p2p ${c.p2p}, rpc ${c.rpc}`;
 }
 
@@ -87,7 +88,8 @@ function chainChanges(a: ChainModel, b: ChainModel): UpstreamChange[] {
   field('kind', a.kind === 'coin' ? a.coin.symbol : a.kind, b.kind === 'coin' ? b.coin.symbol : b.kind);
   field('ac_name', a.acName, b.acName);
   field('rules', a.rules, b.rules);
-  for (const k of union(Object.keys(a.params), Object.keys(b.params))) field(`params.${k}`, a.params[k], b.params[k]);
+  for (const k of union(Object.keys(a.params), Object.keys(b.params)))
+    field(`params.${k}`, a.params[k], b.params[k]);
   for (const k of union(Object.keys(a.args), Object.keys(b.args))) field(`args.${k}`, a.args[k], b.args[k]);
   const addA = a.addnode.filter((x) => !b.addnode.includes(x));
   const addB = b.addnode.filter((x) => !a.addnode.includes(x));
@@ -112,7 +114,8 @@ function chainChanges(a: ChainModel, b: ChainModel): UpstreamChange[] {
 function notaryChanges(mode: string, a: NotaryListModel, b: NotaryListModel): UpstreamChange[] {
   const out: UpstreamChange[] = [];
   for (const f of ['port', 'minsigs', 'BTCminsigs'] as const) {
-    if (a[f] !== b[f]) out.push({ kind: 'notary-settings', subject: mode, field: f, was: String(a[f]), now: String(b[f]) });
+    if (a[f] !== b[f])
+      out.push({ kind: 'notary-settings', subject: mode, field: f, was: String(a[f]), now: String(b[f]) });
   }
   const ka = new Map(a.notaries.map((n) => [n.name, n.pubkey]));
   const kb = new Map(b.notaries.map((n) => [n.name, n.pubkey]));
@@ -121,7 +124,8 @@ function notaryChanges(mode: string, a: NotaryListModel, b: NotaryListModel): Up
     if (old === undefined) out.push({ kind: 'notaries', subject: mode, field: name, now: key });
     else if (old !== key) out.push({ kind: 'notaries', subject: mode, field: name, was: old, now: key });
   }
-  for (const [name, key] of ka) if (!kb.has(name)) out.push({ kind: 'notaries', subject: mode, field: name, was: key });
+  for (const [name, key] of ka)
+    if (!kb.has(name)) out.push({ kind: 'notaries', subject: mode, field: name, was: key });
   const sa = a.seeds.filter((s) => !b.seeds.includes(s));
   const sb = b.seeds.filter((s) => !a.seeds.includes(s));
   if (sa.length || sb.length) {

@@ -101,7 +101,11 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
     return got.text;
   };
 
-  const assetchains = readAssetchains(readText('iguana/assetchains.json'), shown('iguana/assetchains.json'), diags);
+  const assetchains = readAssetchains(
+    readText('iguana/assetchains.json'),
+    shown('iguana/assetchains.json'),
+    diags,
+  );
   // `./listassetchains | sort | uniq`: every ac_name once, sorted.
   const sortedNames = assetchains ? [...new Set(assetchains.map((a) => a.acName))].sort() : [];
 
@@ -131,7 +135,9 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
     chain: string | undefined,
   ): boolean => {
     if (depth > MAX_DEPTH) {
-      diags.push(diagnostic('dpow-malformed', `${shown(file)}: scripts call each other more than ${MAX_DEPTH} deep`));
+      diags.push(
+        diagnostic('dpow-malformed', `${shown(file)}: scripts call each other more than ${MAX_DEPTH} deep`),
+      );
       return false;
     }
     const lines = text.split('\n');
@@ -207,7 +213,12 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
           const m = /position (\d+)/.exec(String(e));
           const rawCol = m ? (call.map[Number(m[1])] ?? dataAt) + 1 : dataAt + 1;
           diags.push(
-            located('dpow-malformed', `${shown(file)}: the --data of this curl is not JSON (${jsonReason(e)})`, at(rawCol), text),
+            located(
+              'dpow-malformed',
+              `${shown(file)}: the --data of this curl is not JSON (${jsonReason(e)})`,
+              at(rawCol),
+              text,
+            ),
           );
           ok = false;
           continue;
@@ -249,7 +260,12 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
     return interpret(rel, text, inst, depth + 1, chain);
   };
 
-  const located = (code: string, message: string, at: { file: string; line: number; col: number }, text?: string) => {
+  const located = (
+    code: string,
+    message: string,
+    at: { file: string; line: number; col: number },
+    text?: string,
+  ) => {
     const d = diagnostic(code, message, { pos: { file: shown(at.file), line: at.line, col: at.col } });
     const src = text ?? reader.read(join(dir, at.file));
     const body = typeof src === 'string' ? src : 'text' in src ? src.text : undefined;
@@ -314,7 +330,10 @@ function jsonReason(e: unknown): string {
  * directory without its leading slash, which Iguana wants) read as `~`. `map[i]` is the column
  * (0-based) in the line of the i-th character of the result, for positions in JSON errors.
  */
-function shellJson(line: string, start: number): { json: string; map: number[] } | { error: string; col: number } {
+function shellJson(
+  line: string,
+  start: number,
+): { json: string; map: number[] } | { error: string; col: number } {
   let out = '';
   const map: number[] = [];
   let i = start;
@@ -332,7 +351,7 @@ function shellJson(line: string, start: number): { json: string; map: number[] }
     }
     if (ch === '$' && line[i + 1] === '{') {
       const end = line.indexOf('}', i);
-      if (end < 0) return { error: 'an unclosed ${…} in the --data string', col: i + 1 };
+      if (end < 0) return { error: 'an unclosed parameter expansion in the --data string', col: i + 1 };
       const expr = line.slice(i + 2, end);
       if (/^HOME(#["']\/["'])?$/.test(expr)) {
         out += '~';
@@ -354,7 +373,11 @@ function shellJson(line: string, start: number): { json: string; map: number[] }
 }
 
 /** iguana/assetchains.json: the launch parameters of every main-server assetchain. */
-function readAssetchains(text: string | undefined, file: string, diags: Diagnostic[]): DpowAssetchain[] | undefined {
+function readAssetchains(
+  text: string | undefined,
+  file: string,
+  diags: Diagnostic[],
+): DpowAssetchain[] | undefined {
   if (text === undefined) return undefined;
   const src = new PlatformSource(file, text);
   const json = parseJson(src, diags);
@@ -393,7 +416,13 @@ function readAssetchains(text: string | undefined, file: string, diags: Diagnost
       }
       if (typeof v !== 'string') {
         // listassetchainparams writes every value as `-key=value`: komodod reads text, so do we.
-        diags.push(src.diag('dpow-malformed', [i, k], `${acName}: \`${k}\` must be a string, as listassetchainparams passes it`));
+        diags.push(
+          src.diag(
+            'dpow-malformed',
+            [i, k],
+            `${acName}: \`${k}\` must be a string, as listassetchainparams passes it`,
+          ),
+        );
         ok = false;
         continue;
       }
@@ -409,9 +438,14 @@ function readAssetchains(text: string | undefined, file: string, diags: Diagnost
     const prev = seen.get(key);
     if (prev !== undefined) {
       diags.push(
-        src.diag('dpow-duplicate-chain', [i, 'ac_name'], `${acName} is listed twice in ${file} (entries ${prev} and ${i}) with the same data directory`, {
-          hint: 'two entries of one ac_name need different `datadir`s (as GLEEC and GLEEC_OLD have)',
-        }),
+        src.diag(
+          'dpow-duplicate-chain',
+          [i, 'ac_name'],
+          `${acName} is listed twice in ${file} (entries ${prev} and ${i}) with the same data directory`,
+          {
+            hint: 'two entries of one ac_name need different `datadir`s (as GLEEC and GLEEC_OLD have)',
+          },
+        ),
       );
       ok = false;
       return;
@@ -454,14 +488,22 @@ function readElected(text: string | undefined, file: string, diags: Diagnostic[]
   const notaries: Array<[string, string]> = [];
   const list = o['notaries'];
   if (!Array.isArray(list)) {
-    diags.push(src.diag('dpow-malformed', ['notaries'], `${file}: \`notaries\` must be a list of {"name": "pubkey"}`));
+    diags.push(
+      src.diag('dpow-malformed', ['notaries'], `${file}: \`notaries\` must be a list of {"name": "pubkey"}`),
+    );
     return undefined;
   }
   list.forEach((entry, i) => {
     const pairs = entry && typeof entry === 'object' && !Array.isArray(entry) ? Object.entries(entry) : [];
     const [name, pubkey] = pairs[0] ?? [];
     if (pairs.length !== 1 || typeof pubkey !== 'string' || !/^(02|03)[0-9a-fA-F]{64}$/.test(pubkey)) {
-      diags.push(src.diag('dpow-malformed', ['notaries', i], `${file}: notary ${i} is not {"name": "<66-hex-digit pubkey>"}`));
+      diags.push(
+        src.diag(
+          'dpow-malformed',
+          ['notaries', i],
+          `${file}: notary ${i} is not {"name": "<66-hex-digit pubkey>"}`,
+        ),
+      );
       ok = false;
       return;
     }

@@ -719,10 +719,12 @@ export function normalize(
   if (defaults.pubkey) {
     for (const g of iguana) {
       if (g.mode !== 'main') continue;
-      const ltc = g.coins.map((n) => chainByName.get(n)).find((c) => c?.kind === 'coin' && c.coin.symbol === 'LTC');
+      const ltc = g.coins
+        .map((n) => chainByName.get(n))
+        .find((c) => c?.kind === 'coin' && c.coin.symbol === 'LTC');
+      if (!ltc?.datadir.startsWith('~/')) continue;
       for (const kmd of g.coins.map((n) => chainByName.get(n))) {
-        if (!kmd || kmd.kind !== 'kmd' || 'notary' in kmd.args || !ltc || ltc.host !== kmd.host) continue;
-        if (!ltc.datadir.startsWith('~/')) continue;
+        if (kmd?.kind !== 'kmd' || 'notary' in kmd.args || ltc.host !== kmd.host) continue;
         // komodod reads the LTC conf given relative to $HOME to check KMD→LTC notarizations.
         const conf = `${ltc.datadir.replace(/^~\//, '')}/${ltc.confName}`;
         const at = kmd.launchArgs.findIndex((a) => a.startsWith('-pubkey='));

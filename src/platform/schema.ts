@@ -184,12 +184,16 @@ export const ChainSchema = z
         binary: z
           .string()
           .min(1)
-          .describe('Daemon binary: a key of defaults.binaries or a path, e.g. marmarad (MCL), tokeld (TOKEL).'),
+          .describe(
+            'Daemon binary: a key of defaults.binaries or a path, e.g. marmarad (MCL), tokeld (TOKEL).',
+          ),
         cli: z
           .string()
           .min(1)
           .optional()
-          .describe('Its RPC client (a key of defaults.binaries or a path). Default: the coin’s (komodo-cli).'),
+          .describe(
+            'Its RPC client (a key of defaults.binaries or a path). Default: the coin’s (komodo-cli).',
+          ),
       })
       .optional()
       .describe(

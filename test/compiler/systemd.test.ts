@@ -63,11 +63,19 @@ describe('systemd units', () => {
   it('a chain with its own daemon (MCL on marmarad, TOKEL on tokeld) runs that build', () => {
     const own = render(platformText(readFileSync('examples/komodo-mainnet.yaml', 'utf8')), ['systemd']);
     const of = (name: string) => own.find((u) => u.path.endsWith(`/system/${name}`))!.content;
-    expect(of('dokomodo-chain-MCL.service')).toMatch(/^ExecStart=\/home\/notary\/marmara\/src\/marmarad -ac_name=MCL /m);
-    expect(of('dokomodo-chain-MCL.service')).toMatch(/^ExecStop=.* \/home\/notary\/marmara\/src\/komodo-cli -ac_name=MCL$/m);
+    expect(of('dokomodo-chain-MCL.service')).toMatch(
+      /^ExecStart=\/home\/notary\/marmara\/src\/marmarad -ac_name=MCL /m,
+    );
+    expect(of('dokomodo-chain-MCL.service')).toMatch(
+      /^ExecStop=.* \/home\/notary\/marmara\/src\/komodo-cli -ac_name=MCL$/m,
+    );
     expect(of('dokomodo-chain-MCL.service')).toContain('Description=marmarad MCL (dokomodo)');
-    expect(of('dokomodo-chain-TOKEL.service')).toMatch(/^ExecStart=\/home\/notary\/tokel\/src\/tokeld -ac_name=TOKEL /m);
-    expect(of('dokomodo-chain-KMD.service')).toMatch(/^ExecStart=\/home\/notary\/komodo\/src\/komodod -minrelaytxfee=/m);
+    expect(of('dokomodo-chain-TOKEL.service')).toMatch(
+      /^ExecStart=\/home\/notary\/tokel\/src\/tokeld -ac_name=TOKEL /m,
+    );
+    expect(of('dokomodo-chain-KMD.service')).toMatch(
+      /^ExecStart=\/home\/notary\/komodo\/src\/komodod -minrelaytxfee=/m,
+    );
   });
 
   it('stop through RPC first, then wait for the process, signals only after the timeout', () => {
@@ -79,7 +87,9 @@ describe('systemd units', () => {
   });
   it('Iguana starts after and stops before the chains on its host', () => {
     const u = unit('dokomodo-iguana-main.service');
-    expect(u).toMatch(/^After=.*dokomodo-chain-KMD\.service.*dokomodo-chain-THC\.service dokomodo-chain-GLEEC_OLD\.service$/m);
+    expect(u).toMatch(
+      /^After=.*dokomodo-chain-KMD\.service.*dokomodo-chain-THC\.service dokomodo-chain-GLEEC_OLD\.service$/m,
+    );
     expect(u).toContain('ExecStart=/usr/bin/true notary\n');
     expect(u).toContain('WorkingDirectory=/home/notary/dPoW/iguana\n');
     const p3 = units.find((x) => x.path.endsWith('/system/dokomodo-iguana-3p.service'))!.content;

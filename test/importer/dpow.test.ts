@@ -27,7 +27,8 @@ function listFiles(root: string, dir = ''): string[] {
 /** The fixture in memory, with some files replaced or removed. */
 function checkout(changes: Record<string, string | null> = {}): CheckoutReader {
   const files = new Map<string, string>();
-  for (const rel of listFiles(FIXTURE)) files.set(join('/dpow', rel), readFileSync(join(FIXTURE, rel), 'utf8'));
+  for (const rel of listFiles(FIXTURE))
+    files.set(join('/dpow', rel), readFileSync(join(FIXTURE, rel), 'utf8'));
   for (const [rel, text] of Object.entries(changes)) {
     if (text === null) files.delete(join('/dpow', rel));
     else files.set(join('/dpow', rel), text);
@@ -118,7 +119,9 @@ describe('import dpow on dPoW 2f846c0', () => {
     e.notaries[0] = { newcomer_EU: `02${'1'.repeat(64)}` };
     e.seeds = e.seeds.slice(0, 9);
     const text = importFrom(checkout({ 'iguana/elected': JSON.stringify(e) })).text!;
-    expect(text).toContain('  elected:\n    # iguana/elected: not a season dokomodo has built in\n    port: 13848\n');
+    expect(text).toContain(
+      '  elected:\n    # iguana/elected: not a season dokomodo has built in\n    port: 13848\n',
+    );
     // Digits only: quoted, or YAML would read a number.
     expect(text).toContain(`      - { name: newcomer_EU, pubkey: "02${'1'.repeat(64)}" }`);
     expect(text).toContain(`    seeds: [${e.seeds.join(', ')}]`);
@@ -139,7 +142,10 @@ describe('import dpow: bad checkouts', () => {
   });
 
   it('malformed JSON: the position of the error', () => {
-    const text = fixtureText('iguana/assetchains.json').replace('"ac_end": "1",\n    "ac_cc": "2"', '"ac_end": "1",,\n    "ac_cc": "2"');
+    const text = fixtureText('iguana/assetchains.json').replace(
+      '"ac_end": "1",\n    "ac_cc": "2"',
+      '"ac_end": "1",,\n    "ac_cc": "2"',
+    );
     const r = importFrom(checkout({ 'iguana/assetchains.json': text }));
     expect(r.text).toBeUndefined();
     expect(codes(r)).toEqual(['dpow-malformed']);
@@ -185,7 +191,9 @@ describe('import dpow: bad checkouts', () => {
     const r = importFrom(checkout({ 'iguana/coins/ccl_7776': ccl }));
     expect(r.text).toBeUndefined();
     expect(codes(r)).toEqual(['dpow-coin-mismatch']);
-    expect(r.diagnostics[0]!.message).toContain('p2p 20850, but the parameters of iguana/assetchains.json give 20848');
+    expect(r.diagnostics[0]!.message).toContain(
+      'p2p 20850, but the parameters of iguana/assetchains.json give 20848',
+    );
     const col = ccl.indexOf('\\"p2p\\"') + 1;
     expect(where(r)).toEqual([`/dpow/iguana/coins/ccl_7776:1:${col}`]);
   });
@@ -195,11 +203,18 @@ describe('import dpow: bad checkouts', () => {
     list.find((c: { ac_name: string }) => c.ac_name === 'KOIN').ac_supply = '125000001';
     const r = importFrom(checkout({ 'iguana/assetchains.json': JSON.stringify(list) }));
     expect(codes(r)).toEqual(['dpow-coin-mismatch', 'dpow-coin-mismatch', 'dpow-coin-mismatch']);
-    expect(r.diagnostics.map((d) => d.message.split(' has ')[1]!.split(' ')[0])).toEqual(['netmagic', 'p2p', 'rpc']);
+    expect(r.diagnostics.map((d) => d.message.split(' has ')[1]!.split(' ')[0])).toEqual([
+      'netmagic',
+      'p2p',
+      'rpc',
+    ]);
   });
 
   it('a launch script whose --data is not JSON', () => {
-    const m = fixtureText('iguana/m_notary_3rdparty').replace('\\"newcoin\\":\\"KMD\\",', '\\"newcoin\\":\\"KMD\\",,');
+    const m = fixtureText('iguana/m_notary_3rdparty').replace(
+      '\\"newcoin\\":\\"KMD\\",',
+      '\\"newcoin\\":\\"KMD\\",,',
+    );
     const r = importFrom(checkout({ 'iguana/m_notary_3rdparty': m }));
     expect(codes(r)).toEqual(['dpow-malformed']);
     const line = m.split('\n').findIndex((l) => l.includes('KMD\\",,')) + 1;
@@ -243,7 +258,15 @@ describe('dokomodo import dpow (CLI)', () => {
   });
 
   it('--diff against the 2024 example: dropped and new chains, parameters, daemons, the 3P keys; exit 1', () => {
-    const r = dokomodo(['import', 'dpow', FIXTURE, '--diff', '--json', '-f', 'test/fixtures/komodo-mainnet-2024.yaml']);
+    const r = dokomodo([
+      'import',
+      'dpow',
+      FIXTURE,
+      '--diff',
+      '--json',
+      '-f',
+      'test/fixtures/komodo-mainnet-2024.yaml',
+    ]);
     expect(r.code).toBe(1);
     const { changes } = JSON.parse(r.stdout) as {
       changes: Array<{ kind: string; subject: string; field?: string; was?: string; now?: string }>;
@@ -258,14 +281,29 @@ describe('dokomodo import dpow (CLI)', () => {
       was: '210000000',
       now: '1000000000',
     });
-    expect(changes).toContainEqual({ kind: 'chain-changed', subject: 'MCL', field: 'daemon', was: 'komodod', now: 'marmarad' });
+    expect(changes).toContainEqual({
+      kind: 'chain-changed',
+      subject: 'MCL',
+      field: 'daemon',
+      was: 'komodod',
+      now: 'marmarad',
+    });
     // The 2024 file gave the third-party Iguana the main keys: every one of the 64 differs.
-    expect(changes.filter((c) => c.kind === 'notaries' && c.subject === '3p' && c.was && c.now)).toHaveLength(64);
+    expect(changes.filter((c) => c.kind === 'notaries' && c.subject === '3p' && c.was && c.now)).toHaveLength(
+      64,
+    );
     expect(changes.filter((c) => c.kind === 'notaries' && c.subject === 'main')).toEqual([]);
     // Both files name `season: 8`: their seeds are the built-in ones, so no seeds change shows.
     expect(changes.filter((c) => c.kind === 'seeds')).toEqual([]);
     expect(changes.filter((c) => c.kind === 'notary-settings')).toEqual([]);
-    const table = dokomodo(['import', 'dpow', FIXTURE, '--diff', '-f', 'test/fixtures/komodo-mainnet-2024.yaml']);
+    const table = dokomodo([
+      'import',
+      'dpow',
+      FIXTURE,
+      '--diff',
+      '-f',
+      'test/fixtures/komodo-mainnet-2024.yaml',
+    ]);
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/^change\s+subject\s+field\s+was\s+now$/m);
     expect(table.stdout).toMatch(/^chain-removed\s+RICK\s/m);

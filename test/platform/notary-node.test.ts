@@ -67,7 +67,9 @@ describe('a notary node', () => {
   it('no pubkey: a warning with its code, and no -pubkey/-notary anywhere', () => {
     const r = platform({ defaults: 'datadir: ~/.komodo' });
     expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['notary-pubkey-unset', 'warning']]);
-    expect(r.platform!.chains.flatMap((c) => c.launchArgs).filter((a) => /^-(pubkey|notary)=/.test(a))).toEqual([]);
+    expect(
+      r.platform!.chains.flatMap((c) => c.launchArgs).filter((a) => /^-(pubkey|notary)=/.test(a)),
+    ).toEqual([]);
   });
 
   it('a pubkey outside the elected list: elected-lacks-pubkey', () => {

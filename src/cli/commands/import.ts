@@ -44,7 +44,13 @@ export async function importDpow(ctx: Context, dir: string, opts: ImportDpowOpti
   if (opts.diff) {
     const current = loadOrExit(ctx);
     const changes = diffPlatforms(current, check.platform);
-    if (ctx.opts.json) printJson(ctx.out, { file: ctx.opts.file, checkout: dir, commit: read.checkout.commit ?? null, changes });
+    if (ctx.opts.json)
+      printJson(ctx.out, {
+        file: ctx.opts.file,
+        checkout: dir,
+        commit: read.checkout.commit ?? null,
+        changes,
+      });
     else printChanges(ctx, changes, dir);
     return changes.length ? ExitCode.failure : ExitCode.ok;
   }
@@ -53,7 +59,9 @@ export async function importDpow(ctx: Context, dir: string, opts: ImportDpowOpti
     return ExitCode.ok;
   }
   writeAtomic(resolve(opts.out), made.text, opts.force === true);
-  ctx.out.stderr(`wrote ${opts.out}: ${check.platform.chains.length} chains, ${check.platform.iguana.length} iguana instances\n`);
+  ctx.out.stderr(
+    `wrote ${opts.out}: ${check.platform.chains.length} chains, ${check.platform.iguana.length} iguana instances\n`,
+  );
   return ExitCode.ok;
 }
 
@@ -86,9 +94,13 @@ function writeAtomic(path: string, text: string, force: boolean): void {
       // already gone
     }
     const code = (e as NodeJS.ErrnoException).code;
-    throw new DokomodoError(code === 'EEXIST' ? 'file-exists' : 'write-failed', `${path}: ${code ?? String(e)}`, {
-      hint: code === 'EEXIST' ? 'pass --force to replace it' : 'check the directory exists and is writable',
-    });
+    throw new DokomodoError(
+      code === 'EEXIST' ? 'file-exists' : 'write-failed',
+      `${path}: ${code ?? String(e)}`,
+      {
+        hint: code === 'EEXIST' ? 'pass --force to replace it' : 'check the directory exists and is writable',
+      },
+    );
   }
 }
 
@@ -103,5 +115,7 @@ function printChanges(ctx: Context, changes: UpstreamChange[], dir: string): voi
       changes.map((c) => [c.kind, c.subject, c.field, c.was, c.now]),
     ),
   );
-  ctx.out.stdout(`${changes.length} change${changes.length === 1 ? '' : 's'} upstream against ${ctx.opts.file}\n`);
+  ctx.out.stdout(
+    `${changes.length} change${changes.length === 1 ? '' : 's'} upstream against ${ctx.opts.file}\n`,
+  );
 }

@@ -97,7 +97,9 @@ function report(
         )
       : '';
     if (leftBehind && c.kind === 'prune') {
-      ctx.out.stdout(`left behind ${c.path}${mark} (no chain or instance renders it; render --prune removes it)\n`);
+      ctx.out.stdout(
+        `left behind ${c.path}${mark} (no chain or instance renders it; render --prune removes it)\n`,
+      );
       continue;
     }
     ctx.out.stdout(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
