@@ -334,7 +334,12 @@ export function dpowPlatformText(
       for (const [k, v] of c.params) L.push(`      ${key(k)}: ${paramValue(k, v)}`);
     }
     if (c.args.length) L.push(`    args: ${flowMap(c.args.map(([k, v]) => [k, v]))}`);
-    if (c.addnode.length) L.push(`    addnode: ${flowList(c.addnode)}`);
+    if (c.addnode.length) {
+      // Flow when it fits the formatter's 110 columns (biome rewraps longer ones), else a block list.
+      const flow = `    addnode: ${flowList(c.addnode)}`;
+      if (flow.length <= 110) L.push(flow);
+      else L.push('    addnode:', ...c.addnode.map((a) => `      - ${scalar(a)}`));
+    }
     if (c.datadir) L.push(`    datadir: ${scalar(c.datadir)}`);
     if (c.ports) L.push(`    ports: { p2p: ${c.ports.p2p}, rpc: ${c.ports.rpc} }`);
     if (!c.notarized) L.push('    notarization: { enabled: false }');
@@ -387,27 +392,34 @@ function notaryList(e: DpowElected, set: SeasonSet, file: string): { name: strin
           e.notaries.map(([n, k]) => `${n}=${k}`),
         ),
     ) as readonly [string, Season] | undefined;
-  const settings: Array<[string, string]> = [];
-  const seeds = flowList(e.seeds);
+  // Block style, so that the formatter (110 columns) leaves the file as written.
+  const seedLines = e.seeds.length
+    ? ['    seeds:', ...e.seeds.map((x) => `      - ${scalar(x)}`)]
+    : ['    seeds: []'];
   if (season) {
     const [n, s] = season;
+    const name = `season${n}${set === '3p' ? '_3p' : ''}`;
     const parts: Array<[string, string]> = [['season', n]];
     if (set === '3p') parts.push(['set', '3p']);
     if (s.port !== e.port) parts.push(['port', String(e.port)]);
     if (s.minsigs !== e.minsigs) parts.push(['minsigs', String(e.minsigs)]);
     if (s.BTCminsigs !== e.BTCminsigs) parts.push(['BTCminsigs', String(e.BTCminsigs)]);
-    if (!sameList(s.seeds, e.seeds)) parts.push(['seeds', seeds]);
-    const body = parts.map(([k, v]) => `${k}: ${v}`).join(', ');
-    return { name: `season${n}${set === '3p' ? '_3p' : ''}`, body: ` { ${body} }` };
+    const sameSeeds = sameList(s.seeds, e.seeds);
+    if (sameSeeds) return { name, body: ` { ${parts.map(([k, v]) => `${k}: ${v}`).join(', ')} }` };
+    const lines = [
+      `    # iguana/${file}: ${s.label} with other seeds`,
+      ...parts.map(([k, v]) => `    ${k}: ${v}`),
+    ];
+    return { name, body: `\n${[...lines, ...seedLines].join('\n')}` };
   }
-  settings.push(
-    ['port', String(e.port)],
-    ['minsigs', String(e.minsigs)],
-    ['BTCminsigs', String(e.BTCminsigs)],
-  );
   const lines = [`    # iguana/${file}: not a season dokomodo has built in`];
-  for (const [k, v] of settings) lines.push(`    ${k}: ${v}`);
-  lines.push(`    seeds: ${seeds}`);
+  for (const [k, v] of [
+    ['port', e.port],
+    ['minsigs', e.minsigs],
+    ['BTCminsigs', e.BTCminsigs],
+  ] as const)
+    lines.push(`    ${k}: ${v}`);
+  lines.push(...seedLines);
   lines.push('    list:');
   for (const [n, k] of e.notaries)
     lines.push(

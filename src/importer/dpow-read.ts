@@ -10,7 +10,7 @@ import { codeFrame, type Diagnostic, diagnostic } from '../core/diagnostics.ts';
 import { coinInfo } from '../komodo/coins.ts';
 import { PlatformSource } from '../platform/source.ts';
 
-/** What the importer reads through: the checkout's files and one directory listing. */
+/** What the importer reads the checkout's files through (the node host, or memory in tests). */
 export interface CheckoutReader {
   read(path: string): { text: string } | { error: string };
 }
@@ -45,8 +45,9 @@ export interface DpowInstance {
   /** The launch script, relative to the checkout. */
   script: string;
   port: number;
-  /** The elected file Iguana is started with (`elected` for `iguana notary`). */
+  /** The elected file Iguana is started with (`elected` for `iguana notary`), and where. */
   electedFile: string;
+  startedAt: { line: number; col: number };
   addcoins: DpowAddcoin[];
   /** Symbols of the `dpow` calls, in order, with where each is. */
   dpow: Array<{ symbol: string; file: string; line: number; col: number }>;
@@ -112,7 +113,15 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
   const runScript = (script: string, mode: 'main' | '3p'): DpowInstance | undefined => {
     const text = readText(script);
     if (text === undefined) return undefined;
-    const inst: DpowInstance = { mode, script, port: 0, electedFile: '', addcoins: [], dpow: [] };
+    const inst: DpowInstance = {
+      mode,
+      script,
+      port: 0,
+      electedFile: '',
+      startedAt: { line: 1, col: 1 },
+      addcoins: [],
+      dpow: [],
+    };
     const ok = interpret(script, text, inst, 0, undefined);
     if (!inst.electedFile) {
       diags.push(
@@ -152,6 +161,7 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
       if (startMatch && depth === 0) {
         const arg = startMatch[1]!.replace(/[&;].*$/, '');
         inst.electedFile = arg.startsWith('notary') ? 'elected' : arg;
+        inst.startedAt = { line: i + 1, col: raw.indexOf('agents/iguana') + 1 };
         continue;
       }
       if (/^\.\/listassetchains\s*\|.*while\s+read\s+chain\s*;\s*do\s*$/.test(line)) {
@@ -279,7 +289,7 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
   for (const inst of [main, thirdParty]) {
     if (!inst || inst.electedFile in elected) continue;
     const rel = `iguana/${inst.electedFile}`;
-    const e = readElected(readText(rel, { file: inst.script, line: 1, col: 1 }), shown(rel), diags);
+    const e = readElected(readText(rel, { file: inst.script, ...inst.startedAt }), shown(rel), diags);
     if (e) elected[inst.electedFile] = e;
   }
   const version = (() => {

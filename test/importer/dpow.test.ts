@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dpowPlatformText } from '../../src/importer/dpow-platform.ts';
 import { type CheckoutReader, readDpowCheckout } from '../../src/importer/dpow-read.ts';
+import { loadPlatformText } from '../../src/platform/load.ts';
 import { dokomodo } from '../cli/helpers.ts';
+
+const dokomodoLoad = (text: string) => loadPlatformText('/work/dokomodo.yaml', text);
 
 const FIXTURE = 'test/fixtures/dpow-2f846c0';
 const COMMIT = '2f846c0aa790516c49299914488623ecb31b1d2b';
@@ -124,8 +127,19 @@ describe('import dpow on dPoW 2f846c0', () => {
     );
     // Digits only: quoted, or YAML would read a number.
     expect(text).toContain(`      - { name: newcomer_EU, pubkey: "02${'1'.repeat(64)}" }`);
-    expect(text).toContain(`    seeds: [${e.seeds.join(', ')}]`);
+    expect(text).toContain(`    seeds:\n${e.seeds.map((x: string) => `      - ${x}\n`).join('')}    list:\n`);
     expect(text).toContain('    notaries: elected\n');
+  });
+
+  it('the built-in season with other seeds: season plus the seeds', () => {
+    const e = JSON.parse(fixtureText('iguana/3rd_party'));
+    e.seeds = ['198.51.100.1', ...e.seeds.slice(1)];
+    const text = importFrom(checkout({ 'iguana/3rd_party': JSON.stringify(e) })).text!;
+    expect(text).toContain(
+      `  season8_3p:\n    # iguana/3rd_party: Season 8 (third party) with other seeds\n    season: 8\n    set: 3p\n    seeds:\n      - 198.51.100.1\n`,
+    );
+    const r = dokomodoLoad(text);
+    expect(r.platform!.notaries.find((n) => n.name === 'season8_3p')!.seeds).toEqual(e.seeds);
   });
 });
 
@@ -151,6 +165,16 @@ describe('import dpow: bad checkouts', () => {
     expect(codes(r)).toEqual(['dpow-malformed']);
     expect(where(r)).toEqual(['/dpow/iguana/assetchains.json:5:19']);
     expect(r.diagnostics[0]!.frame).toMatch(/^> +5 \| +"ac_end": "1",,$/m);
+  });
+
+  it('a missing elected file: the line that starts Iguana with it', () => {
+    const r = importFrom(checkout({ 'iguana/3rd_party': null }));
+    expect(codes(r)).toEqual(['dpow-missing-file']);
+    const m = fixtureText('iguana/m_notary_3rdparty').split('\n');
+    const line = m.findIndex((l) => l.includes('agents/iguana 3rd_party')) + 1;
+    expect(where(r)).toEqual([
+      `/dpow/iguana/m_notary_3rdparty:${line}:${m[line - 1]!.indexOf('agents/iguana') + 1}`,
+    ]);
   });
 
   it('a coins file a launch script runs is missing: the line that runs it', () => {
