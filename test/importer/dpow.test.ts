@@ -121,10 +121,12 @@ describe('import dpow on dPoW 2f846c0', () => {
     );
   });
 
-  it('--commit must be a commit', () => {
+  it('--commit must be a commit, --host-main an address', () => {
     const r = dokomodo(['import', 'dpow', FIXTURE, '--commit', 'HEAD~1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error bad-option');
+    const h = dokomodo(['import', 'dpow', FIXTURE, '--host-main', '']);
+    expect([h.code, h.stderr]).toEqual([2, expect.stringContaining('--host-main "" is not an address')]);
   });
 
   it('is deterministic', () => {

@@ -21,6 +21,17 @@ export interface ImportDpowOptions {
 export async function importDpow(ctx: Context, dir: string, opts: ImportDpowOptions): Promise<number> {
   if (opts.commit !== undefined && !/^[0-9a-f]{7,40}$/.test(opts.commit))
     throw usageError('bad-option', `--commit ${opts.commit} is not a git commit`, 'give 7–40 hex digits');
+  for (const [flag, v] of [
+    ['--host-main', opts.hostMain],
+    ['--host-3p', opts.host3p],
+  ] as const) {
+    if (v !== undefined && !/^[A-Za-z0-9.:[\]_-]+$/.test(v))
+      throw usageError(
+        'bad-option',
+        `${flag} ${JSON.stringify(v)} is not an address`,
+        'give an IP address or a DNS name',
+      );
+  }
   const host = nodeHost();
   const read = readDpowCheckout(dir, host, opts.commit);
   printDiagnostics(ctx.out, read.diagnostics);
