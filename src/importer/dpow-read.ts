@@ -123,6 +123,17 @@ export function readDpowCheckout(dir: string, reader: CheckoutReader, commit?: s
       dpow: [],
     };
     const ok = interpret(script, text, inst, 0, undefined);
+    // Iguana's own defaults for `iguana notary` and `iguana <elected file>`.
+    if (inst.port === 0) inst.port = mode === 'main' ? 7776 : 7779;
+    if (ok && inst.addcoins.length === 0) {
+      diags.push(
+        diagnostic('dpow-malformed', `${shown(script)} adds no coin to Iguana`, {
+          pos: { file: shown(script), line: 1, col: 1 },
+          hint: 'the importer follows addcoin calls and the coins files the script runs',
+        }),
+      );
+      return undefined;
+    }
     if (!inst.electedFile) {
       diags.push(
         diagnostic('dpow-malformed', `${shown(script)}: no \`../agents/iguana …\` line starts Iguana`, {

@@ -4,9 +4,18 @@
  * file and line:col and nothing written; --diff reports what upstream changed.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dpowPlatformText } from '../../src/importer/dpow-platform.ts';
 import { type CheckoutReader, readDpowCheckout } from '../../src/importer/dpow-read.ts';
@@ -200,6 +209,35 @@ describe('import dpow: bad checkouts', () => {
     expect(where(r)).toEqual([
       `/dpow/iguana/m_notary_3rdparty:${line}:${m[line - 1]!.indexOf('agents/iguana') + 1}`,
     ]);
+  });
+
+  it('a launch script that adds nothing', () => {
+    const r = importFrom(
+      checkout({ 'iguana/m_notary_3rdparty': '#!/bin/bash\n../agents/iguana 3rd_party &\n' }),
+    );
+    expect(codes(r)).toEqual(['dpow-malformed']);
+    expect(r.diagnostics[0]!.message).toContain('adds no coin');
+  });
+
+  it('what the platform rules refuse is reported against the generated text; nothing written', () => {
+    const dir = tempDir();
+    for (const rel of listFiles(FIXTURE)) {
+      const to = join(dir, rel);
+      mkdirSync(dirname(to), { recursive: true });
+      writeFileSync(to, fixtureText(rel));
+    }
+    // Without KMD the third-party Iguana has nothing to notarize into.
+    const m = fixtureText('iguana/m_notary_3rdparty')
+      .split('\n')
+      .filter((l) => !l.includes('\\"newcoin\\":\\"KMD\\"'))
+      .join('\n');
+    writeFileSync(join(dir, 'iguana/m_notary_3rdparty'), m);
+    const out = join(dir, 'out.yaml');
+    const r = dokomodo(['import', 'dpow', dir, '--commit', COMMIT, '--out', out]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error iguana-needs-kmd');
+    expect(r.stderr).toContain('error import-invalid');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('a coins file a launch script runs is missing: the line that runs it', () => {
