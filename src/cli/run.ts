@@ -70,6 +70,22 @@ export async function runCli(argv: string[]): Promise<number> {
     .option('--force', 'replace files not written by dokomodo or changed by hand (backed up first)')
     .action(lazy(async () => (await import('./commands/render.ts')).render));
 
+  program
+    .command('import')
+    .description('make a platform file from upstream data')
+    .command('dpow')
+    .description(
+      'a platform file from a KomodoPlatform/dPoW checkout (or, with --diff, what upstream changed)',
+    )
+    .argument('<dir>', 'the dPoW checkout (the folder that holds iguana/)')
+    .option('--host-main <address>', 'address of the main notary server', '203.0.113.10')
+    .option('--host-3p <address>', 'address of the third-party server', '203.0.113.11')
+    .option('--out <file>', 'write the platform file here (default: standard output)')
+    .option('--force', 'replace an existing --out file')
+    .option('--diff', 'compare with the platform file (-f) instead; exit 1 when upstream changed')
+    .option('--commit <sha>', 'the checkout’s commit, for a checkout without .git')
+    .action(lazy(async () => (await import('./commands/import.ts')).importDpow));
+
   const lifecycle = (cmd: Command) =>
     cmd
       .argument('[chains...]', 'chains, environments, or all (default: the selection)')

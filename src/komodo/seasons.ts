@@ -1,19 +1,27 @@
 /**
- * Elected notary lists built into dokomodo (generated from KomodoPlatform/komodo src/komodo_hardfork.cpp
- * rows 7 and 8 via the project's test vectors). Order = notary id. Iguana's elected-file settings
- * (port, minsigs) are the KomodoPlatform/dPoW snapshot values; seeds change every season and are
- * not built in.
+ * Elected notary lists built into dokomodo, in notary-id order. Season 8 is KomodoPlatform/dPoW
+ * 2f846c0 `iguana/elected` (main Iguana) and `iguana/3rd_party` (third-party Iguana: the same
+ * operators with other keys), port, minsigs, BTCminsigs and seeds as those files have them; the
+ * main list equals komodod's `notaries_elected` row 8. Season 7 is komodod's row 7 (src/komodo_hardfork.cpp):
+ * no elected file of that season is at hand, so it has no seeds and no third-party list.
+ * test/komodo/seasons.test.ts compares these lists with the dPoW files.
  */
 export interface ElectedNotary {
   name: string;
   pubkey: string;
 }
 
+/** Which Iguana a list is for: the main one (`iguana notary`) or the third-party one (`iguana 3rd_party`). */
+export type SeasonSet = 'main' | '3p';
+
 export interface Season {
   label: string;
-  /** Iguana dPoW p2p port of the main-server elected file. */
+  /** Iguana dPoW p2p port of the elected file. */
   port: number;
   minsigs: number;
+  BTCminsigs: number;
+  /** Seed notaries' IPs (Iguana needs at least 8; dPoW's files carry 10). Empty when unknown. */
+  seeds: readonly string[];
   notaries: readonly ElectedNotary[];
 }
 
@@ -22,6 +30,8 @@ export const SEASONS: Readonly<Record<string, Season>> = {
     label: 'Season 7',
     port: 13848,
     minsigs: 13,
+    BTCminsigs: 13,
+    seeds: [],
     notaries: [
       { name: 'blackice_DEV', pubkey: '03955c7999538cee313bf196a7df59db208c651f6a5a1b0eed94732ba753b4f3f4' },
       { name: 'blackice_AR', pubkey: '02bbc5518d27918d77c46b4e3ad0b9df936df520646527ab4c2f206544a2b03967' },
@@ -123,6 +133,19 @@ export const SEASONS: Readonly<Record<string, Season>> = {
     label: 'Season 8',
     port: 13848,
     minsigs: 13,
+    BTCminsigs: 13,
+    seeds: [
+      '15.235.204.174',
+      '209.222.101.247',
+      '103.195.100.32',
+      '148.113.1.52',
+      '51.161.209.100',
+      '148.113.8.6',
+      '144.76.80.75',
+      '65.21.77.109',
+      '89.19.26.211',
+      '89.19.26.212',
+    ],
     notaries: [
       { name: 'alright_DEV', pubkey: '028548847b3bbccff37c9b47bc4154183304902773d514b792ec2adc91e600e3b9' },
       { name: 'alien_AR', pubkey: '03a40091ce1e7aa9863d9ad0c27f67b7d18bb47612438570ce344cd1782937c575' },
@@ -212,3 +235,117 @@ export const SEASONS: Readonly<Record<string, Season>> = {
     ],
   },
 };
+
+/** Third-party Iguana lists (`iguana/3rd_party`), by season. */
+export const SEASONS_3P: Readonly<Record<string, Season>> = {
+  '8': {
+    label: 'Season 8 (third party)',
+    port: 13845,
+    minsigs: 13,
+    BTCminsigs: 13,
+    seeds: [
+      '15.235.204.174',
+      '209.222.101.247',
+      '103.195.100.32',
+      '148.113.1.52',
+      '51.161.209.100',
+      '148.113.8.6',
+      '144.76.80.75',
+      '65.21.77.109',
+      '89.19.26.211',
+      '89.19.26.212',
+    ],
+    notaries: [
+      { name: 'alright_DEV', pubkey: '02b698fee0945be7c2a489fc2ef93f956e491d5352228e5b4612219bba36590716' },
+      { name: 'alien_AR', pubkey: '03ae0b483a41bafd5ac9820ef15ffe60091f795726fd0994dea4043dfa9863fb46' },
+      { name: 'alien_EU', pubkey: '022b85908191788f409506ebcf96a892f3274f352864c3ed566c5a16de63953236' },
+      { name: 'alien_NA', pubkey: '022f62b56ddfd07c9860921c701285ac39bb3ac8f6f083d1b59c8f4943be3de162' },
+      { name: 'alien_SH', pubkey: '024f20c096b085308e21893383f44b4faf1cdedea9ad53cc7d7e7fbfa0c30c1e71' },
+      { name: 'alienx_EU', pubkey: '025de0911bab55616c307f02ea8a5915a2e0c8e479aa97968e7f00d1025cbe6c6d' },
+      { name: 'alienx_NA', pubkey: '025d5e11725233ab161f4f63d697c5f9f0c6b9d3aa2b9c68299638f8cc63faa9c2' },
+      { name: 'artist_SH', pubkey: '03f0a59c15984d7627a38a7ee75fb4f4c41c6c6db58ff245efb429a1e7820c51dc' },
+      { name: 'batman_EU', pubkey: '0373c4bf6cadb907597ef11d37d040cdb5dc73486beb0b8902837448f4087e0b7a' },
+      { name: 'blackice_AR', pubkey: '032674b15524dab1c7a5824aa9d3d38f231a8a04095e11920677ee99d8197d9c60' },
+      { name: 'blackice_EU', pubkey: '0271663454ffe07b7a13f25c93482bb554bab646627ee78941f6e59473a423e9c5' },
+      { name: 'blackice_NA', pubkey: '035e356c96d4bc8ddd11109f679b44034fdd22003b87a8deeaae6ba2bb938f7e05' },
+      { name: 'blackice_SH', pubkey: '0320b53f460e2867aacc578432d7ad5deb8f6f0da8e9c5ae65711011d692838bd4' },
+      { name: 'blackice2_AR', pubkey: '022b10b7ec56b5c9f12bc9db1055edb3c2c0e0530453b7cc05239e4a3c442e80c4' },
+      { name: 'ca333_EU', pubkey: '02da199f5da76cee5f09b4065e12ed454876308195cf45103e55f9837b4a1422d5' },
+      { name: 'chmex_AR', pubkey: '030cd487e10fbf142e0e8d582e702ecb775f378569c3cb5acd0ff97b6b12803588' },
+      { name: 'chmex_EU', pubkey: '030bf7bd7ad0515c33b5d5d9a91e0729baf801b9002f80495ae535ea1cebb352cb' },
+      { name: 'chmex_NA', pubkey: '024e88a36d729352a391e07d1821dbfda1fca6409320cf9c2869b6fb99f05fbddd' },
+      { name: 'chmex_SH', pubkey: '03e09c8ee6ae20cde64857d116c4bb5d50db6de2887ac39ea3ccf6434b1abf8698' },
+      { name: 'chmexvet_SH', pubkey: '02d59db293de6c7da6673beeb373ebce62fd6d3522f715ea1356b5a2624fbd11a2' },
+      { name: 'cipi_AR', pubkey: '02336758998f474659020e6887ece61ac7b8567f9b2d38724ebf77ae800c1fb2b7' },
+      { name: 'cipi_EU', pubkey: '033a812d6cccdc4208378728f3a0e15db5b12074def9ab686ddc3752715ff1a194' },
+      { name: 'cipi_NA', pubkey: '0335352862da521bd90b99d394db1ee3ecde379db9cf7ba2f28b16fa76153e289f' },
+      { name: 'cipi2_NA', pubkey: '03b267592b0cb91d115524e7412e9ea79b30fbc8e29b8dcbbf850110f2e1d8c1ab' },
+      { name: 'colmapol_EU', pubkey: '02754ae5585df0eba995f8e0aa1768b1424eaa04a3f1269a4cf37a8d4446f48a6d' },
+      { name: 'dimxy_AR', pubkey: '0337e443df52f278f313f90628aaaa7a8db777f17bc7ce519069eb72717c1c2755' },
+      {
+        name: 'dragonhound_AR',
+        pubkey: '039bb16266b0216264e7d3ccae12633105e1c14bd5d0e144e8b9c2b6d298a6c545',
+      },
+      {
+        name: 'dragonhound_EU',
+        pubkey: '0382d7e027bf5cda31264867f4e389a1a72f6671c7bd8818beb35b874d906e22d5',
+      },
+      {
+        name: 'dragonhound_NA',
+        pubkey: '02b4bf90b57f7c8363043c7ea8b02c8c776301ef3c1abb2df1caa2e6947be1422b',
+      },
+      {
+        name: 'dragonhound_SH',
+        pubkey: '02125e737f34c426474c9d29ec280bf49dc5ac99bffb6296b71a5031f58485ec86',
+      },
+      { name: 'fediakash_AR', pubkey: '035be6a54242a53e3ca55bd63430ac9b960fbfaad336d8c1464b5802f03ab184be' },
+      { name: 'fediakash_NA', pubkey: '032485e92b4f06613c43123a178de96386e130311030958a736805d7b278df2f11' },
+      { name: 'francois_SH', pubkey: '0285e1699d28cc6d134e476d85ee37badabc795f136df39e414fe6ca2b204e3a2f' },
+      { name: 'gcharang_AR', pubkey: '039e01651c0afa1fc80b620301ff1981dd1db0f6c6b637b8f2f0fd986e9f5ece59' },
+      { name: 'gcharang_SH', pubkey: '0321868e0eb39271330fa2c3a9f4e542275d9719f8b87773c5432448ab10d6943d' },
+      { name: 'gcharang2_SH', pubkey: '0261b0337647329677b9885b050069a4737f139266c55ec711148af757a0276bc5' },
+      { name: 'kmdude_SH', pubkey: '0253649e80366bb3a84c447ae2632d0ab272640be61ceb34291068c58531dae528' },
+      {
+        name: 'marmarachain_AR',
+        pubkey: '0359809ec0774cf6a2679257c4db240b9061b08f72d9888e3323326f7428ddf93a',
+      },
+      {
+        name: 'marmarachain_EU',
+        pubkey: '02ca3e0618bc7c75afa6359ae476ee639682adfaa6fc463bbe7016c4f00da23ccf',
+      },
+      { name: 'mcrypt_NA', pubkey: '038e6f54c15eda9844e956206138494312648da158280a837341894fc642d8066a' },
+      { name: 'naezith_EU', pubkey: '0310f58935bc72ed76f90301f8bcd8caea576603275493b9c664aa9ed25aa492c6' },
+      { name: 'naezith_NA', pubkey: '031e48218c2e7fea3c852a3674848786c05d06fd451da4e14a6193363cf89febce' },
+      { name: 'onur-ozkan_EU', pubkey: '02387f4093ba78ea6aa9023bd2b3e1d57a4d9d5e745a9cc6cb1bca2565c22f8c89' },
+      { name: 'onur-ozkan_NA', pubkey: '03259f6aa4d3c451a52b7327bff4af9f649be3477459997b52711b54f4c8fb6394' },
+      { name: 'pbca26_NA', pubkey: '025349e2ef906bb8dff17275d5d1034edf261d7b3b0fef02643c4e7227e161cd54' },
+      { name: 'ptyx_SH', pubkey: '02eeaea84667462ae3e0c9262037666af81200b7982682ea06b690b1ac32a48c83' },
+      { name: 'shamardy_SH', pubkey: '03589e28ad013c6ed3df0ed9947ecc2b6873a211be8aa3a745d3fea459b12a6435' },
+      { name: 'smdmitry_AR', pubkey: '0397b7584cb29717b721c0c587d4462477efc1f36a56921f133c9d17b0cd7f278a' },
+      { name: 'smdmitry2_AR', pubkey: '03c1efa0a64392e68cf50a13e4611b272b914cfba1e07f49f94389db3bac4497de' },
+      { name: 'smdmitry_EU', pubkey: '0338f30ca34d0aca0d79b69abde447036aaaa75f482b6c75801fd382e984337d01' },
+      { name: 'smdmitry_NA', pubkey: '038429f7abe33af2d6841029710b835223a05830fc8eee29521ec051e2f2d2e517' },
+      { name: 'smdmitry_SH', pubkey: '03f7d5ac650baaccedab959adf7c4f416584f4c05a37bf079f710227560c456978' },
+      { name: 'strob_SH', pubkey: '0213751a1c59d3489ca85b3d62a3d606dcef7f0428aa021c1978ea16fb38a2fad6' },
+      { name: 'gcharang_DEV', pubkey: '03a3878af1152f648e6084fd3fbe697a26b1c2e92d407dd96c375f45f7d3ca13bf' },
+      { name: 'dimxy_DEV', pubkey: '03a7edd6d0ba188960e39eced4d6b4ca6946bd98323ab40cbc13d6e52696de7dc4' },
+      { name: 'ca333_DEV', pubkey: '0387b2a4c99127e871efeed28b73d6cf8296bb4aa8630e2cfb16490fdc47e0a561' },
+      { name: 'qa_DEV', pubkey: '02ba8283b22c6572d83fd852e04928621dd0e2dd53150b5636ba64404ea73423bb' },
+      { name: 'core_DEV', pubkey: '035509136135ba8e3f5d4733f7a9c160c2e1fefd8dc4658c3d95a5407e8da14749' },
+      { name: 'security_DEV', pubkey: '037f666a67135f748ca3ffec29394662c71e917709bf61fee15a363655a8dff57e' },
+      { name: 'tonyl_AR', pubkey: '03643e81eb0ac245c2caefe013b4357979f69ea585d6803182b230790dbcfb9ecf' },
+      { name: 'van_EU', pubkey: '0370305b9e91d46331da202ae733d6050d01038ef6eceb2036ada394a48fae84b9' },
+      { name: 'who-biz_AR', pubkey: '03a185b059983a5479e3adba44eb5dde8d899468632ba30480301a9f1bbbcbc4a8' },
+      { name: 'who-biz_NA', pubkey: '026d5cecdee3021a80416c3d8ac68e59fd3d77a954bbe88a8eee794ade6c58f411' },
+      {
+        name: 'dragonhound_DEV',
+        pubkey: '02a473e980bf0d198ece8ed11f1ecbe437edb688de6c83b82efa6f7de3a5d43c19',
+      },
+    ],
+  },
+};
+
+/** The built-in list of a season for one Iguana set, if dokomodo has it. */
+export function builtinSeason(season: string | number, set: SeasonSet = 'main'): Season | undefined {
+  return (set === '3p' ? SEASONS_3P : SEASONS)[String(season)];
+}

@@ -165,10 +165,11 @@ export function fileTooLarge(file: string, size: number): Diagnostic {
 
 const FAST_PATH_FAILED = Symbol('fast path failed');
 /** YAML 1.2 core schema plus merge keys: the same reading as the positioned parser's settings. */
-const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([
+const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
+  // Implicit, or `<<` stays a plain key (extend([…]) adds explicit types, which need a `!!merge` tag).
   // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
-  (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge,
-]);
+  implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
+});
 
 function hasUnsafeInteger(v: unknown): boolean {
   if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v);

@@ -10,7 +10,7 @@ import { launchArgs } from '../komodo/args.ts';
 import { type CoinInfo, COINS, coinInfo, KMD } from '../komodo/coins.ts';
 import { chainIdentity } from '../komodo/magic.ts';
 import { AC_PARAMS, checkParams, paramWarnings, type Rules } from '../komodo/params.ts';
-import { SEASONS } from '../komodo/seasons.ts';
+import { builtinSeason } from '../komodo/seasons.ts';
 import type {
   ChainModel,
   Defaults,
@@ -213,6 +213,8 @@ export function normalize(
       kind = name === 'KMD' ? 'kmd' : 'assetchain';
     }
     const rules: Rules = c.rules ?? 'komodo';
+    // A fork (marmarad, tokeld) keeps komodod's conf layout and arguments: only the binaries differ.
+    if (c.daemon) coin = { ...coin, daemon: c.daemon.binary, cli: c.daemon.cli ?? coin.cli };
 
     // parameters
     const rawParams = c.params ?? {};
@@ -550,10 +552,33 @@ export function normalize(
     let source = 'inline';
     let fromFile: { port?: number; minsigs?: number; BTCminsigs?: number; seeds?: string[] } = {};
     if (n.season !== undefined) {
-      const season = SEASONS[String(n.season)]!;
+      const season = builtinSeason(n.season, n.set ?? 'main');
+      if (!season) {
+        err(
+          'unknown-season',
+          [...path, 'set'],
+          `dokomodo has no built-in ${n.set === '3p' ? 'third-party' : 'main'} list for season ${n.season}`,
+          'copy the elected file next to the platform file and use `file:` instead',
+        );
+        continue;
+      }
       list = season.notaries.map((x) => ({ name: x.name, pubkey: x.pubkey, ip: undefined }));
       source = season.label;
-      fromFile = { port: season.port, minsigs: season.minsigs };
+      fromFile = {
+        port: season.port,
+        minsigs: season.minsigs,
+        BTCminsigs: season.BTCminsigs,
+        ...(season.seeds.length ? { seeds: [...season.seeds] } : {}),
+      };
+    } else if (n.set !== undefined) {
+      err(
+        'bad-value',
+        [...path, 'set'],
+        '`set` chooses between the built-in lists of a season',
+        'use it with `season:`, or remove it',
+        true,
+      );
+      continue;
     } else if (n.file !== undefined) {
       source = n.file;
       const loaded = readNotaryFile(n.file, src.file, reader);
@@ -664,7 +689,7 @@ export function normalize(
       !notaryByName.get(g.notaries)!.notaries.some((x) => x.pubkey === defaults.pubkey)
     ) {
       warn(
-        'pubkey-not-elected',
+        'elected-lacks-pubkey',
         [...path, 'notaries'],
         `defaults.pubkey is not in the notary list \`${g.notaries}\``,
         'Iguana refuses `dpow` for a pubkey outside the elected set',
@@ -681,6 +706,32 @@ export function normalize(
       workdir: g.workdir ?? '~/dPoW/iguana',
       myip: g.myip,
     });
+  }
+
+  // ---- notary node: KMD reads LTC's conf (-notary) and every daemon needs the notary pubkey
+  if (iguana.length > 0 && !defaults.pubkey) {
+    warn(
+      'notary-pubkey-unset',
+      input.defaults ? ['defaults'] : [],
+      'defaults.pubkey is not set: the daemons start without -pubkey and Iguana cannot `dpow` for this node',
+      'derive it with `dokomodo keys derive` and set `defaults.pubkey: 02…`',
+    );
+  }
+  if (defaults.pubkey) {
+    for (const g of iguana) {
+      if (g.mode !== 'main') continue;
+      const ltc = g.coins
+        .map((n) => chainByName.get(n))
+        .find((c) => c?.kind === 'coin' && c.coin.symbol === 'LTC');
+      if (!ltc?.datadir.startsWith('~/')) continue;
+      for (const kmd of g.coins.map((n) => chainByName.get(n))) {
+        if (kmd?.kind !== 'kmd' || 'notary' in kmd.args || ltc.host !== kmd.host) continue;
+        // komodod reads the LTC conf given relative to $HOME to check KMD→LTC notarizations.
+        const conf = `${ltc.datadir.replace(/^~\//, '')}/${ltc.confName}`;
+        const at = kmd.launchArgs.findIndex((a) => a.startsWith('-pubkey='));
+        kmd.launchArgs.splice(at + 1, 0, `-notary=${conf}`);
+      }
+    }
   }
 
   // ---- environments

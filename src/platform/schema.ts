@@ -179,6 +179,26 @@ export const ChainSchema = z
       .describe(
         'Other daemon arguments, e.g. { addressindex: 1, spentindex: 1 }. They never change the magic.',
       ),
+    daemon: z
+      .strictObject({
+        binary: z
+          .string()
+          .min(1)
+          .describe(
+            'Daemon binary: a key of defaults.binaries or a path, e.g. marmarad (MCL), tokeld (TOKEL).',
+          ),
+        cli: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(
+            'Its RPC client (a key of defaults.binaries or a path). Default: the coin’s (komodo-cli).',
+          ),
+      })
+      .optional()
+      .describe(
+        'A chain that runs its own build instead of komodod (or the coin’s daemon). Same conf layout and arguments.',
+      ),
     addnode: stringList.optional().describe('Seed peers (-addnode).'),
     whitelist: stringList.optional().describe('Extra whitelistaddress entries for this chain.'),
     host: z
@@ -253,6 +273,12 @@ export const NotaryListSchema = z
       .union([z.literal(7), z.literal(8), z.literal('7'), z.literal('8')])
       .optional()
       .describe('A built-in elected list (Season 7 or 8).'),
+    set: z
+      .enum(['main', '3p'])
+      .optional()
+      .describe(
+        'With `season`: the main Iguana list (default) or the third-party one (dPoW iguana/3rd_party: other keys).',
+      ),
     file: z
       .string()
       .min(1)

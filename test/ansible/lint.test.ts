@@ -64,7 +64,7 @@ describe('ansible playbooks with a generated inventory', () => {
       };
       expect(inv['all']).toMatchObject({ children: expect.arrayContaining(['chains', 'iguana', 'monitor']) });
       expect(inv['monitor']).toEqual({ hosts: ['nn-main'] });
-      expect(inv['env_main_only']).toEqual({ hosts: ['nn-main'] });
+      expect(inv['env_main']).toEqual({ hosts: ['nn-main'] });
       const main = inv._meta.hostvars['nn-main']!;
       expect(main).toMatchObject({
         ansible_host: '203.0.113.10',

@@ -30,7 +30,7 @@ describe('dokomodo CLI', () => {
   it('validate: a clean file exits 0 with a summary', () => {
     const r = dokomodo(['validate', '-f', 'examples/komodo-mainnet.yaml']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^ok examples\/komodo-mainnet\.yaml: 15 chains, 2 hosts, 2 iguana instances/);
+    expect(r.stdout).toMatch(/^ok examples\/komodo-mainnet\.yaml: 16 chains, 2 hosts, 2 iguana instances/);
   });
 
   it('validate: errors as FILE:LINE:COL error CODE: message, with frame and hint, exit 1', () => {
@@ -78,16 +78,19 @@ describe('dokomodo CLI', () => {
       '-ac_reward=25600000000',
       '-ac_halving=77777',
       '-ac_private=1',
-      '-addnode=88.99.212.81',
+      ...['209.222.101.247', '103.195.100.32', '88.99.212.81', '15.235.204.174', '148.113.1.52'].map(
+        (a) => `-addnode=${a}`,
+      ),
+      ...['65.21.77.109', '89.19.26.211', '89.19.26.212'].map((a) => `-addnode=${a}`),
     ]);
   });
 
   it('chains --env narrows the list; a table by default', () => {
-    const r = dokomodo(['chains', '--env', 'testnet', '-f', 'examples/komodo-mainnet.yaml']);
+    const r = dokomodo(['chains', '--env', 'third-party', '-f', 'examples/komodo-mainnet.yaml']);
     expect(r.code).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^NAME\s+HOST\s+P2P\s+RPC\s+MAGIC\s+NETMAGIC\s+ARGS$/);
-    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['KMD', 'MORTY', 'RICK']);
+    expect(lines.slice(1).map((l) => l.split(/\s+/)[0])).toEqual(['KMD_3P', 'MCL', 'TOKEL']);
   });
 
   it('chains --env with an unknown environment: usage error with did-you-mean', () => {

@@ -47,6 +47,44 @@ describe('dokomodo render', () => {
     expect(readFileSync(conf, 'utf8')).not.toContain('addnode=203.0.113.9');
   });
 
+  it('--check reports the files a removed chain left behind; --prune removes them', () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    const dev = readFileSync('examples/dev.yaml', 'utf8');
+    const file = join(out, 'dokomodo.yaml');
+    writeFileSync(file, dev);
+    expect(dokomodo(['render', '-f', file, '--out', join(out, 'r'), '-t', targets], { env }).code).toBe(0);
+    // MARTY goes away (and with it its conf, unit and Iguana coin file).
+    const without = dev.replace(/^ {2}MARTY:\n(?: {4}.*\n)+/m, '').replace(/, MARTY\b|\bMARTY, /g, '');
+    expect(without).not.toMatch(/MARTY/);
+    writeFileSync(file, without);
+    const check = dokomodo(['render', '-f', file, '--out', join(out, 'r'), '-t', targets, '--check'], {
+      env,
+    });
+    expect(check.code).toBe(1);
+    const left = check.stdout.split('\n').filter((l) => l.startsWith('left behind '));
+    expect(left.length).toBeGreaterThan(1);
+    expect(left.every((l) => l.includes('MARTY'))).toBe(true);
+    expect(check.stdout).toMatch(new RegExp(`drift .*, ${left.length} left behind, `));
+    const json = dokomodo(
+      ['render', '-f', file, '--out', join(out, 'r'), '-t', targets, '--check', '--json'],
+      { env },
+    );
+    const changes = JSON.parse(json.stdout).changes as Array<{ kind: string; path: string }>;
+    expect(changes.filter((c) => c.kind === 'left-behind').length).toBe(left.length);
+    // Writing without --prune keeps them (still reported); --prune removes them; then no drift.
+    expect(dokomodo(['render', '-f', file, '--out', join(out, 'r'), '-t', targets], { env }).code).toBe(0);
+    expect(
+      dokomodo(['render', '-f', file, '--out', join(out, 'r'), '-t', targets, '--check'], { env }).code,
+    ).toBe(1);
+    expect(
+      dokomodo(['render', '-f', file, '--out', join(out, 'r'), '-t', targets, '--prune'], { env }).code,
+    ).toBe(0);
+    const clean = dokomodo(['render', '-f', file, '--out', join(out, 'r'), '-t', targets, '--check'], {
+      env,
+    });
+    expect([clean.code, clean.stdout]).toEqual([0, expect.stringContaining('up to date')]);
+  });
+
   it('without the secret: a clear error, nothing written', () => {
     const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
     const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets], {

@@ -10,7 +10,7 @@ import { haveTool, platformText, render } from './helpers.ts';
 function withBinaries(file: string): string {
   const text = readFileSync(file, 'utf8');
   const bins =
-    '  binaries: { komodod: /usr/bin/true, komodo-cli: /usr/bin/true, iguana: /usr/bin/true, litecoind: /usr/bin/true, litecoin-cli: /usr/bin/true }\n';
+    '  binaries: { komodod: /usr/bin/true, komodo-cli: /usr/bin/true, iguana: /usr/bin/true, litecoind: /usr/bin/true, litecoin-cli: /usr/bin/true, marmarad: /usr/bin/true, marmara-cli: /usr/bin/true, tokeld: /usr/bin/true, tokel-cli: /usr/bin/true }\n';
   return text.replace(/^ {2}binaries:\n(?: {4}.*\n)+/m, '').replace(/^defaults:\n/m, `defaults:\n${bins}`);
 }
 
@@ -53,13 +53,31 @@ describe('systemd units', () => {
   it('run komodod with the computed arguments, as the host user, with limits and restart', () => {
     const u = unit('dokomodo-chain-PIRATE.service');
     expect(u).toContain(
-      'ExecStart=/usr/bin/true -ac_name=PIRATE -ac_supply=0 -ac_reward=25600000000 -ac_halving=77777 -ac_private=1 -addnode=88.99.212.81\n',
+      'ExecStart=/usr/bin/true -ac_name=PIRATE -ac_supply=0 -ac_reward=25600000000 -ac_halving=77777 -ac_private=1 -addnode=209.222.101.247',
     );
     expect(u).toContain('User=notary\n');
     expect(u).toContain('LimitNOFILE=65536\n');
     expect(u).toContain('Restart=on-failure\n');
     expect(u).toContain('NoNewPrivileges=yes\n');
   });
+  it('a chain with its own daemon (MCL on marmarad, TOKEL on tokeld) runs that build', () => {
+    const own = render(platformText(readFileSync('examples/komodo-mainnet.yaml', 'utf8')), ['systemd']);
+    const of = (name: string) => own.find((u) => u.path.endsWith(`/system/${name}`))!.content;
+    expect(of('dokomodo-chain-MCL.service')).toMatch(
+      /^ExecStart=\/home\/notary\/marmara\/src\/marmarad -ac_name=MCL /m,
+    );
+    expect(of('dokomodo-chain-MCL.service')).toMatch(
+      /^ExecStop=.* \/home\/notary\/marmara\/src\/komodo-cli -ac_name=MCL$/m,
+    );
+    expect(of('dokomodo-chain-MCL.service')).toContain('Description=marmarad MCL (dokomodo)');
+    expect(of('dokomodo-chain-TOKEL.service')).toMatch(
+      /^ExecStart=\/home\/notary\/tokel\/src\/tokeld -ac_name=TOKEL /m,
+    );
+    expect(of('dokomodo-chain-KMD.service')).toMatch(
+      /^ExecStart=\/home\/notary\/komodo\/src\/komodod -minrelaytxfee=/m,
+    );
+  });
+
   it('stop through RPC first, then wait for the process, signals only after the timeout', () => {
     const u = unit('dokomodo-chain-PIRATE.service');
     expect(u).toMatch(
@@ -69,7 +87,9 @@ describe('systemd units', () => {
   });
   it('Iguana starts after and stops before the chains on its host', () => {
     const u = unit('dokomodo-iguana-main.service');
-    expect(u).toMatch(/^After=.*dokomodo-chain-KMD\.service.*dokomodo-chain-THC\.service$/m);
+    expect(u).toMatch(
+      /^After=.*dokomodo-chain-KMD\.service.*dokomodo-chain-THC\.service dokomodo-chain-GLEEC_OLD\.service$/m,
+    );
     expect(u).toContain('ExecStart=/usr/bin/true notary\n');
     expect(u).toContain('WorkingDirectory=/home/notary/dPoW/iguana\n');
     const p3 = units.find((x) => x.path.endsWith('/system/dokomodo-iguana-3p.service'))!.content;

@@ -46,8 +46,8 @@ const scenarios: Array<[string, () => ReturnType<typeof renderMonitoring>]> = [
   ['examples/dev.yaml', () => renderMonitoring(platformOf('examples/dev.yaml'))],
   ['examples/komodo-mainnet.yaml', () => renderMonitoring(platformOf('examples/komodo-mainnet.yaml'))],
   [
-    'examples/komodo-mainnet.yaml --env testnet',
-    () => renderMonitoring(platformOf('examples/komodo-mainnet.yaml'), 'testnet'),
+    'examples/komodo-mainnet.yaml --env third-party',
+    () => renderMonitoring(platformOf('examples/komodo-mainnet.yaml'), 'third-party'),
   ],
   [
     'a platform without hosts',
@@ -156,9 +156,9 @@ describe('prometheus.yml', () => {
       { targets: ['203.0.113.10:9100'], labels: { env: 'all', host: 'nn-main' } },
       { targets: ['203.0.113.11:9100'], labels: { env: 'all', host: 'nn-3p' } },
     ]);
-    const testnet = parse(contentOf(renderMonitoring(p, 'testnet'), 'monitoring/prometheus.yml'));
-    expect(testnet.scrape_configs[1].static_configs).toEqual([
-      { targets: ['203.0.113.10:9100'], labels: { env: 'testnet', host: 'nn-main' } },
+    const main = parse(contentOf(renderMonitoring(p, 'main'), 'monitoring/prometheus.yml'));
+    expect(main.scrape_configs[1].static_configs).toEqual([
+      { targets: ['203.0.113.10:9100'], labels: { env: 'main', host: 'nn-main' } },
     ]);
   });
 

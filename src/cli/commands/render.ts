@@ -33,9 +33,11 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
   const root = resolve(opts.out);
   const source = platform.file;
   if (opts.check) {
-    const plan = planWrite(root, artifacts, { prune: opts.prune === true, source });
+    // Planned as a prune so that files a moved or removed chain left behind show, with --prune or
+    // without it (then as `left behind`: `render` alone keeps them, `render --prune` removes them).
+    const plan = planWrite(root, artifacts, { prune: true, source });
     const drift = hasChanges(plan);
-    report(ctx, opts.out, plan.changes, summarize(plan), true);
+    report(ctx, opts.out, plan.changes, summarize(plan), true, undefined, opts.prune !== true);
     return drift ? ExitCode.failure : ExitCode.ok;
   }
   const { plan, backupDir } = writeArtifacts(root, artifacts, {
@@ -64,13 +66,16 @@ function report(
   s: ReturnType<typeof summarize>,
   check: boolean,
   backupDir?: string,
+  leftBehind = false,
 ): void {
   if (ctx.opts.json) {
     printJson(ctx.out, {
       out,
       check,
       summary: s,
-      changes: changes.filter((c) => c.kind !== 'unchanged'),
+      changes: changes
+        .filter((c) => c.kind !== 'unchanged')
+        .map((c) => (leftBehind && c.kind === 'prune' ? { ...c, kind: 'left-behind' } : c)),
       backup: backupDir ?? null,
     });
     return;
@@ -91,13 +96,19 @@ function report(
           ` (${c.conflict === 'edited' ? 'changed by hand' : 'not written by dokomodo'})`,
         )
       : '';
+    if (leftBehind && c.kind === 'prune') {
+      ctx.out.stdout(
+        `left behind ${c.path}${mark} (no chain or instance renders it; render --prune removes it)\n`,
+      );
+      continue;
+    }
     ctx.out.stdout(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
   }
   const parts = [
     `${s.create} new`,
     `${s.update} changed`,
     `${s.mode} mode`,
-    `${s.prune} removed`,
+    leftBehind ? `${s.prune} left behind` : `${s.prune} removed`,
     `${s.unchanged} unchanged`,
   ];
   const drift = s.create + s.update + s.mode + s.prune > 0;

@@ -34,7 +34,7 @@ function envGroupName(name: string): string {
 
 /** The daemon binaries a chain needs (names as keys of `defaults.binaries`). */
 function chainBinaries(chain: ChainModel): string[] {
-  return chain.kind === 'coin' ? [chain.coin.daemon, chain.coin.cli] : ['komodod', 'komodo-cli'];
+  return [chain.coin.daemon, chain.coin.cli];
 }
 
 /** Every host of the inventory: the selection's hosts in platform order, plus `local` for host-less platforms. */

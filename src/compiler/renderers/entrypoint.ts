@@ -19,7 +19,7 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { posix } from 'node:path';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
-import { SEASONS } from '../../komodo/seasons.ts';
+import { SEASONS, SEASONS_3P } from '../../komodo/seasons.ts';
 import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
 import { type Artifact, artifact, header, json, type RenderContext } from '../artifact.ts';
 import { chainConfText } from './conf.ts';
@@ -91,7 +91,7 @@ export function platformFiles(platform: Platform): PlatformFileRef[] {
   const out: PlatformFileRef[] = [
     { source: base, containerPath: containerPlatformFile(platform), rel: base, key: base },
   ];
-  const seasonLabels = new Set(Object.values(SEASONS).map((s) => s.label));
+  const seasonLabels = new Set([...Object.values(SEASONS), ...Object.values(SEASONS_3P)].map((s) => s.label));
   for (const n of platform.notaries) {
     if (n.source === 'inline' || seasonLabels.has(n.source)) continue;
     const containerPath = posix.resolve(CONTAINER_PLATFORM_DIR, n.source);

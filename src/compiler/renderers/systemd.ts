@@ -41,11 +41,9 @@ function binary(platform: Platform, name: string, p: HostPaths): string {
   return expand(platform.defaults.binaries[name] ?? name, p);
 }
 
-/** The chain daemon's binary and CLI names (komodod/komodo-cli, or the coin's own). */
+/** The chain daemon's binary and CLI names (komodod/komodo-cli, the coin's own, or the chain's `daemon`). */
 function daemonNames(chain: ChainModel): { daemon: string; cli: string } {
-  return chain.kind === 'coin'
-    ? { daemon: chain.coin.daemon, cli: chain.coin.cli }
-    : { daemon: 'komodod', cli: 'komodo-cli' };
+  return { daemon: chain.coin.daemon, cli: chain.coin.cli };
 }
 
 /** komodo-cli (or the coin's CLI) arguments that select this chain's conf. */
@@ -121,7 +119,7 @@ export function chainUnit(
   ];
   return unitText(ctx, {
     unit: [
-      `Description=${chain.kind === 'coin' ? `${chain.coin.symbol} daemon` : 'komodod'} ${chain.name} (dokomodo)`,
+      `Description=${chain.kind === 'coin' ? `${chain.coin.symbol} daemon` : chain.coin.daemon} ${chain.name} (dokomodo)`,
       ...(scope === 'system' ? ['After=network-online.target', 'Wants=network-online.target'] : []),
     ],
     service,

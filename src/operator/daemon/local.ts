@@ -198,7 +198,7 @@ export function command(lc: LocalChain, opts: LocalOptions): { file: string; arg
     if (!opts.devnetBin) throw new Error('devnetBin is required with devnet');
     return { file: process.execPath, args: [opts.devnetBin, ...args, ...(opts.extraArgs ?? [])] };
   }
-  const name = chain.kind === 'coin' ? chain.coin.daemon : 'komodod';
+  const name = chain.coin.daemon;
   const file = expandLocal(opts.platform.defaults.binaries[name] ?? name);
   return { file, args: [...args, ...(opts.extraArgs ?? [])] };
 }
@@ -239,7 +239,7 @@ export async function startChain(
       reject(
         code === 'ENOENT'
           ? new DokomodoError('binary-missing', `${name}: the daemon binary ${file} does not exist`, {
-              hint: `install it, or set defaults.binaries.${lc.chain.kind === 'coin' ? lc.chain.coin.daemon : 'komodod'} in the platform file (or use --devnet)`,
+              hint: `install it, or set defaults.binaries.${lc.chain.coin.daemon} in the platform file (or use --devnet)`,
             })
           : new DokomodoError('spawn-failed', `${name}: could not start ${file}: ${code ?? e}`),
       );
