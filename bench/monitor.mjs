@@ -145,6 +145,9 @@ try {
       await page.goto(url);
       if (selector) await page.waitForSelector(selector);
       const wall = performance.now() - t0;
+      await page
+        .waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 5000 })
+        .catch(() => {});
       const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
       await page.close();
       return { paint, wall };

@@ -14,15 +14,16 @@ import type { Alerter } from './alerter.ts';
 import { dashboardHtml } from './dashboard.ts';
 import type { LogTailer } from './logs.ts';
 import type { Exporter } from './exporter.ts';
-import { type History, type Hub, statusModel } from './model.ts';
+import type { Hub } from './model.ts';
 
 export interface MonitorAppDeps {
   exporter: Exporter;
   alerter?: Alerter;
-  history: History;
   hub: Hub;
   /** Shown in the page title: the platform file. */
   title: string;
+  /** The status model of the last poll as JSON, made once per poll (undefined before the first). */
+  modelJson: () => string | undefined;
   logs?: LogTailer;
   /**
    * When set, the page and the API ask for it (Authorization: Bearer, the `dokomodo_token`
@@ -44,12 +45,9 @@ function sameSecret(a: string, b: string): boolean {
  * (text exposition) and `/healthz` (200 once a poll has finished); GET only.
  */
 export function monitorApp(deps: MonitorAppDeps): Hono {
-  const { exporter, alerter, history, hub } = deps;
+  const { exporter, alerter, hub } = deps;
   const app = new Hono();
-  const model = () => {
-    const s = exporter.snapshot;
-    return s ? statusModel(s, history, alerter?.alerts ?? []) : undefined;
-  };
+  const modelJson = deps.modelJson;
   const guarded = async (c: Context, next: Next) => {
     if (!deps.token) return next();
     const auth = c.req.header('authorization');
@@ -81,13 +79,15 @@ export function monitorApp(deps: MonitorAppDeps): Hono {
     }),
   );
   app.get('/api/status', (c) => {
-    const m = model();
-    return m ? c.json(m) : c.json({ error: 'no poll yet' }, 503);
+    const json = modelJson();
+    return json
+      ? c.body(json, 200, { 'content-type': 'application/json' })
+      : c.json({ error: 'no poll yet' }, 503);
   });
   app.get('/api/events', (c) =>
     streamSSE(c, async (stream) => {
-      const first = model();
-      if (first) await stream.writeSSE({ event: 'status', data: JSON.stringify(first) });
+      const first = modelJson();
+      if (first) await stream.writeSSE({ event: 'status', data: first });
       await new Promise<void>((resolve) => {
         const unsubscribe = hub.subscribe(
           (json) => {
@@ -118,7 +118,7 @@ export function monitorApp(deps: MonitorAppDeps): Hono {
     }),
   );
   app.get(MONITOR_PATH, async (c) =>
-    c.body(await exporter.registry.metrics(), 200, { 'content-type': exporter.registry.contentType }),
+    c.body(await exporter.metricsText(), 200, { 'content-type': exporter.registry.contentType }),
   );
   app.get('/healthz', (c) => (exporter.snapshot ? c.text('ok\n', 200) : c.text('no poll yet\n', 503)));
   app.all('*', (c) =>

@@ -37,6 +37,7 @@ export class Exporter {
   /** Replaces every series with the snapshot's values: series of chains that went down disappear. */
   update(s: Snapshot): void {
     this.last = s;
+    this.text = undefined;
     for (const g of this.gauges.values()) g.reset();
     const values = new Map<string, Series[]>();
     const iguanaCoins = new Set(this.platform.iguana.flatMap((g) => g.coins));
@@ -84,6 +85,14 @@ export class Exporter {
     set('dokomodo_poll_timestamp_seconds', {}, s.at);
     set('dokomodo_poll_duration_seconds', {}, s.durationSeconds);
     this.values = values;
+  }
+
+  private text: Promise<string> | undefined;
+
+  /** The exposition text of the last update, rendered once per update however often it is scraped. */
+  metricsText(): Promise<string> {
+    this.text ??= this.registry.metrics();
+    return this.text;
   }
 
   /** The values of the last update, as the rules of contract/alerts.ts read them. */

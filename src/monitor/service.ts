@@ -47,7 +47,7 @@ export class MonitorService {
     this.exporter = new Exporter(opts.platform);
     this.app = monitorApp({
       exporter: this.exporter,
-      history: this.history,
+      modelJson: () => this.modelJson(),
       hub: this.hub,
       title: opts.platform.file,
       ...(opts.logs ? { logs: opts.logs } : {}),
@@ -70,14 +70,24 @@ export class MonitorService {
     this.exporter.update(s);
     this.history.add(s);
     await this.opts.alerter?.afterPoll(this.exporter.view());
-    if (this.hub.size)
-      this.hub.publish(JSON.stringify(statusModel(s, this.history, this.opts.alerter?.alerts ?? [])));
+    this.json = undefined;
+    if (this.hub.size) this.hub.publish(this.modelJson()!);
     this.opts.onEvent?.({
       kind: 'polled',
       snapshot: s,
       down: s.chains.filter((c) => !c.up).map((c) => c.chain.name),
     });
     return s;
+  }
+
+  private json: string | undefined;
+
+  /** The status model of the last poll as JSON, made once however many clients ask. */
+  modelJson(): string | undefined {
+    const s = this.exporter.snapshot;
+    if (!s) return undefined;
+    this.json ??= JSON.stringify(statusModel(s, this.history, this.opts.alerter?.alerts ?? []));
+    return this.json;
   }
 
   private logSamples(): NonNullable<Snapshot['logs']> {
