@@ -3,7 +3,6 @@
  * reduced to the values of the metric contract (metrics.ts). A chain that does not answer is a
  * sample with `up: false`, never an exception.
  */
-import { Agent } from 'undici';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { chainClient } from '../operator/clients.ts';
 import { fanout } from '../operator/fanout.ts';
@@ -42,11 +41,24 @@ async function sampleChain(
   platform: Platform,
   chain: ChainModel,
   secret: string,
-  agent: Agent,
   timeoutMs: number,
 ): Promise<ChainSample> {
   const t0 = performance.now();
-  const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, dispatcher: agent });
+  // One connection per chain for the poll's few calls in a row, dropped when they are done.
+  const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, connections: 1 });
+  try {
+    return await sampleWith(client, platform, chain, t0);
+  } finally {
+    await client.close();
+  }
+}
+
+async function sampleWith(
+  client: ReturnType<typeof chainClient>,
+  platform: Platform,
+  chain: ChainModel,
+  t0: number,
+): Promise<ChainSample> {
   const seconds = () => (performance.now() - t0) / 1000;
   let info: DaemonInfo;
   try {
@@ -90,14 +102,12 @@ export async function pollOnce(
   opts: { concurrency?: number; timeoutMs?: number } = {},
 ): Promise<Snapshot> {
   const t0 = performance.now();
-  const agent = new Agent({ connections: 2, pipelining: 1 });
   const byName = new Map(chains.map((c) => [c.name, c]));
   const results = await fanout(
     chains.map((c) => c.name),
-    (name) => sampleChain(platform, byName.get(name)!, secret, agent, opts.timeoutMs ?? 10_000),
+    (name) => sampleChain(platform, byName.get(name)!, secret, opts.timeoutMs ?? 10_000),
     { concurrency: opts.concurrency ?? 64 },
   );
-  await agent.close();
   const instances = platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
   const igs = await iguanaStatuses(platform, instances);
   return {
