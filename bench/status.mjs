@@ -52,10 +52,14 @@ function run(args, serverPid) {
 }
 
 const devnetDir = join(dir, 'devnet');
-execFileSync(process.execPath, [cli, 'devnet', 'up', '--detach', '--datadir', devnetDir, '--blocktime', '0', '-f', file], {
-  env,
-  stdio: 'ignore',
-});
+execFileSync(
+  process.execPath,
+  [cli, 'devnet', 'up', '--detach', '--datadir', devnetDir, '--blocktime', '0', '-f', file],
+  {
+    env,
+    stdio: 'ignore',
+  },
+);
 const serverPid = Number(readFileSync(join(devnetDir, 'devnet.pid'), 'utf8'));
 const ours = [];
 const theirs = [];

@@ -22,6 +22,12 @@ export function clearSecrets(): void {
   otherSecrets.clear();
 }
 
+/** Whether `text` contains a registered secret. */
+export function containsSecret(text: string): boolean {
+  for (const v of otherSecrets) if (text.includes(v)) return true;
+  return hexSecrets.size > 0 && maskHex(text) !== text;
+}
+
 /**
  * A fan-out registers a password per chain: looking for each of a thousand of them in a long
  * output is quadratic, so the hex ones are found in one pass over the text's hex runs instead.
@@ -45,7 +51,8 @@ export function redact(text: string): string {
   // Each shape only where its keyword occurs: the patterns are slow on long outputs (a status of
   // a thousand chains as JSON) that contain none of them.
   const lower = s.toLowerCase();
-  if (lower.includes('://')) s = s.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]*)@/gi, `$1$2:${MASK}@`);
+  if (lower.includes('://'))
+    s = s.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)([^\s/@:]*):([^\s/@]*)@/gi, `$1$2:${MASK}@`);
   if (lower.includes('rpcpassword')) {
     s = s
       .replace(/^(\s*rpcpassword\s*=).*$/gim, `$1${MASK}`)

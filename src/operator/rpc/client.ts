@@ -534,7 +534,7 @@ class Deadlines {
       q.length = 0;
       this.head = 0;
     }
-  }
+  };
 }
 
 const deadlineByMs = new Map<number, Deadlines>();
