@@ -1,12 +1,15 @@
 // The floor of `dokomodo status`: the same calls (getinfo, then getblockheader of the notarized
 // hash when there is one) against the same servers, over raw sockets with a minimal HTTP/1.1
 // reader, no library. Not a product: the bound a real client is measured against.
-// Usage: node bench/floor-status.mjs COUNT BASEPORT  (env BENCH_SECRET; chain i is BENCH%04d on
-// rpc port BASEPORT + 2i + 1, as bench/status.mjs lays them out). Prints one JSON line.
+// Usage: node bench/floor-status.mjs COUNT BASEPORT [--node-http]  (env BENCH_SECRET; chain i is
+// BENCH%04d on rpc port BASEPORT + 2i + 1, as bench/status.mjs lays them out). --node-http makes
+// the same calls through Node's own HTTP client instead (a library, for comparison). Prints JSON.
 import { createHmac } from 'node:crypto';
+import http from 'node:http';
 import { connect } from 'node:net';
 
-const [count, base] = process.argv.slice(2).map(Number);
+const [count, base] = process.argv.slice(2, 4).map(Number);
+const viaNodeHttp = process.argv.includes('--node-http');
 const secret = process.env.BENCH_SECRET;
 const CONCURRENCY = 64;
 const mac = (label, chain) =>
@@ -67,11 +70,42 @@ function connection(port, auth) {
   };
 }
 
+/** The same, through node:http with one keep-alive socket per chain. */
+function nodeHttpConnection(port, auth) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  let id = 0;
+  return {
+    call(method, params = []) {
+      const body = JSON.stringify({ jsonrpc: '1.0', id: ++id, method, params });
+      return new Promise((resolve, reject) => {
+        const req = http.request(
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: '/',
+            agent,
+            headers: { authorization: auth, 'content-type': 'application/json' },
+          },
+          (res) => {
+            const chunks = [];
+            res.on('data', (d) => chunks.push(d));
+            res.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    },
+    close: () => agent.destroy(),
+  };
+}
+
 async function statusOf(i) {
   const name = `BENCH${String(i).padStart(4, '0')}`;
   const user = `dk${mac('rpcuser', name).slice(0, 16)}`;
   const auth = `Basic ${Buffer.from(`${user}:${mac('rpcpassword', name)}`).toString('base64')}`;
-  const c = connection(base + 2 * i + 1, auth);
+  const c = (viaNodeHttp ? nodeHttpConnection : connection)(base + 2 * i + 1, auth);
   try {
     const info = (await c.call('getinfo')).result;
     let age = null;

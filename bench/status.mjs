@@ -61,33 +61,32 @@ execFileSync(
   },
 );
 const serverPid = Number(readFileSync(join(devnetDir, 'devnet.pid'), 'utf8'));
-const ours = [];
-const theirs = [];
+const clients = {
+  floor: [floor, String(n), String(base)],
+  nodeHttp: [floor, String(n), String(base), '--node-http'],
+  ours: [cli, 'status', '--json', '-f', file],
+};
+const runs = { floor: [], nodeHttp: [], ours: [] };
 try {
-  // One of each first, unmeasured: the page cache and the simulator's JIT warm for both alike.
-  run([cli, 'status', '--json', '-f', file], serverPid);
-  run([floor, String(n), String(base)], serverPid);
+  // One of each first, unmeasured: the page cache and the simulator's JIT warm for all alike.
+  for (const args of Object.values(clients)) run(args, serverPid);
+  const order = Object.keys(clients);
   for (let p = 0; p < pairs; p++) {
-    const order = p % 2 === 0 ? ['ours', 'floor'] : ['floor', 'ours'];
-    for (const which of order) {
-      if (which === 'ours') {
-        const r = run([cli, 'status', '--json', '-f', file], serverPid);
-        const s = JSON.parse(r.stdout);
-        const up = s.chains.filter((c) => c.state === 'running').length;
-        if (up !== n) throw new Error(`status saw ${up} of ${n} running`);
-        ours.push(r);
-      } else {
-        const r = run([floor, String(n), String(base)], serverPid);
-        const up = JSON.parse(r.stdout).running;
-        if (up !== n) throw new Error(`floor saw ${up} of ${n} running`);
-        theirs.push(r);
-      }
+    // rotate the order so that none always runs first or last
+    for (let k = 0; k < order.length; k++) {
+      const which = order[(p + k) % order.length];
+      const r = run(clients[which], serverPid);
+      const out = JSON.parse(r.stdout);
+      const up = which === 'ours' ? out.chains.filter((c) => c.state === 'running').length : out.running;
+      if (up !== n) throw new Error(`${which} saw ${up} of ${n} running`);
+      runs[which].push(r);
     }
   }
 } finally {
   execFileSync(process.execPath, [cli, 'devnet', 'down', '--datadir', devnetDir], { env, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 }
+const { floor: theirs, nodeHttp, ours } = runs;
 
 const m = (xs, k) => median(xs.map((x) => x[k]));
 const row = (label, xs) =>
@@ -97,20 +96,24 @@ const cpuRatio = m(ours, 'cpu') / m(theirs, 'cpu');
 const md = `${n} devnet chains in one simulator process (\`devnet up --detach --blocktime 0\`). Each run is a
 fresh process, start-up and loading the platform file included; \`dokomodo status --json\` and the
 floor (\`bench/floor-status.mjs\`: the same getinfo — and getblockheader of the notarized hash when
-there is one — over raw sockets with a minimal HTTP reader, 64 at once) alternate, ${pairs} pairs after
-one unmeasured run of each; medians. CPU is the client process's user + system time (GNU time);
+there is one — over raw sockets with a minimal HTTP reader, 64 at once) and the same floor script
+through Node's own HTTP client take turns in rotating order, ${pairs} rounds after one unmeasured run
+of each; medians. CPU is the client process's user + system time (GNU time);
 "simulator CPU" is what the devnet process spent during the run. Target: within 1.5× the floor,
 wall and CPU.
 
 | client | wall | CPU | simulator CPU |
 |---|---:|---:|---:|
-${row('floor: raw sockets', theirs)}
+${row('floor: raw sockets (`bench/floor-status.mjs`)', theirs)}
+${row('the same calls through `node:http` (`--node-http`)', nodeHttp)}
 ${row('`dokomodo status --json`', ours)}
 
-Ratio: wall **${wallRatio.toFixed(2)}×**, CPU **${cpuRatio.toFixed(2)}×** the floor.`;
+Ratio: wall **${wallRatio.toFixed(2)}×**, CPU **${cpuRatio.toFixed(2)}×** the floor (\`node:http\`: wall
+${(m(nodeHttp, 'wall') / m(theirs, 'wall')).toFixed(2)}×, CPU ${(m(nodeHttp, 'cpu') / m(theirs, 'cpu')).toFixed(2)}×).`;
 console.log(md);
-console.log(
-  `raw: ours wall ${ours.map((r) => r.wall.toFixed(0)).join(' ')} cpu ${ours.map((r) => r.cpu.toFixed(0)).join(' ')}; floor wall ${theirs.map((r) => r.wall.toFixed(0)).join(' ')} cpu ${theirs.map((r) => r.cpu.toFixed(0)).join(' ')}`,
-);
+for (const [k, xs] of Object.entries(runs))
+  console.log(
+    `${k}: wall ${xs.map((r) => r.wall.toFixed(0)).join(' ')}; cpu ${xs.map((r) => r.cpu.toFixed(0)).join(' ')}`,
+  );
 if (!process.env.BENCH_NO_RECORD)
   recordSection('status', '`dokomodo status` against its raw-socket floor (`bench/status.mjs`)', md);
