@@ -98,8 +98,13 @@ export function stateOfError(e: RpcError): ChainState {
     case 'bad-reply':
       return 'bad-reply';
     case 'transport': {
-      const code = transportCode(e);
-      return code === 'ECONNREFUSED' ? 'stopped' : code === 'ETIMEDOUT' ? 'error' : 'not-komodod';
+      const code = transportCode(e) ?? '';
+      if (code === 'ECONNREFUSED') return 'stopped';
+      // something accepted the connection, then closed it unanswered or sent bytes that are not
+      // HTTP; unreachable hosts, connect timeouts and the like are errors, not a foreign server
+      return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code.startsWith('HPE_')
+        ? 'not-komodod'
+        : 'error';
     }
     case 'http':
       // komodod's own non-JSON replies are 5xx (work queue full, shutting down); any other
@@ -115,6 +120,8 @@ function transportCode(e: RpcError): string | undefined {
   for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
     const c = (cur as { code?: unknown }).code;
     if (typeof c === 'string') return c;
+    // undici's parser error has a code only for some of llhttp's errors
+    if ((cur as { name?: unknown }).name === 'HTTPParserError') return 'HPE_';
     cur = (cur as { cause?: unknown }).cause;
   }
   return undefined;

@@ -229,6 +229,8 @@ describe('one bad chain, the others unaffected', () => {
       BRSTOPPED: 'stopped',
     });
     expect(s.chains.find((c) => c.chain === 'BRHTML')!.message).toMatch(/HTTP 200: <!doctype html>/);
+    expect(s.chains.find((c) => c.chain === 'BRGARBAGE')!.message).toMatch(/the reply is not HTTP/);
+    expect(s.chains.find((c) => c.chain === 'BRCLOSER')!.message).toMatch(/closed without a reply/);
     const table = await dokomodo(['status']);
     expect(table.code).toBe(1);
     expect(table.stdout).toMatch(/^BRDEEP\s+bad-reply\s/m);
