@@ -509,7 +509,9 @@ class Deadlines {
 
   private arm(ms: number): void {
     // unref: a call under way keeps the process alive through its socket, a finished one must not
-    this.timer = setTimeout(this.fire, Math.max(1, Math.ceil(ms)));
+    // clamped: Node fires a timer beyond 2^31-1 ms (or NaN) after 1 ms
+    const delay = Number.isFinite(ms) ? Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(ms))) : 2 ** 31 - 1;
+    this.timer = setTimeout(this.fire, delay);
     this.timer.unref();
   }
 
