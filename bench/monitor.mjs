@@ -87,17 +87,36 @@ async function watch(pid) {
 }
 
 const devnetDir = join(dir, 'devnet');
-execFileSync(process.execPath, [cli, 'devnet', 'up', '--detach', '--datadir', devnetDir, '--blocktime', '0', '-f', file], {
-  env,
-  stdio: 'ignore',
-});
+execFileSync(
+  process.execPath,
+  [cli, 'devnet', 'up', '--detach', '--datadir', devnetDir, '--blocktime', '0', '-f', file],
+  {
+    env,
+    stdio: 'ignore',
+  },
+);
 const results = {};
 let mon;
 let bare;
 try {
-  mon = spawn(process.execPath, [cli, 'monitor', '--interval', '10', '--listen', '127.0.0.1:0', '--state-dir', join(dir, 'state'), '-f', file], {
-    env,
-  });
+  mon = spawn(
+    process.execPath,
+    [
+      cli,
+      'monitor',
+      '--interval',
+      '10',
+      '--listen',
+      '127.0.0.1:0',
+      '--state-dir',
+      join(dir, 'state'),
+      '-f',
+      file,
+    ],
+    {
+      env,
+    },
+  );
   const [, port] = await waitFor(mon, /metrics on http:\/\/127\.0\.0\.1:(\d+)\//);
   const base = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 600; i++) {
@@ -124,12 +143,18 @@ try {
   const [m, b] = await Promise.all([watch(mon.pid), watch(bare.pid)]);
   results.cpu = { mon: m.cpu, bare: b.cpu };
   results.rss = { mon: m.peak, bare: b.peak };
-  console.log(`cpu ${(m.cpu * 100).toFixed(2)} % vs ${(b.cpu * 100).toFixed(2)} %, rss ${m.peak.toFixed(0)} vs ${b.peak.toFixed(0)} MB`);
+  console.log(
+    `cpu ${(m.cpu * 100).toFixed(2)} % vs ${(b.cpu * 100).toFixed(2)} %, rss ${m.peak.toFixed(0)} vs ${b.peak.toFixed(0)} MB`,
+  );
 
   for (const path of ['/metrics', '/api/status']) {
     const ours = await load(`${base}${path}`, 20, 25);
     const theirs = await load(`${bareBase}${path}`, 20, 25);
-    results[path] = { ours: pct(ours, 99), base: pct(theirs, 99), size: (path === '/metrics' ? metricsBody : statusBody).length };
+    results[path] = {
+      ours: pct(ours, 99),
+      base: pct(theirs, 99),
+      size: (path === '/metrics' ? metricsBody : statusBody).length,
+    };
     console.log(`${path} p99 ${pct(ours, 99).toFixed(1)} ms vs ${pct(theirs, 99).toFixed(1)} ms`);
   }
 
@@ -137,7 +162,16 @@ try {
     const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1',
+      ],
     });
     const fcp = async (url, selector) => {
       const page = await browser.newPage();
@@ -146,9 +180,13 @@ try {
       if (selector) await page.waitForSelector(selector);
       const wall = performance.now() - t0;
       await page
-        .waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, { timeout: 5000 })
+        .waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0, null, {
+          timeout: 5000,
+        })
         .catch(() => {});
-      const paint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
+      const paint = await page.evaluate(
+        () => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null,
+      );
       await page.close();
       return { paint, wall };
     };
@@ -157,7 +195,9 @@ try {
     const theirs = await fcp(`${bareBase}/`);
     results.paint = { ours, theirs };
     await browser.close();
-    console.log(`first paint ${ours.paint?.toFixed(0)} ms (rows in ${ours.wall.toFixed(0)} ms) vs ${theirs.paint?.toFixed(0)} ms`);
+    console.log(
+      `first paint ${ours.paint?.toFixed(0)} ms (rows in ${ours.wall.toFixed(0)} ms) vs ${theirs.paint?.toFixed(0)} ms`,
+    );
   }
 } finally {
   mon?.kill('SIGTERM');

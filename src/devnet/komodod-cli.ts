@@ -6,6 +6,7 @@
  * `-devnet-save=SECONDS` (periodic state save), `-printtoconsole`.
  */
 import { spawn } from 'node:child_process';
+import { daemonEnv } from '../core/child-env.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { confGet, parseConf } from '../komodo/conf.ts';
 import { parseLaunchArgs } from '../komodo/args.ts';
@@ -129,6 +130,7 @@ export function processIo(): KomododIo {
       const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...argv], {
         detached: true,
         stdio: 'ignore',
+        env: daemonEnv(),
       });
       child.unref();
     },

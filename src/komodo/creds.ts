@@ -2,11 +2,9 @@
  * RPC credentials derived from the platform secret, so every host and container computes the same
  * values on its own without shipping a credentials file around.
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-
-const utf8 = new TextEncoder();
+// Node's HMAC, not a JavaScript one: a status of 1000 chains derives 2000 of them, and the pure
+// JavaScript HMAC took 100 ms of it.
+import { createHmac } from 'node:crypto';
 
 /**
  * RPC user and password of one chain. Stable, versioned contract (`v1`) — changing it changes every
@@ -21,8 +19,7 @@ const utf8 = new TextEncoder();
  * komodod's conf readers keep intact. `chainKey` names the chain instance (e.g. its platform name).
  */
 export function rpcCredentials(secret: string, chainKey: string): { user: string; password: string } {
-  const key = utf8.encode(secret);
   const mac = (label: string): string =>
-    bytesToHex(hmac(sha256, key, utf8.encode(`dokomodo/v1/${label}/${chainKey}`)));
+    createHmac('sha256', secret).update(`dokomodo/v1/${label}/${chainKey}`, 'utf8').digest('hex');
   return { user: `dk${mac('rpcuser').slice(0, 16)}`, password: mac('rpcpassword') };
 }

@@ -4,7 +4,6 @@
  * sample with `up: false`, never an exception.
  */
 import { statfsSync } from 'node:fs';
-import { Agent } from 'undici';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { chainClient } from '../operator/clients.ts';
 import { fanout } from '../operator/fanout.ts';
@@ -58,11 +57,24 @@ async function sampleChain(
   platform: Platform,
   chain: ChainModel,
   secret: string,
-  agent: Agent,
   timeoutMs: number,
 ): Promise<ChainSample> {
   const t0 = performance.now();
-  const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, dispatcher: agent });
+  // One connection per chain for the poll's few calls in a row, dropped when they are done.
+  const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, connections: 1 });
+  try {
+    return await sampleWith(client, platform, chain, t0);
+  } finally {
+    await client.close();
+  }
+}
+
+async function sampleWith(
+  client: ReturnType<typeof chainClient>,
+  platform: Platform,
+  chain: ChainModel,
+  t0: number,
+): Promise<ChainSample> {
   const seconds = () => (performance.now() - t0) / 1000;
   let info: DaemonInfo;
   try {
@@ -127,14 +139,12 @@ export async function pollOnce(
   opts: PollOptions = {},
 ): Promise<Snapshot> {
   const t0 = performance.now();
-  const agent = new Agent({ connections: 2, pipelining: 1 });
   const byName = new Map(chains.map((c) => [c.name, c]));
   const results = await fanout(
     chains.map((c) => c.name),
-    (name) => sampleChain(platform, byName.get(name)!, secret, agent, opts.timeoutMs ?? 10_000),
+    (name) => sampleChain(platform, byName.get(name)!, secret, opts.timeoutMs ?? 10_000),
     { concurrency: opts.concurrency ?? 64 },
   );
-  await agent.close();
   const instances = platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
   const igs = await iguanaStatuses(platform, instances);
   return {

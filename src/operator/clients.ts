@@ -17,7 +17,8 @@ export function hostAddress(platform: Platform, hostName: string | undefined): s
   return host && !LOOPBACK.test(host.address) ? host.address : '127.0.0.1';
 }
 
-export interface ChainClientOptions extends Pick<RpcClientOptions, 'timeoutMs' | 'retry' | 'onEvent'> {
+export interface ChainClientOptions
+  extends Pick<RpcClientOptions, 'timeoutMs' | 'retry' | 'onEvent' | 'connections' | 'limits'> {
   dispatcher?: Dispatcher;
 }
 

@@ -1,17 +1,24 @@
 /**
  * Status of every chain and Iguana instance: one getinfo per chain (plus the notarized block's
- * time when there is one), all chains at once with bounded concurrency, each reduced to the few
- * numbers an operator reads at a glance.
+ * header for its time when there is one), all chains at once with bounded concurrency, each
+ * reduced to the few numbers an operator reads at a glance.
+ *
+ * States: `running`; `starting` (-28 warm-up); `stopped` (connection refused: nothing listens);
+ * `not-komodod` (something answers on the port, but not komodod's JSON-RPC: an HTML page, bytes
+ * that are not HTTP, a connection closed without a reply); `bad-reply` (a JSON-RPC reply beyond
+ * the client's size or nesting limits); `error` (anything else: credentials, timeouts, RPC errors).
  */
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { rpcCredentials } from '../komodo/creds.ts';
 import { hostAddress, iguanaClient } from './clients.ts';
 import { fanout } from './fanout.ts';
 import { type DaemonInfo, daemonInfo } from './info.ts';
-import { Agent } from 'undici';
 import { RpcClient, RpcError } from './rpc/client.ts';
 
-export type ChainState = 'running' | 'starting' | 'stopped' | 'error';
+export type ChainState = 'running' | 'starting' | 'stopped' | 'not-komodod' | 'bad-reply' | 'error';
+
+/** States that mean something is wrong with what answers (the exit code of `status` says so). */
+export const FAILED_STATES: ReadonlySet<ChainState> = new Set(['error', 'not-komodod', 'bad-reply']);
 
 export interface ChainStatus {
   chain: string;
@@ -55,13 +62,13 @@ export async function chainStatuses(
   const address = opts.address ?? ((chain: ChainModel) => hostAddress(platform, chain.host));
   const now = opts.now ?? (() => Date.now());
   const byName = new Map(chains.map((c) => [c.name, c]));
-  // One dispatcher for the whole fan-out: a pool per chain costs more than the calls themselves.
-  const agent = new Agent({ connections: 1, pipelining: 1 });
   const results = await fanout(
     chains.map((c) => c.name),
     async (name) => {
       const chain = byName.get(name)!;
       const creds = rpcCredentials(opts.secret, chain.name);
+      // One connection per chain for its one or two calls: a pool or an agent in front of it
+      // costs more than the calls themselves.
       const client = new RpcClient({
         host: address(chain),
         port: chain.rpc,
@@ -70,14 +77,54 @@ export async function chainStatuses(
         label: chain.name,
         timeoutMs: opts.timeoutMs ?? 5_000,
         retry: false,
-        dispatcher: agent,
+        connections: 1,
       });
-      return statusOf(client, chain, now);
+      try {
+        return await statusOf(client, chain, now);
+      } finally {
+        await client.close();
+      }
     },
-    { concurrency: opts.concurrency ?? 256 },
+    { concurrency: opts.concurrency ?? 64 },
   );
-  await agent.close();
   return results.map((r) => r.result ?? blank(byName.get(r.target)!, 'error', r.error?.message ?? 'failed'));
+}
+
+/** The state a failed getinfo means. */
+export function stateOfError(e: RpcError): ChainState {
+  switch (e.kind) {
+    case 'warmup':
+      return 'starting';
+    case 'bad-reply':
+      return 'bad-reply';
+    case 'transport': {
+      const code = transportCode(e) ?? '';
+      if (code === 'ECONNREFUSED') return 'stopped';
+      // something accepted the connection, then closed it unanswered or sent bytes that are not
+      // HTTP; unreachable hosts, connect timeouts and the like are errors, not a foreign server
+      return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code.startsWith('HPE_')
+        ? 'not-komodod'
+        : 'error';
+    }
+    case 'http':
+      // komodod's own non-JSON replies are 5xx (work queue full, shutting down); any other
+      // status without a JSON-RPC body comes from some other server
+      return (e.httpStatus ?? 0) >= 500 ? 'error' : 'not-komodod';
+    default:
+      return 'error';
+  }
+}
+
+function transportCode(e: RpcError): string | undefined {
+  let cur: unknown = e.cause;
+  for (let i = 0; i < 4 && cur && typeof cur === 'object'; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string') return c;
+    // undici's parser error has a code only for some of llhttp's errors
+    if ((cur as { name?: unknown }).name === 'HTTPParserError') return 'HPE_';
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function blank(chain: ChainModel, state: ChainState, message: string | null): ChainStatus {
@@ -102,19 +149,21 @@ async function statusOf(client: RpcClient, chain: ChainModel, now: () => number)
     info = await daemonInfo(client);
   } catch (e) {
     if (e instanceof RpcError) {
-      if (e.kind === 'warmup') return blank(chain, 'starting', e.message);
-      if (e.kind === 'transport') return blank(chain, 'stopped', null);
-      return blank(chain, 'error', e.message);
+      const state = stateOfError(e);
+      return blank(chain, state, state === 'stopped' ? null : e.message);
     }
     throw e;
   }
   let notarizedAge: number | null = null;
   if (info.notarized && info.notarizedhash && !/^0+$/.test(info.notarizedhash)) {
     try {
-      const block = await client.call<{ time?: number }>('getblock', [info.notarizedhash, 1]);
-      if (typeof block.time === 'number') notarizedAge = Math.max(0, Math.round(now() / 1000 - block.time));
-    } catch {
-      // the age stays unknown; the rest of the status is still right
+      const header = await client.call<{ time?: number }>('getblockheader', [info.notarizedhash]);
+      if (typeof header?.time === 'number')
+        notarizedAge = Math.max(0, Math.round(now() / 1000 - header.time));
+    } catch (e) {
+      // A reply over the limits is the chain's state, whichever call got it; for anything else
+      // the age stays unknown and the rest of the status is still right.
+      if (e instanceof RpcError && e.kind === 'bad-reply') return blank(chain, 'bad-reply', e.message);
     }
   }
   return {

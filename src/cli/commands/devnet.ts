@@ -8,6 +8,7 @@ import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, write
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { startDevnet, startIguana, type DevnetChainSpec, type IguanaSim } from '../../devnet/index.ts';
+import { daemonEnv } from '../../core/child-env.ts';
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { registerSecret } from '../../core/redact.ts';
@@ -84,9 +85,9 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
     ctx.out.stdout(`devnet already running (pid ${running}) in ${dir}\n`);
     return ExitCode.ok;
   }
-  if (opts.detach) return detach(ctx, dir);
   const { platform, selection } = loadSelection(ctx);
-  const secret = readSecret(platform, nodeHost());
+  const secret = devnetSecret(platform);
+  if (opts.detach) return detach(ctx, dir, secret);
   makeDirs(dir, 0o700);
   const blockTimeMs = Math.round(Number(opts.blocktime ?? 10) * 1000);
   const specs = devnetSpecs(platform, selection.chains, secret, dir, blockTimeMs);
@@ -131,17 +132,52 @@ function untilSignal(): Promise<void> {
   });
 }
 
-async function detach(ctx: Context, dir: string): Promise<number> {
+/** Names the descriptor on which a detached devnet gets the platform secret from its parent. */
+const SECRET_FD_ENV = 'DOKOMODO_DEVNET_SECRET_FD';
+
+/**
+ * The platform secret: read as usual, or, in the detached devnet, from the pipe its parent wrote
+ * it to, so that it never sits in the long-lived process's environment.
+ */
+function devnetSecret(platform: Platform): string {
+  const fd = process.env[SECRET_FD_ENV];
+  if (fd === undefined) return readSecret(platform, nodeHost());
+  delete process.env[SECRET_FD_ENV];
+  let value: string;
+  try {
+    value = readFileSync(Number(fd), 'utf8');
+    closeSync(Number(fd));
+  } catch (e) {
+    throw new DokomodoError(
+      'secret-missing',
+      `the devnet could not read the platform secret from its parent (${(e as NodeJS.ErrnoException).code ?? e})`,
+    );
+  }
+  registerSecret(value);
+  return value;
+}
+
+async function detach(ctx: Context, dir: string, secret: string): Promise<number> {
   makeDirs(dir, 0o700);
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
   const log = openSync(join(dir, 'devnet.log'), 'w', 0o600);
   rmSync(join(dir, 'devnet.json'), { force: true });
+  // Its own environment (ours holds the passphrase and the secret); the secret goes down a pipe.
   const child = spawn(process.execPath, args, {
     detached: true,
-    stdio: ['ignore', log, log],
-    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', log, log, 'pipe'],
+    env: daemonEnv({
+      NO_COLOR: '1',
+      [SECRET_FD_ENV]: '3',
+      DOKOMODO_FILE: resolve(ctx.opts.file),
+    }),
   });
   closeSync(log);
+  const pipe = child.stdio[3] as NodeJS.WritableStream | null;
+  pipe?.on('error', () => {
+    // the child died before reading it: reported below from its log
+  });
+  pipe?.end(secret);
   child.unref();
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {

@@ -7,9 +7,14 @@ import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type LocalOptions, localChain, startChain, stopChain } from '../../operator/daemon/local.ts';
 import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
-import { Agent } from 'undici';
 import { chainClient } from '../../operator/clients.ts';
-import { type ChainStatus, chainStatuses, type IguanaStatus, iguanaStatuses } from '../../operator/status.ts';
+import {
+  type ChainStatus,
+  chainStatuses,
+  FAILED_STATES,
+  type IguanaStatus,
+  iguanaStatuses,
+} from '../../operator/status.ts';
 import { type Context, loadSelection } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 import { devnetBinary } from '../paths.ts';
@@ -162,7 +167,14 @@ function ageColor(seconds: number | null): 'green' | 'yellow' | 'red' | 'dim' {
       : 'red';
 }
 
-const STATE_COLOR = { running: 'green', starting: 'yellow', stopped: 'dim', error: 'red' } as const;
+const STATE_COLOR = {
+  running: 'green',
+  starting: 'yellow',
+  stopped: 'dim',
+  'not-komodod': 'red',
+  'bad-reply': 'red',
+  error: 'red',
+} as const;
 
 export function statusTable(out: Out, chains: ChainStatus[], iguana: IguanaStatus[]): string {
   const rows = chains.map((s) => [
@@ -227,7 +239,7 @@ export async function status(
       if (opts.watch && process.stdout.isTTY) ctx.out.stdout('\x1b[2J\x1b[H');
       ctx.out.stdout(statusTable(ctx.out, s.chains, s.iguana));
     }
-    if (!opts.watch) return s.chains.some((c) => c.state === 'error') ? ExitCode.failure : ExitCode.ok;
+    if (!opts.watch) return s.chains.some((c) => FAILED_STATES.has(c.state)) ? ExitCode.failure : ExitCode.ok;
     await new Promise((r) => setTimeout(r, interval));
   }
 }
@@ -257,15 +269,19 @@ export async function rpc(
   const byName = new Map(targets.map((c) => [c.name, c]));
   const values = params.map(parseParam);
   const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 30_000;
-  const agent = new Agent({ connections: 1, pipelining: 1 });
   const results = await fanout(
     targets.map((c) => c.name),
     async (name) => {
-      return chainClient(platform, byName.get(name)!, secret, {
+      const client = chainClient(platform, byName.get(name)!, secret, {
         timeoutMs,
         retry: false,
-        dispatcher: agent,
-      }).call(method, values);
+        connections: 1,
+      });
+      try {
+        return await client.call(method, values);
+      } finally {
+        await client.close();
+      }
     },
     {
       concurrency: concurrencyOf(opts.concurrency, 128),
@@ -274,7 +290,6 @@ export async function rpc(
       },
     },
   );
-  await agent.close();
   const s = summary(results);
   if (opts.ndjson) {
     // already streamed

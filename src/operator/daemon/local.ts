@@ -17,6 +17,7 @@ import {
 import { connect } from 'node:net';
 import { basename, join } from 'node:path';
 import { chainConfText } from '../../compiler/renderers/conf.ts';
+import { daemonEnv } from '../../core/child-env.ts';
 import { DokomodoError } from '../../core/errors.ts';
 import { expandUserPath, makeDirs, pidAlive } from '../../core/local.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
@@ -231,7 +232,13 @@ export async function startChain(
   ensureConf(lc, opts.platform, opts.secret);
   const { file, args } = command(lc, opts);
   const log = openSync(lc.logFile, 'a', 0o600);
-  const child = spawn(file, args, { cwd: lc.datadir, detached: true, stdio: ['ignore', log, log] });
+  // An environment of its own: ours holds the passphrase and the platform secret.
+  const child = spawn(file, args, {
+    cwd: lc.datadir,
+    detached: true,
+    stdio: ['ignore', log, log],
+    env: daemonEnv(),
+  });
   closeSync(log);
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (e) => {

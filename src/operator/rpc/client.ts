@@ -6,18 +6,36 @@
  *   (a daemon starting or restarting), -28 "warming up", and HTTP 5xx replies whose body is not
  *   JSON-RPC (work queue full, shutting down);
  * - never retried: 401/403 (wrong credentials or IP), JSON-RPC application errors, timeouts (the
- *   call may have run: sendtoaddress must not be sent twice), other HTTP statuses.
+ *   call may have run: sendtoaddress must not be sent twice), other HTTP statuses, and replies
+ *   beyond the size or nesting limits (`bad-reply`: deeper than any daemon nests, or larger than
+ *   any reply an operator needs — a runaway or hostile server).
  * Each retry is reported through `onEvent` so a CLI can show it with --verbose.
  *
  * Every error message and event text passes `redact()`; the password is registered as a secret,
  * and credentials are never part of a label or URL the client prints.
  */
-import { type Dispatcher, Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+// The dispatcher classes alone: undici's index also loads fetch, WebSocket, caches and mocks,
+// which costs a status command about 100 ms of start-up for nothing it uses.
+import UndiciClient from 'undici/lib/dispatcher/client.js';
+import UndiciPool from 'undici/lib/dispatcher/pool.js';
+import buildConnector from 'undici/lib/core/connect.js';
 import { DokomodoError } from '../../core/errors.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
 
-export type RpcErrorKind = 'auth' | 'transport' | 'timeout' | 'warmup' | 'rpc' | 'http';
+export type RpcErrorKind = 'auth' | 'transport' | 'timeout' | 'warmup' | 'rpc' | 'http' | 'bad-reply';
+
+/** Limits on one reply; a reply beyond either is a `bad-reply` error, read no further. */
+export interface ReplyLimits {
+  /** Bytes of the body. Default 32 MiB (komodod's largest replies — a verbose block, a big
+   * listunspent — stay well under it). */
+  maxBytes: number;
+  /** Nesting of arrays and objects. Default 128 (komodod nests fewer than 10 deep). */
+  maxDepth: number;
+}
+
+export const DEFAULT_REPLY_LIMITS: ReplyLimits = { maxBytes: 32 * 1024 * 1024, maxDepth: 128 };
 
 /** A failed call. `code` is the JSON-RPC error code when the daemon sent one. */
 export class RpcError extends Error {
@@ -100,8 +118,13 @@ export interface RpcClientOptions {
   /** Retry policy; false = never retry. */
   retry?: Partial<RetryPolicy> | false;
   onEvent?: (e: RpcEvent) => void;
-  /** Keep-alive connections to this endpoint. Default 4. */
+  /**
+   * Keep-alive connections to this endpoint. Default 4. With 1 the client drives a single undici
+   * `Client` (no pool): what a fan-out wants for the one or two calls it makes per chain.
+   */
   connections?: number;
+  /** Reply size and depth limits. Default DEFAULT_REPLY_LIMITS. */
+  limits?: Partial<ReplyLimits>;
   /**
    * A shared dispatcher (e.g. one undici Agent for a fan-out over a thousand chains) instead of a
    * pool of this client's own; `close()` then leaves it open.
@@ -148,6 +171,8 @@ export class RpcClient {
   private readonly timeoutMs: number;
   private readonly retry: RetryPolicy | false;
   private readonly onEvent: ((e: RpcEvent) => void) | undefined;
+  private readonly limits: ReplyLimits;
+  private readonly headers: Record<string, string>;
   private nextId = 1;
 
   constructor(opts: RpcClientOptions) {
@@ -173,14 +198,24 @@ export class RpcClient {
     this.retry = opts.retry === false ? false : { ...DEFAULT_RETRY, ...opts.retry };
     this.onEvent = opts.onEvent;
     this.ownsPool = opts.dispatcher === undefined;
+    this.limits = { ...DEFAULT_REPLY_LIMITS, ...opts.limits };
+    const connections = opts.connections ?? 4;
     this.pool =
       opts.dispatcher ??
-      new Pool(this.origin, {
-        connections: opts.connections ?? 4,
-        pipelining: 1,
-        keepAliveTimeout: 20_000,
-        keepAliveMaxTimeout: 25_000,
-      });
+      (connections === 1
+        ? new UndiciClient(this.origin, {
+            keepAliveTimeout: 20_000,
+            keepAliveMaxTimeout: 25_000,
+            connect: singleConnector(this.timeoutMs),
+          })
+        : new UndiciPool(this.origin, {
+            connections,
+            pipelining: 1,
+            keepAliveTimeout: 20_000,
+            keepAliveMaxTimeout: 25_000,
+          }));
+    this.headers = { 'content-type': 'application/json' };
+    if (this.auth) this.headers['authorization'] = this.auth;
   }
 
   /** Calls `method`; resolves with `result`, rejects with RpcError after the retry policy. */
@@ -247,9 +282,16 @@ export class RpcClient {
     });
   }
 
-  /** Closes the keep-alive connections. */
+  /**
+   * Closes the keep-alive connections. A pool finishes the calls under way first; a single
+   * connection (`connections: 1`, a fan-out's) is dropped at once, since every call a fan-out
+   * waits for has settled by then (timed-out ones included).
+   */
   async close(): Promise<void> {
-    if (this.ownsPool) await this.pool.close();
+    if (!this.ownsPool) return;
+    // One error for every close: undici otherwise builds an Error, stack and all, per socket.
+    if (this.pool instanceof UndiciClient) await this.pool.destroy(CLOSED);
+    else await this.pool.close();
   }
 
   private rpcFailure(method: string, err: { code?: number; message?: string }, status: number): RpcError {
@@ -286,67 +328,92 @@ export class RpcClient {
     );
   }
 
-  private async post(
+  private post(
     body: string,
     method: string,
     timeoutMs: number,
   ): Promise<{ status: number; json: unknown; text: string }> {
-    const ac = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      ac.abort();
-    }, timeoutMs);
-    try {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (this.auth) headers['authorization'] = this.auth;
-      const res = await this.pool.request({
-        origin: this.origin,
-        path: '/',
-        method: 'POST',
-        headers,
-        body,
-        signal: ac.signal,
+    return new Promise((resolve, reject) => {
+      const handler = new ReplyHandler(this.limits, (e, reply) => {
+        if (e === undefined && reply !== undefined) {
+          try {
+            resolve(this.decode(reply, method));
+          } catch (err) {
+            reject(err);
+          }
+          return;
+        }
+        reject(this.failure(e, method, timeoutMs));
       });
-      const text = await res.body.text();
-      if (res.statusCode === 401 || res.statusCode === 403) {
-        throw new RpcError(
-          'auth',
-          res.statusCode === 401
-            ? `${this.label}: ${method}: authentication failed (HTTP 401): check rpcuser/rpcpassword`
-            : `${this.label}: ${method}: this address is not allowed (HTTP 403): check rpcallowip`,
-          { label: this.label, method, httpStatus: res.statusCode },
-        );
-      }
-      let json: unknown;
-      try {
-        json = text === '' ? undefined : JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.statusCode, json, text };
-    } catch (e) {
-      if (e instanceof RpcError) throw e;
-      if (timedOut) {
-        throw new RpcError('timeout', `${this.label}: ${method}: no reply within ${timeoutMs} ms`, {
-          label: this.label,
-          method,
-          cause: e,
-        });
-      }
-      const code = errCode(e);
-      const what =
-        code === 'ECONNREFUSED'
-          ? 'connection refused (is the daemon running?)'
-          : (code ?? (e as Error).message);
-      throw new RpcError('transport', `${this.label}: ${method}: ${what}`, {
+      handler.deadline = deadlines(timeoutMs).add(handler);
+      this.pool.dispatch(
+        // undici's own header and body timers off: the deadline above bounds the whole call
+        {
+          origin: this.origin,
+          path: '/',
+          method: 'POST',
+          headers: this.headers,
+          body,
+          headersTimeout: 0,
+          bodyTimeout: 0,
+        },
+        handler,
+      );
+    });
+  }
+
+  private decode(
+    reply: { status: number; text: string },
+    method: string,
+  ): { status: number; json: unknown; text: string } {
+    const { status, text } = reply;
+    if (status === 401 || status === 403) {
+      throw new RpcError(
+        'auth',
+        status === 401
+          ? `${this.label}: ${method}: authentication failed (HTTP 401): check rpcuser/rpcpassword`
+          : `${this.label}: ${method}: this address is not allowed (HTTP 403): check rpcallowip`,
+        { label: this.label, method, httpStatus: status },
+      );
+    }
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status, json, text };
+  }
+
+  private failure(e: unknown, method: string, timeoutMs: number): RpcError {
+    if (e instanceof RpcError) return e;
+    if (e === TIMED_OUT) {
+      return new RpcError('timeout', `${this.label}: ${method}: no reply within ${timeoutMs} ms`, {
         label: this.label,
         method,
-        cause: e,
       });
-    } finally {
-      clearTimeout(timer);
     }
+    if (e instanceof ReplyLimitError) {
+      return new RpcError('bad-reply', `${this.label}: ${method}: ${e.message}`, {
+        label: this.label,
+        method,
+        ...(e.httpStatus ? { httpStatus: e.httpStatus } : {}),
+      });
+    }
+    const code = errCode(e);
+    const what =
+      code === 'ECONNREFUSED'
+        ? 'connection refused (is the daemon running?)'
+        : code === 'UND_ERR_SOCKET'
+          ? 'the connection was closed without a reply'
+          : code?.startsWith('HPE_') || (e as Error)?.name === 'HTTPParserError'
+            ? `the reply is not HTTP${code ? ` (${code})` : ''}`
+            : (code ?? (e as Error).message);
+    return new RpcError('transport', `${this.label}: ${method}: ${what}`, {
+      label: this.label,
+      method,
+      cause: e,
+    });
   }
 
   private async withRetry<T>(
@@ -386,6 +453,192 @@ export class RpcClient {
         await sleep(delay);
       }
     }
+  }
+}
+
+const CLOSED = new Error('closed by its RpcClient');
+
+const connectors = new Map<number, buildConnector.connector>();
+
+/**
+ * The connector of single-connection clients, built once per timeout rather than per client: a
+ * connection that lives for a call or two needs no TCP keep-alive probes either.
+ */
+function singleConnector(timeoutMs: number): buildConnector.connector {
+  let c = connectors.get(timeoutMs);
+  if (c === undefined) {
+    c = buildConnector({ keepAlive: false, timeout: timeoutMs });
+    connectors.set(timeoutMs, c);
+  }
+  return c;
+}
+
+/** Thrown into a call that its deadline ended. */
+const TIMED_OUT = Symbol('timed out');
+
+class ReplyLimitError extends Error {
+  constructor(
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message);
+  }
+}
+
+interface Expiring {
+  expire(): void;
+}
+
+/**
+ * One timer for every call with the same timeout: such calls expire in the order they started,
+ * so a FIFO and a timer for its head replace a timer and an AbortController per call.
+ */
+class Deadlines {
+  private readonly queue: Array<{ at: number; target: Expiring | null }> = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly ms: number) {}
+
+  add(target: Expiring): { target: Expiring | null } {
+    const entry = { at: performance.now() + this.ms, target };
+    this.queue.push(entry);
+    if (this.timer === undefined) this.arm(this.ms);
+    return entry;
+  }
+
+  private arm(ms: number): void {
+    // unref: a call under way keeps the process alive through its socket, a finished one must not
+    // clamped: Node fires a timer beyond 2^31-1 ms (or NaN) after 1 ms
+    const delay = Number.isFinite(ms) ? Math.min(2 ** 31 - 1, Math.max(1, Math.ceil(ms))) : 2 ** 31 - 1;
+    this.timer = setTimeout(this.fire, delay);
+    this.timer.unref();
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = performance.now();
+    const q = this.queue;
+    while (this.head < q.length) {
+      const e = q[this.head]!;
+      if (e.target !== null && e.at > now) break;
+      this.head++;
+      const t = e.target;
+      e.target = null;
+      t?.expire();
+    }
+    if (this.head > 1024 && this.head * 2 > q.length) {
+      q.splice(0, this.head);
+      this.head = 0;
+    }
+    if (this.head < q.length) this.arm(q[this.head]!.at - now);
+    else {
+      q.length = 0;
+      this.head = 0;
+    }
+  };
+}
+
+const deadlineByMs = new Map<number, Deadlines>();
+
+function deadlines(ms: number): Deadlines {
+  let d = deadlineByMs.get(ms);
+  if (d === undefined) {
+    d = new Deadlines(ms);
+    deadlineByMs.set(ms, d);
+  }
+  return d;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * undici's lowest handler interface: the body arrives as buffers, counted and scanned for nesting
+ * as it comes (a byte scan: brackets and quotes are ASCII, never inside a UTF-8 sequence), so a
+ * reply over a limit is dropped before it is read whole or parsed.
+ */
+class ReplyHandler implements Expiring {
+  deadline: { target: Expiring | null } | undefined;
+  private status = 0;
+  private readonly chunks: Buffer[] = [];
+  private bytes = 0;
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private abort: ((err: Error) => void) | undefined;
+  private done = false;
+
+  constructor(
+    private readonly limits: ReplyLimits,
+    private readonly settle: (e: unknown, reply?: { status: number; text: string }) => void,
+  ) {}
+
+  private finish(e: unknown, reply?: { status: number; text: string }): void {
+    if (this.done) return;
+    this.done = true;
+    if (this.deadline) this.deadline.target = null;
+    this.settle(e, reply);
+  }
+
+  expire(): void {
+    if (this.done) return;
+    this.finish(TIMED_OUT);
+    // Not yet on a socket (still connecting): onConnect aborts it when it gets there.
+    this.abort?.(new Error('timed out'));
+  }
+
+  onConnect(abort: (err: Error) => void): void {
+    if (this.done) abort(new Error('timed out'));
+    else this.abort = abort;
+  }
+
+  onHeaders(status: number): boolean {
+    this.status = status;
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.done) return false;
+    this.bytes += chunk.length;
+    if (this.bytes > this.limits.maxBytes) {
+      return this.refuse(`the reply is larger than ${this.limits.maxBytes} bytes`);
+    }
+    let { depth, inString, escaped } = this;
+    const max = this.limits.maxDepth;
+    for (let i = 0; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (inString) {
+        if (escaped) escaped = false;
+        else if (b === BACKSLASH) escaped = true;
+        else if (b === QUOTE) inString = false;
+      } else if (b === QUOTE) inString = true;
+      else if (b === 0x5b || b === 0x7b) {
+        if (++depth > max) return this.refuse(`the reply nests deeper than ${max} levels`);
+      } else if (b === 0x5d || b === 0x7d) depth--;
+    }
+    this.depth = depth;
+    this.inString = inString;
+    this.escaped = escaped;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  private refuse(why: string): false {
+    const e = new ReplyLimitError(why, this.status);
+    this.finish(e);
+    this.abort?.(e);
+    return false;
+  }
+
+  onComplete(): void {
+    const c = this.chunks;
+    const text = c.length === 1 ? c[0]!.toString('utf8') : Buffer.concat(c).toString('utf8');
+    this.finish(undefined, { status: this.status, text });
+  }
+
+  onError(err: Error): void {
+    this.finish(err);
   }
 }
 
