@@ -8,6 +8,7 @@ for (const b of [
   'status.mjs',
   'notary.mjs',
   'devnet-getinfo.mjs',
+  'monitor.mjs',
 ]) {
   console.log(`\n== bench/${b}`);
   const r = spawnSync(process.execPath, [`bench/${b}`], { stdio: 'inherit' });
