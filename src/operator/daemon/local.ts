@@ -4,16 +4,9 @@
  * by RPC (not sleeps), and a clean stop (RPC `stop`, wait, then signals). Both are idempotent.
  * systemd, compose and kubectl back-ends implement the same `DaemonBackend` interface later.
  */
+import { writeFileAtomic } from '../../core/atomic.ts';
 import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  unlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import { basename, join } from 'node:path';
 import { chainConfText } from '../../compiler/renderers/conf.ts';
@@ -160,10 +153,8 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
     source: basename(platform.file),
     hosts: [],
   };
-  const tmp = `${lc.conf}.dokomodo-tmp`;
   try {
-    writeFileSync(tmp, chainConfText(ctx, lc.chain), { mode: 0o600 });
-    renameSync(tmp, lc.conf);
+    writeFileAtomic(lc.conf, chainConfText(ctx, lc.chain), { mode: 0o600 });
   } catch (e) {
     throw fsError(e, lc, 'write its conf');
   }
