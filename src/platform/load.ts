@@ -6,6 +6,7 @@ import jsyaml from 'js-yaml';
 import { isScalar, visit } from 'yaml';
 import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics.ts';
 import type { FileReader } from '../core/host.ts';
+import { type Excess, MAX_NESTING, maxNodes, measureValue, tooDeepAt } from './bounds.ts';
 import type { Platform } from './model.ts';
 import { normalize } from './normalize.ts';
 import { PlatformSchema } from './schema.ts';
@@ -55,6 +56,28 @@ export function loadPlatformBytes(file: string, bytes: Uint8Array, opts: LoadOpt
 
 /** Loads a platform file from its text. */
 export function loadPlatformText(file: string, text: string, opts: LoadOptions = {}): LoadResult {
+  let result: LoadResult;
+  try {
+    result = loadText(file, text, opts);
+  } catch (e) {
+    // The bounds above keep every recursive step within the stack; this is the net under them,
+    // so that even a shape they miss gets our words, not JavaScript's.
+    if (!(e instanceof RangeError)) throw e;
+    result = fail(
+      diagnostic('platform-too-complex', 'the platform file is too deeply nested or too large to read', {
+        pos: { file, line: 1, col: 1 },
+        hint: 'a platform file needs about 6 levels of nesting: is this the right file?',
+      }),
+    );
+  }
+  for (const d of result.diagnostics) {
+    d.message = clip(d.message);
+    if (d.hint !== undefined) d.hint = clip(d.hint);
+  }
+  return result;
+}
+
+function loadText(file: string, text: string, opts: LoadOptions): LoadResult {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   if (text.trim() === '' || /^(\s*#.*\n?)*\s*$/.test(text)) {
     return fail(
@@ -65,7 +88,20 @@ export function loadPlatformText(file: string, text: string, opts: LoadOptions =
     );
   }
   const src = new PlatformSource(file, text);
+  const deepAt = tooDeepAt(text);
+  if (deepAt !== undefined) {
+    return fail(
+      src.withFrame(
+        diagnostic(
+          'platform-too-complex',
+          `the platform file nests mappings and sequences more than ${MAX_NESTING} levels deep`,
+          { pos: src.posAt(deepAt), hint: 'a platform file needs about 6 levels: is this the right file?' },
+        ),
+      ),
+    );
+  }
   const diags: Diagnostic[] = [];
+  const limit = maxNodes(text.length);
   // Fast path: js-yaml reads the values (15× faster than the positioned parser on large files).
   // Anything it refuses, or a number it cannot hold exactly, goes through the positioned parser,
   // which then reports the problem with its position.
@@ -73,21 +109,40 @@ export function loadPlatformText(file: string, text: string, opts: LoadOptions =
   if (!opts.positionedOnly) {
     try {
       data = jsyaml.load(text, { schema: FAST_SCHEMA, json: false, filename: file });
-      if (hasUnsafeInteger(data)) data = FAST_PATH_FAILED;
     } catch {
       data = FAST_PATH_FAILED;
     }
+    if (data !== FAST_PATH_FAILED) {
+      const m = measureValue(data, limit);
+      if (m.excess) return fail(tooComplex(src, m.excess, limit));
+      if (m.unsafeInteger) data = FAST_PATH_FAILED;
+    }
   }
   if (data === FAST_PATH_FAILED) {
+    const problems: Array<{ offset: number; d: Diagnostic }> = [];
     for (const e of src.doc.errors) {
-      const code = e.code === 'DUPLICATE_KEY' ? 'duplicate-key' : 'yaml-syntax';
-      const message = firstLine(e.message);
-      const hint =
-        code === 'duplicate-key'
-          ? 'each name may appear once in a mapping; remove or rename one of them'
-          : 'fix the YAML syntax (indentation, quotes, colons)';
-      diags.push(src.withFrame(diagnostic(code, message, { pos: src.posAt(e.pos[0], e.pos[1]), hint })));
+      // The positioned parser catches a stack overflow of its own and reports it as a YAML error.
+      const overflow = /call stack/i.test(e.message);
+      const d = overflow
+        ? diagnostic('platform-too-complex', 'the platform file is nested too deeply to read', {
+            pos: src.posAt(e.pos[0], e.pos[1]),
+            hint: 'a platform file needs about 6 levels of nesting: is this the right file?',
+          })
+        : diagnostic('yaml-syntax', firstLine(e.message), {
+            pos: src.posAt(e.pos[0], e.pos[1]),
+            hint: 'fix the YAML syntax (indentation, quotes, colons)',
+          });
+      problems.push({ offset: e.pos[0], d });
     }
+    for (const k of src.duplicateKeys()) {
+      const d = diagnostic('duplicate-key', `the key \`${k.key}\` appears twice in one mapping`, {
+        pos: src.posAt(k.offset, k.end),
+        hint: 'each name may appear once in a mapping; remove or rename one of them',
+      });
+      problems.push({ offset: k.offset, d });
+    }
+    problems.sort((a, b) => a.offset - b.offset);
+    for (const p of problems) diags.push(src.withFrame(p.d));
     if (diags.length > 0) return { platform: undefined, diagnostics: diags };
     for (const w of src.doc.warnings) {
       diags.push(
@@ -102,15 +157,19 @@ export function loadPlatformText(file: string, text: string, opts: LoadOptions =
     diags.push(...unsafeIntegers(src));
     if (hasErrors(diags)) return { platform: undefined, diagnostics: diags };
     try {
+      // The alias limit keeps toJS itself from expanding a bomb; measureValue then applies the
+      // same bounds as on the fast path.
       data = src.doc.toJS({ maxAliasCount: 1000 });
-    } catch (e) {
+    } catch {
       return fail(
-        diagnostic('yaml-syntax', firstLine(e instanceof Error ? e.message : String(e)), {
+        diagnostic('platform-too-complex', 'the aliases (*name) of the platform file expand too far', {
           pos: { file, line: 1, col: 1 },
-          hint: 'check anchors and aliases (*name) in the file',
+          hint: 'aliases are for sharing a few settings; spell large parts out instead',
         }),
       );
     }
+    const m = measureValue(data, limit);
+    if (m.excess) return fail(tooComplex(src, m.excess, limit));
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return fail(
@@ -165,21 +224,32 @@ export function fileTooLarge(file: string, size: number): Diagnostic {
 
 const FAST_PATH_FAILED = Symbol('fast path failed');
 /** YAML 1.2 core schema plus merge keys: the same reading as the positioned parser's settings. */
-const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend([
-  // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
-  (jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge,
-]);
+const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
+  // Implicit, or js-yaml reads `<<` as a plain key. js-yaml exports its built-in types at run
+  // time; @types/js-yaml does not declare them.
+  implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
+});
 
-function hasUnsafeInteger(v: unknown): boolean {
-  if (typeof v === 'number') return Number.isInteger(v) && !Number.isSafeInteger(v);
-  if (Array.isArray(v)) return v.some(hasUnsafeInteger);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(hasUnsafeInteger);
-  return false;
+/** Positioned at the first alias on the way to the node that crossed the limit. */
+function tooComplex(src: PlatformSource, excess: Excess, limit: number): Diagnostic {
+  const message =
+    excess.kind === 'nodes'
+      ? `with its aliases (*name) expanded, the platform file holds more than ${limit.toLocaleString('en-US')} values`
+      : `with its aliases (*name) expanded, the platform file nests more than ${MAX_NESTING} levels deep`;
+  return src.diag('platform-too-complex', excess.path, message, {
+    hint: 'aliases are for sharing a few settings; spell large parts out instead',
+  });
 }
 
 function fail(d: Diagnostic): LoadResult {
   return { platform: undefined, diagnostics: [d] };
 }
+
+/** Messages quote keys and values from the file; a 10 MB key must not make a 10 MB message. */
+function clip(s: string): string {
+  return s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE)}…` : s;
+}
+const MAX_MESSAGE = 400;
 
 function firstLine(s: string): string {
   const line = s.split('\n')[0] ?? s;

@@ -12,6 +12,7 @@ export class PlatformSource {
   readonly text: string;
   private parsed: Document.Parsed | undefined;
   private readonly lines = new LineCounter();
+  private lineCache: string[] | undefined;
 
   constructor(file: string, text: string) {
     this.file = file;
@@ -26,7 +27,9 @@ export class PlatformSource {
     this.parsed ??= parseDocument(this.text, {
       lineCounter: this.lines,
       prettyErrors: false,
-      uniqueKeys: true,
+      // The parser's own check compares each key with every earlier one: quadratic, minutes
+      // for a mapping of 100,000 keys. duplicateKeys() does it with a set.
+      uniqueKeys: false,
       strict: true,
       merge: true,
       keepSourceTokens: false,
@@ -34,16 +37,57 @@ export class PlatformSource {
     return this.parsed;
   }
 
+  /** Offsets of keys that repeat an earlier key of the same mapping, in document order. */
+  duplicateKeys(): Array<{ offset: number; end: number; key: string }> {
+    const out: Array<{ offset: number; end: number; key: string }> = [];
+    const stack: unknown[] = [this.doc.contents];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (isMap(node)) {
+        const seen = new Set<string>();
+        for (const pair of node.items) {
+          const k = pair.key;
+          if (isScalar(k)) {
+            // The parser's rule: scalars with the same value (so 1 and "1" differ).
+            const id = `${typeof k.value}:${String(k.value)}`;
+            if (seen.has(id) && k.range)
+              out.push({ offset: k.range[0], end: k.range[1], key: String(k.value) });
+            seen.add(id);
+          } else if (k) {
+            stack.push(k);
+          }
+          stack.push(pair.value);
+        }
+      } else if (isSeq(node)) {
+        for (const item of node.items) stack.push(item);
+      }
+    }
+    return out.sort((a, b) => a.offset - b.offset);
+  }
+
   posAt(offset: number, endOffset?: number): SourcePosition {
-    void this.doc; // the line counter is filled while parsing
-    const { line, col } = this.lines.linePos(Math.max(0, Math.min(offset, this.text.length)));
+    const { line, col } = this.linePos(offset);
     const pos: SourcePosition = { file: this.file, line, col };
     if (endOffset !== undefined) {
-      const end = this.lines.linePos(Math.max(0, Math.min(endOffset, this.text.length)));
+      const end = this.linePos(endOffset);
       pos.endLine = end.line;
       pos.endCol = end.col;
     }
     return pos;
+  }
+
+  private linePos(offset: number): { line: number; col: number } {
+    const at = Math.max(0, Math.min(offset, this.text.length));
+    // The line counter is filled while parsing; a file refused before parsing (too deep) must
+    // not be parsed just to position the refusal.
+    if (this.parsed) return this.lines.linePos(at);
+    let line = 1;
+    let start = 0;
+    for (let i = this.text.indexOf('\n'); i >= 0 && i < at; i = this.text.indexOf('\n', i + 1)) {
+      line++;
+      start = i + 1;
+    }
+    return { line, col: at - start + 1 };
   }
 
   /**
@@ -95,7 +139,8 @@ export class PlatformSource {
 
   withFrame(d: Diagnostic): Diagnostic {
     if (d.pos && d.pos.file === this.file) {
-      d.frame = codeFrame(this.text, d.pos.line, d.pos.col, d.pos.endLine, d.pos.endCol);
+      this.lineCache ??= this.text.split(/\r?\n/);
+      d.frame = codeFrame(this.lineCache, d.pos.line, d.pos.col, d.pos.endLine, d.pos.endCol);
     }
     return d;
   }

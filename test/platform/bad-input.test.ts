@@ -2,6 +2,7 @@
  * The bad-input suite: broken platform files, each asserting the diagnostic code and the exact
  * position of the offending YAML node. Loading never throws.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -404,5 +405,124 @@ describe('bad files on disk', () => {
   });
   it('a directory', () => {
     expect(loadPlatformFile(dir).diagnostics.map((d) => d.code)).toEqual(['not-a-file']);
+  });
+});
+
+describe('hostile files', () => {
+  const chains = 'version: 1\nchains:\n  KMD: {}\n';
+  /** 8 keys per level, each the previous level's anchor: 8^levels nodes from a few hundred bytes. */
+  const mappingBomb = (levels: number): string => {
+    const lines = [chains.trimEnd(), 'x-l0: &l0 {a: 1, b: 1, c: 1, d: 1}'];
+    for (let i = 1; i <= levels; i++) {
+      lines.push(
+        `x-l${i}: &l${i} {${'abcdefgh'
+          .split('')
+          .map((k) => `${k}: *l${i - 1}`)
+          .join(', ')}}`,
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  };
+  const first = (yaml: string) => {
+    const r = loadPlatformText('bad.yaml', yaml);
+    expect(r.platform).toBeUndefined();
+    return r.diagnostics[0]!;
+  };
+
+  it('a mapping alias bomb is refused at the first alias that crosses the limit', () => {
+    const yaml = mappingBomb(9);
+    expect(yaml.length).toBeLessThan(800);
+    const d = first(yaml);
+    expect(d.code).toBe('platform-too-complex');
+    // Levels hold 5, 41, 329, 2633, 21065, 168521 values: the walk crosses 100,000 + 2 per byte
+    // inside x-l5 (line 9), at its fourth alias, `d: *l4`.
+    const line9 = yaml.split('\n')[8]!;
+    expect({ line: d.pos?.line, col: d.pos?.col }).toEqual({ line: 9, col: line9.indexOf('d: *l4') + 4 });
+    expect(d.message).toContain('more than 101,');
+  });
+  it('a bomb of sequences, reached from a real key, is refused too', () => {
+    const lines = ['version: 1', 'x-0: &s0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `x-${i}: &s${i} [${Array(10)
+          .fill(`*s${i - 1}`)
+          .join(', ')}]`,
+      );
+    lines.push('chains:', '  KMD:', '    addnode: *s9');
+    expect(first(`${lines.join('\n')}\n`).code).toBe('platform-too-complex');
+  });
+  it('sharing settings with anchors and merge keys is not a bomb', () => {
+    const shared = 'x-node: &node { addnode: [198.51.100.20, 198.51.100.21] }\n';
+    const list = Array.from(
+      { length: 20 },
+      (_, i) => `  C${i}: { <<: *node, params: { ac_supply: ${i + 1} } }`,
+    );
+    const r = loadPlatformText('ok.yaml', `version: 1\n${shared}chains:\n  KMD: {}\n${list.join('\n')}\n`);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.platform?.chains).toHaveLength(21);
+  });
+  it.each([
+    ['flow', (n: number) => `${chains}x-deep: ${'['.repeat(n)}${']'.repeat(n)}\n`],
+    ['unclosed flow', (n: number) => `${chains}x-deep: ${'{a: '.repeat(n)}\n`],
+    ['compact sequences', (n: number) => `${chains}x-deep:\n  ${'- '.repeat(n)}x\n`],
+    [
+      'block mappings',
+      (n: number) =>
+        `${chains}x-deep:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`,
+    ],
+  ])('nesting by %s: 100 levels load, 101 are refused, 20,000 too, with our words', (_, make) => {
+    // The top-level mapping is level 1, `x-deep`'s value level 2.
+    const ok = loadPlatformText('ok.yaml', make(99));
+    expect(ok.diagnostics.filter((d) => d.code === 'platform-too-complex')).toEqual([]);
+    for (const n of [100, 20_000]) {
+      const d = first(make(n));
+      expect(d.code).toBe('platform-too-complex');
+      expect(d.pos?.line).toBeGreaterThanOrEqual(4);
+      expect(d.message).not.toMatch(/call stack|RangeError/);
+    }
+  });
+  it('a block scalar indented far right is text, not nesting', () => {
+    const art = Array.from({ length: 5 }, () => `${' '.repeat(300)}[[[[ art ]]]]`).join('\n');
+    const r = loadPlatformText('ok.yaml', `version: 1\nx-note: |\n${art}\nchains:\n  KMD: {}\n`);
+    expect(r.diagnostics).toEqual([]);
+  });
+  it('aliases chained 20,000 deep are refused at the alias', () => {
+    const lines = [chains.trimEnd(), 'x-0: &a0 [1]'];
+    for (let i = 1; i < 20_000; i++) lines.push(`x-${i}: &a${i} [*a${i - 1}]`);
+    const d = first(`${lines.join('\n')}\n`);
+    expect(d.code).toBe('platform-too-complex');
+    expect(d.message).toContain('100 levels');
+    expect(d.frame).toMatch(/\*a\d+/);
+  });
+  it('a duplicate among 50,000 keys is found (the parser’s own check is quadratic)', () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `  k${i}: 1`).join('\n');
+    const d = first(`${chains}x-many:\n${keys}\n  k7: 2\n`);
+    expect({ code: d.code, line: d.pos?.line, col: d.pos?.col }).toEqual({
+      code: 'duplicate-key',
+      line: 50_005,
+      col: 3,
+    });
+    expect(d.message).toContain('`k7`');
+  });
+  it('a huge key is quoted, not copied, into the message', () => {
+    const d = first(`${chains}${'k'.repeat(1_000_000)}: 1\n`);
+    expect(d.code).toBe('unknown-key');
+    expect(d.message.length).toBeLessThan(500);
+  });
+});
+
+describe('files that are not regular files', () => {
+  it.each(['/dev/zero', '/dev/null'])('%s is refused before reading', (f) => {
+    const r = loadPlatformFile(f);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['not-a-file']);
+    expect(r.diagnostics[0]!.message).toContain('device');
+  });
+  it('a FIFO is refused without waiting for a writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dokomodo-fifo-'));
+    const fifo = join(dir, 'dokomodo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const r = loadPlatformFile(fifo);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['not-a-file']);
+    expect(r.diagnostics[0]!.message).toContain('FIFO');
   });
 });
