@@ -134,13 +134,7 @@ function loadText(file: string, text: string, opts: LoadOptions): LoadResult {
           });
       problems.push({ offset: e.pos[0], d });
     }
-    for (const k of src.duplicateKeys()) {
-      const d = diagnostic('duplicate-key', `the key \`${k.key}\` appears twice in one mapping`, {
-        pos: src.posAt(k.offset, k.end),
-        hint: 'each name may appear once in a mapping; remove or rename one of them',
-      });
-      problems.push({ offset: k.offset, d });
-    }
+    for (const k of src.keyProblems()) problems.push({ offset: k.offset, d: keyDiagnostic(src, k) });
     problems.sort((a, b) => a.offset - b.offset);
     for (const p of problems) diags.push(src.withFrame(p.d));
     if (diags.length > 0) return { platform: undefined, diagnostics: diags };
@@ -198,6 +192,13 @@ function loadText(file: string, text: string, opts: LoadOptions): LoadResult {
     );
   }
 
+  if (MAYBE_COMPLEX_KEY.test(text)) {
+    const complex = src.keyProblems().filter((k) => k.kind === 'complex');
+    if (complex.length > 0) {
+      return { platform: undefined, diagnostics: complex.map((k) => src.withFrame(keyDiagnostic(src, k))) };
+    }
+  }
+
   // `x-…` keys hold YAML anchors for reuse (as in docker-compose); they are not part of the platform.
   const obj = Object.fromEntries(Object.entries(data).filter(([k]) => !k.startsWith('x-')));
   const parsed = PlatformSchema.safeParse(obj);
@@ -229,6 +230,28 @@ const FAST_SCHEMA = jsyaml.CORE_SCHEMA.extend({
   // time; @types/js-yaml does not declare them.
   implicit: [(jsyaml as unknown as { types: { merge: jsyaml.Type } }).types.merge],
 });
+
+/**
+ * An explicit key (`? `) or a flow collection before `:`: the only ways to write a key that is a
+ * mapping or a sequence, which js-yaml turns into text silently. Cheap, so the positioned parse
+ * this needs is only paid by files that may have one.
+ */
+const MAYBE_COMPLEX_KEY = /(?:^|[\s,[{])\?(?:\s|$)|[\]}][ \t]*:|(?:^|\s)\*\S+[ \t]+:(?:\s|$)/m;
+
+function keyDiagnostic(
+  src: PlatformSource,
+  k: ReturnType<PlatformSource['keyProblems']>[number],
+): Diagnostic {
+  return k.kind === 'duplicate'
+    ? diagnostic('duplicate-key', `the key \`${k.key}\` appears twice in one mapping`, {
+        pos: src.posAt(k.offset, k.end),
+        hint: 'each name may appear once in a mapping; remove or rename one of them',
+      })
+    : diagnostic('complex-key', `a key must be a name, not a mapping or a sequence (${k.key})`, {
+        pos: src.posAt(k.offset, k.end),
+        hint: 'write the key as plain text; `? ` starts an explicit (complex) key in YAML',
+      });
+}
 
 /** Positioned at the first alias on the way to the node that crossed the limit. */
 function tooComplex(src: PlatformSource, excess: Excess, limit: number): Diagnostic {

@@ -2,7 +2,18 @@
  * The parsed platform file: YAML with positions. Turns a path into a document path
  * (`['chains', 'DOC', 'params', 'ac_supply']`) into `file:line:col` and a code frame.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import { codeFrame, type Diagnostic, diagnostic, type SourcePosition } from '../core/diagnostics.ts';
 
 export type DocPath = ReadonlyArray<string | number>;
@@ -28,7 +39,7 @@ export class PlatformSource {
       lineCounter: this.lines,
       prettyErrors: false,
       // The parser's own check compares each key with every earlier one: quadratic, minutes
-      // for a mapping of 100,000 keys. duplicateKeys() does it with a set.
+      // for a mapping of 100,000 keys. keyProblems() does it with a set.
       uniqueKeys: false,
       strict: true,
       merge: true,
@@ -37,9 +48,13 @@ export class PlatformSource {
     return this.parsed;
   }
 
-  /** Offsets of keys that repeat an earlier key of the same mapping, in document order. */
-  duplicateKeys(): Array<{ offset: number; end: number; key: string }> {
-    const out: Array<{ offset: number; end: number; key: string }> = [];
+  /**
+   * Keys that repeat an earlier key of the same mapping, and keys that are mappings or
+   * sequences (`? [a, b] : c`), which no platform key is and which both parsers turn into
+   * text like "[object Object]". In document order.
+   */
+  keyProblems(): Array<{ offset: number; end: number; key: string; kind: 'duplicate' | 'complex' }> {
+    const out: Array<{ offset: number; end: number; key: string; kind: 'duplicate' | 'complex' }> = [];
     const stack: unknown[] = [this.doc.contents];
     while (stack.length > 0) {
       const node = stack.pop();
@@ -50,11 +65,14 @@ export class PlatformSource {
           if (isScalar(k)) {
             // The parser's rule: scalars with the same value (so 1 and "1" differ).
             const id = `${typeof k.value}:${String(k.value)}`;
-            if (seen.has(id) && k.range)
-              out.push({ offset: k.range[0], end: k.range[1], key: String(k.value) });
+            if (seen.has(id) && k.range) {
+              out.push({ offset: k.range[0], end: k.range[1], key: String(k.value), kind: 'duplicate' });
+            }
             seen.add(id);
-          } else if (k) {
-            stack.push(k);
+          } else if (isCollection(k) || (isAlias(k) && isCollection(k.resolve(this.doc)))) {
+            const range = (k as Node).range ?? [0, 0];
+            const key = this.text.slice(range[0], Math.min(range[1], range[0] + 40)).trim();
+            out.push({ offset: range[0], end: range[1], key, kind: 'complex' });
           }
           stack.push(pair.value);
         }
