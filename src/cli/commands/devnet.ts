@@ -35,8 +35,9 @@ const BANNER = 'dokomodo devnet — a SIMULATOR of komodod and Iguana (no real c
 export interface DevnetUpOptions {
   datadir?: string;
   detach?: boolean;
-  blocktime?: string;
-  warmup?: string;
+  /** Seconds, parsed by the options (cli/options.ts). */
+  blocktime?: number;
+  warmup?: number;
 }
 
 function devnetDir(opts: { datadir?: string }): string {
@@ -88,13 +89,13 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
   const { platform, selection } = loadSelection(ctx);
   const secret = readSecret(platform, nodeHost());
   makeDirs(dir, 0o700);
-  const blockTimeMs = Math.round(Number(opts.blocktime ?? 10) * 1000);
+  const blockTimeMs = Math.round((opts.blocktime ?? 10) * 1000);
   const specs = devnetSpecs(platform, selection.chains, secret, dir, blockTimeMs);
   const igs = platform.iguana.filter((g) => g.coins.some((c) => selection.chains.some((x) => x.name === c)));
   ctx.out.stderr(`${paint(ctx.out, 'yellow', BANNER)}\n`);
   const devnet = await startDevnet({
     chains: specs,
-    warmupMs: Math.round(Number(opts.warmup ?? 0) * 1000),
+    warmupMs: Math.round((opts.warmup ?? 0) * 1000),
     blockTimeMs,
     iguanas: igs.map((g) => ({ port: g.port, mode: g.mode })),
   });
@@ -204,7 +205,8 @@ export async function devnetStatus(ctx: Context, opts: { datadir?: string }): Pr
 export interface DemoOptions {
   datadir?: string;
   once?: boolean;
-  interval?: string;
+  /** Seconds, parsed by the option. */
+  interval?: number;
 }
 
 /** The secret of the demo: DOKOMODO_SECRET if set, else one generated once and kept (0600) in the demo directory. */
@@ -333,7 +335,7 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
     );
   };
   try {
-    const interval = Math.max(1, Number(opts.interval ?? 5)) * 1000;
+    const interval = (opts.interval ?? 5) * 1000;
     while (!stopping) {
       const s = await collectStatus(platform, selection.chains, secret);
       if (process.stdout.isTTY && !opts.once)

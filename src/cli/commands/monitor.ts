@@ -1,5 +1,5 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
-import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
+import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { Exporter } from '../../monitor/exporter.ts';
 import { MONITOR_PATH, MONITOR_PORT } from '../../monitor/metrics.ts';
@@ -7,25 +7,15 @@ import { pollOnce } from '../../monitor/poller.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type Context, loadSelection } from '../context.ts';
+import type { Listen } from '../options.ts';
 import { paint } from '../output.ts';
 
 export interface MonitorOptions {
-  listen?: string;
-  interval?: string;
+  /** Parsed by the options (cli/options.ts). */
+  listen?: Listen;
+  /** Seconds. */
+  interval?: number;
   once?: boolean;
-}
-
-function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d+)$/.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw usageError(
-      'bad-listen',
-      `--listen ${text} is not [ADDRESS:]PORT`,
-      `e.g. --listen 127.0.0.1:${MONITOR_PORT}`,
-    );
-  }
-  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }
 
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
@@ -38,10 +28,8 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     ctx.out.stdout(await exporter.registry.metrics());
     return ExitCode.ok;
   }
-  const intervalMs = Math.max(1, Number(opts.interval ?? 30)) * 1000;
-  if (!Number.isFinite(intervalMs))
-    throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
-  const { host, port } = parseListen(opts.listen ?? `127.0.0.1:${MONITOR_PORT}`);
+  const intervalMs = (opts.interval ?? 30) * 1000;
+  const { host, port } = opts.listen ?? { host: '127.0.0.1', port: MONITOR_PORT };
   const server = exporter.server();
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
