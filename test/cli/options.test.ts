@@ -3,6 +3,7 @@
  * with a parser of cli/options.ts (a new option without one fails here), and each refuses its
  * bad values with a usage error (exit 2) that names the option, the value and what it accepts.
  */
+import { readFileSync } from 'node:fs';
 import type { Command, Option } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { parseDuration, valueSpec } from '../../src/cli/options.ts';
@@ -67,6 +68,19 @@ describe('option values (every registered option)', () => {
 
   it('every option that takes a value has a parser from cli/options.ts', () => {
     expect(valued.filter((s) => !valueSpec(s.option)).map(label)).toEqual([]);
+  });
+
+  it('docs/commands.md lists every option that takes a value', () => {
+    const doc = readFileSync('docs/commands.md', 'utf8');
+    const missing = new Set(
+      valued
+        .map((s) => s.option.long!)
+        .filter((l) => !doc.includes(`\`${l}\``) && !doc.includes(`\`${l} `) && !doc.includes(`\`${l}=`)),
+    );
+    // -f and -e are listed by their short names.
+    missing.delete('--file');
+    missing.delete('--env');
+    expect([...missing]).toEqual([]);
   });
 
   it('numeric defaults are numbers already (commander does not parse defaults)', () => {

@@ -62,7 +62,7 @@ const snippets: Array<(r: Rand) => string> = [
     return `${out.join('\n')}\n`;
   },
   (r) => {
-    const n = int(r, 50, 1500);
+    const n = int(r, 50, 600);
     const out = ['x-c0: &c0 [1]'];
     for (let i = 1; i < n; i++) out.push(`x-c${i}: &c${i} [*c${i - 1}]`);
     return `${out.join('\n')}\n`;

@@ -11,12 +11,7 @@ import { newTx, p2pkhScript, p2pkScript, serializeTx, txidOf } from '../../src/d
 import { COINS, KMD } from '../../src/komodo/coins.ts';
 import { deriveKeys, hash160 } from '../../src/komodo/keys.ts';
 import { parsePeers, sourceLabel } from '../../src/operator/checkfork.ts';
-import {
-  chainStats,
-  type ChainStats,
-  errorStats,
-  notarizationAddress,
-} from '../../src/operator/stats.ts';
+import { chainStats, type ChainStats, errorStats, notarizationAddress } from '../../src/operator/stats.ts';
 import {
   classifyUtxo,
   feeFor,

@@ -19,7 +19,12 @@ const entry = (hex: string) => ({
   inputs: [{ txid: 'ee'.repeat(32), vout: 1 }],
   state: 'signed',
 });
-const header = { format: 'dokomodo-utxo-journal/1', chain: CHAIN, action: 'split', created: '2026-12-02T00:00:00Z' };
+const header = {
+  format: 'dokomodo-utxo-journal/1',
+  chain: CHAIN,
+  action: 'split',
+  created: '2026-12-02T00:00:00Z',
+};
 
 function journalWith(txs: unknown[], head: Record<string, unknown> = header) {
   const dir = mkdtempSync(join(tmpdir(), 'dokomodo-journal-'));
@@ -59,19 +64,22 @@ describe('UTXO journal entries', () => {
     ['inputs not a list', { ...entry(hexB), inputs: 'x' }, 'lists no inputs'],
     ['a bad input', { ...entry(hexB), inputs: [{ txid: 'ee'.repeat(32), vout: -1 }] }, 'input 1 is not'],
   ];
-  it.each(bad)('%s: journal-bad-entry naming the file and the entry, nothing sent', async (_, second, says) => {
-    const { store, file } = journalWith([entry(hexA), second]);
-    const rpc = recordingRpc();
-    const err = await resolveJournal(rpc, { name: CHAIN } as ChainModel, store).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(DokomodoError);
-    const e = err as DokomodoError;
-    expect(e.code).toBe('journal-bad-entry');
-    expect(e.message).toContain(file);
-    expect(e.message).toContain('entry 2 of 2 (txs[1])');
-    expect(e.message).toContain(says);
-    expect(e.message).toContain('nothing was sent');
-    expect(rpc.calls).toEqual([]);
-  });
+  it.each(bad)(
+    '%s: journal-bad-entry naming the file and the entry, nothing sent',
+    async (_, second, says) => {
+      const { store, file } = journalWith([entry(hexA), second]);
+      const rpc = recordingRpc();
+      const err = await resolveJournal(rpc, { name: CHAIN } as ChainModel, store).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DokomodoError);
+      const e = err as DokomodoError;
+      expect(e.code).toBe('journal-bad-entry');
+      expect(e.message).toContain(file);
+      expect(e.message).toContain('entry 2 of 2 (txs[1])');
+      expect(e.message).toContain(says);
+      expect(e.message).toContain('nothing was sent');
+      expect(rpc.calls).toEqual([]);
+    },
+  );
 
   it.each([
     ['another chain', { ...header, chain: 'OTHER' }, 'names chain "OTHER"'],
