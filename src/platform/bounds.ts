@@ -197,43 +197,67 @@ export function measureValue(
   value: unknown,
   limit: number,
 ): { excess: Excess | undefined; unsafeInteger: boolean } {
-  interface Frame {
-    v: unknown;
-    key: string | number;
-    parent: Frame | undefined;
-    depth: number;
-  }
-  const stack: Frame[] = [{ v: value, key: '', parent: undefined, depth: 0 }];
+  // Two parallel stacks and no per-node object: this walk runs on every load, and the path to
+  // the offending node is rebuilt by a second walk only when there is one.
+  const vals: unknown[] = [value];
+  const depths: number[] = [0];
   let count = 0;
   let unsafeInteger = false;
-  while (stack.length > 0) {
-    const f = stack.pop()!;
+  while (vals.length > 0) {
+    const v = vals.pop();
+    const depth = depths.pop()!;
     count++;
-    const v = f.v;
     if (typeof v === 'number') {
       if (Number.isInteger(v) && !Number.isSafeInteger(v)) unsafeInteger = true;
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
     const kind: Excess['kind'] | undefined =
-      count > limit ? 'nodes' : f.depth >= MAX_NESTING ? 'depth' : undefined;
-    if (kind) return { excess: { path: pathOf(f), kind }, unsafeInteger };
-    const depth = f.depth + 1;
+      count > limit ? 'nodes' : depth >= MAX_NESTING ? 'depth' : undefined;
+    if (kind) return { excess: { path: pathTo(value, count), kind }, unsafeInteger };
     if (Array.isArray(v)) {
-      for (let k = v.length - 1; k >= 0; k--) stack.push({ v: v[k], key: k, parent: f, depth });
+      for (let k = v.length - 1; k >= 0; k--) {
+        vals.push(v[k]);
+        depths.push(depth + 1);
+      }
     } else {
       const keys = Object.keys(v);
       for (let k = keys.length - 1; k >= 0; k--) {
-        const key = keys[k]!;
-        stack.push({ v: (v as Record<string, unknown>)[key], key, parent: f, depth });
+        vals.push((v as Record<string, unknown>)[keys[k]!]);
+        depths.push(depth + 1);
       }
     }
   }
   return { excess: undefined, unsafeInteger };
+}
 
-  function pathOf(f: Frame): Array<string | number> {
-    const path: Array<string | number> = [];
-    for (let x: Frame | undefined = f; x?.parent; x = x.parent) path.push(x.key);
-    return path.reverse();
+/** The key path of the `target`-th node of measureValue's walk (same order, with parents kept). */
+function pathTo(value: unknown, target: number): Array<string | number> {
+  interface Frame {
+    v: unknown;
+    key: string | number;
+    parent: Frame | undefined;
   }
+  const stack: Frame[] = [{ v: value, key: '', parent: undefined }];
+  let count = 0;
+  while (stack.length > 0) {
+    const f = stack.pop()!;
+    if (++count === target) {
+      const path: Array<string | number> = [];
+      for (let x: Frame | undefined = f; x?.parent; x = x.parent) path.push(x.key);
+      return path.reverse();
+    }
+    const v = f.v;
+    if (v === null || typeof v !== 'object') continue;
+    if (Array.isArray(v)) {
+      for (let k = v.length - 1; k >= 0; k--) stack.push({ v: v[k], key: k, parent: f });
+    } else {
+      const keys = Object.keys(v);
+      for (let k = keys.length - 1; k >= 0; k--) {
+        const key = keys[k]!;
+        stack.push({ v: (v as Record<string, unknown>)[key], key, parent: f });
+      }
+    }
+  }
+  return [];
 }
