@@ -168,6 +168,21 @@ describe('path options that cannot be used', () => {
     expect(r.stderr).toContain('datadir-unusable');
     expect(r.stderr).toContain('not a directory');
   });
+  it('devnet up --datadir under /proc is a usage error too', () => {
+    const r = dokomodo(['-f', 'examples/dev.yaml', 'devnet', 'up', '--datadir', '/proc/nope/devnet'], {
+      env: { DOKOMODO_SECRET: 'options-test-secret-0123456789abcdef', DOKOMODO_FILE: undefined },
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('error datadir-unusable: --datadir /proc/nope/devnet: ');
+  });
+  it('utxo split --journal-dir that cannot be created stops before any chain is touched', () => {
+    const r = dokomodo(['-f', 'examples/dev.yaml', 'utxo', 'split', '--journal-dir', '/proc/nope/j'], {
+      env: { DOKOMODO_SECRET: 'options-test-secret-0123456789abcdef', DOKOMODO_FILE: undefined },
+    });
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain('error path-unusable: --journal-dir /proc/nope/j: ');
+    expect(r.stdout).toBe('');
+  });
   it('render --out "" is refused before anything is written', () => {
     const r = dokomodo(['-f', 'examples/dev.yaml', 'render', '--out', '']);
     expect(r.code).toBe(2);

@@ -2,7 +2,7 @@
  * `dokomodo devnet up|down|status` and `dokomodo demo`: the built-in simulator of komodod and
  * Iguana, labelled as such everywhere.
  */
-import { makeDirs, pidAlive } from '../../core/local.ts';
+import { pidAlive } from '../../core/local.ts';
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -27,7 +27,7 @@ import {
 import { fanout } from '../../operator/fanout.ts';
 import { type Context, loadSelection } from '../context.ts';
 import { paint, printDiagnostics } from '../output.ts';
-import { devnetBinary } from '../paths.ts';
+import { devnetBinary, usableDir } from '../paths.ts';
 import { collectStatus, statusTable } from './ops.ts';
 
 const BANNER = 'dokomodo devnet — a SIMULATOR of komodod and Iguana (no real chain, no real coins)';
@@ -88,7 +88,7 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
   if (opts.detach) return detach(ctx, dir);
   const { platform, selection } = loadSelection(ctx);
   const secret = readSecret(platform, nodeHost());
-  makeDirs(dir, 0o700);
+  usableDir('--datadir', dir);
   const blockTimeMs = Math.round((opts.blocktime ?? 10) * 1000);
   const specs = devnetSpecs(platform, selection.chains, secret, dir, blockTimeMs);
   const igs = platform.iguana.filter((g) => g.coins.some((c) => selection.chains.some((x) => x.name === c)));
@@ -133,7 +133,7 @@ function untilSignal(): Promise<void> {
 }
 
 async function detach(ctx: Context, dir: string): Promise<number> {
-  makeDirs(dir, 0o700);
+  usableDir('--datadir', dir);
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
   const log = openSync(join(dir, 'devnet.log'), 'w', 0o600);
   rmSync(join(dir, 'devnet.json'), { force: true });
@@ -256,7 +256,7 @@ async function importDemoKey(chains: Platform['chains'], secret: string, dir: st
 
 export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   const dir = resolve(expandLocal(opts.datadir ?? '~/.dokomodo/demo'));
-  makeDirs(dir, 0o700);
+  usableDir('--datadir', dir);
   let file = ctx.opts.file;
   if (file === 'dokomodo.yaml' && !existsSync(file)) {
     // No platform file here: the embedded example, written next to the demo data so errors have a place.

@@ -38,6 +38,7 @@ import type { Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { type Context, loadOrExit } from '../context.ts';
 import { printJson } from '../output.ts';
+import { unusablePath } from '../paths.ts';
 
 export interface EntrypointOptions {
   datadir?: string;
@@ -96,7 +97,13 @@ export async function entrypoint(
       try {
         writeAtomic(f.path, f.content, f.mode);
       } catch (e) {
-        throw unusableDatadir(e, datadir, f.path);
+        throw unusablePath(
+          e,
+          '--datadir',
+          datadir,
+          f.path,
+          'point --datadir at a writable directory (the container’s data volume)',
+        );
       }
       written.push(f.path);
     }
@@ -256,36 +263,6 @@ function guard(path: string): void {
   }
   if (!st.isFile()) throw walletError(path, 'it is not a regular file');
   if (looksLikeBerkeleyDb(path)) throw walletError(path, 'it holds a Berkeley DB file (a wallet)');
-}
-
-/**
- * A file that cannot be written under --datadir: the path given is unusable (missing under /proc,
- * read-only, not a directory, no permission), so it is a usage error, not a bug.
- */
-function unusableDatadir(e: unknown, datadir: string, path: string): unknown {
-  const code = (e as NodeJS.ErrnoException | undefined)?.code;
-  if (e instanceof DokomodoError || typeof code !== 'string') return e;
-  const why: Record<string, string> = {
-    ENOENT: 'a directory on the way cannot be created',
-    EACCES: 'permission denied',
-    EPERM: 'permission denied',
-    EROFS: 'the filesystem is read-only',
-    ENOTDIR: 'a part of the path is not a directory',
-    EISDIR: 'a directory is in the way',
-    ENOSPC: 'no space left on the device',
-    EDQUOT: 'over the disk quota',
-    ENAMETOOLONG: 'the path is too long',
-    ELOOP: 'too many symbolic links',
-  };
-  return new DokomodoError(
-    'datadir-unusable',
-    `--datadir ${datadir}: cannot write ${path}: ${why[code] ?? code}`,
-    {
-      hint: 'point --datadir at a writable directory (the container’s data volume)',
-      exitCode: ExitCode.usage,
-      cause: e,
-    },
-  );
 }
 
 /** Temporary file, fsync, rename: a reader sees the old file or the new one, never half of it. */

@@ -21,7 +21,9 @@ import {
   type UtxoStatus,
   utxoStatus as statusOf,
 } from '../../operator/utxo.ts';
+import { expandUserPath } from '../../core/local.ts';
 import { type Context, loadSelection } from '../context.ts';
+import { usableDir } from '../paths.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 
 /** Values parsed by the options (cli/options.ts). */
@@ -195,7 +197,10 @@ async function runCommand(
 ): Promise<number> {
   const feeRate = opts.feeRate ?? DEFAULT_FEE_RATE;
   const maxInputs = opts.maxInputs ?? MAX_CONSOLIDATE_INPUTS;
-  const journal = fileJournal(opts.journalDir ?? DEFAULT_JOURNAL_DIR);
+  const journalDir = opts.journalDir ?? DEFAULT_JOURNAL_DIR;
+  // Before any chain is touched: a journal that cannot be written means nothing may be sent.
+  if (!opts.dryRun) usableDir('--journal-dir', expandUserPath(journalDir));
+  const journal = fileJournal(journalDir);
   if (opts.dryRun && !ctx.opts.json)
     ctx.out.stdout(paint(ctx.out, 'dim', '(dry run: nothing is signed or sent)\n'));
   const results = await overChains(
