@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDuration, valueSpec } from '../../src/cli/options.ts';
 import type { Out } from '../../src/cli/output.ts';
 import { createProgram, runCli } from '../../src/cli/run.ts';
+import { parsePeers } from '../../src/operator/checkfork.ts';
 import { dokomodo } from './helpers.ts';
 
 interface Site {
@@ -182,6 +183,21 @@ describe('path options that cannot be used', () => {
     expect(r.code, r.stderr).toBe(2);
     expect(r.stderr).toContain('error path-unusable: --journal-dir /proc/nope/j: ');
     expect(r.stdout).toBe('');
+  });
+  it('validate -f /dev/zero is refused at once (not-a-file), not read forever', () => {
+    const r = dokomodo(['-f', '/dev/zero', 'validate']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error not-a-file: /dev/zero is a device, not a regular file');
+  });
+  it('checkfork --peers: a device is peers-unreadable, deep nesting bad-peers-file in our words', async () => {
+    const dev = memoryOut();
+    expect(await runCli(['-f', 'examples/dev.yaml', 'checkfork', '--peers', '/dev/zero'], dev)).toBe(2);
+    expect(dev.err).toContain(
+      'error peers-unreadable: cannot read /dev/zero: it is a device, not a regular file',
+    );
+    expect(() => parsePeers(`DOC: ${'['.repeat(50_000)}`, 'peers.yaml')).toThrow(
+      'peers.yaml: nested more than 100 levels deep',
+    );
   });
   it('render --out "" is refused before anything is written', () => {
     const r = dokomodo(['-f', 'examples/dev.yaml', 'render', '--out', '']);
