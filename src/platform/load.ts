@@ -3,7 +3,7 @@
  * Never throws on user input: every problem is a diagnostic with a code and `file:line:col`.
  */
 import jsyaml from 'js-yaml';
-import { isScalar, visit } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, visit } from 'yaml';
 import { type Diagnostic, diagnostic, hasErrors } from '../core/diagnostics.ts';
 import type { FileReader } from '../core/host.ts';
 import { type Excess, MAX_NESTING, maxNodes, measureValue, tooDeepAt } from './bounds.ts';
@@ -60,7 +60,7 @@ export function loadPlatformText(file: string, text: string, opts: LoadOptions =
   try {
     result = loadText(file, text, opts);
   } catch (e) {
-    // The bounds above keep every recursive step within the stack; this is the net under them,
+    // The bounds in loadText keep every recursive step within the stack; this is the net under them,
     // so that even a shape they miss gets our words, not JavaScript's.
     if (!(e instanceof RangeError)) throw e;
     result = fail(
@@ -154,12 +154,29 @@ function loadText(file: string, text: string, opts: LoadOptions): LoadResult {
       // The alias limit keeps toJS itself from expanding a bomb; measureValue then applies the
       // same bounds as on the fast path.
       data = src.doc.toJS({ maxAliasCount: 1000 });
-    } catch {
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (e instanceof RangeError || /alias count|resource exhaustion/i.test(message)) {
+        return fail(
+          diagnostic('platform-too-complex', 'the aliases (*name) of the platform file expand too far', {
+            pos: { file, line: 1, col: 1 },
+            hint: 'aliases are for sharing a few settings; spell large parts out instead',
+          }),
+        );
+      }
+      // What else toJS refuses is a merge key (`<<`) whose value is not a mapping.
+      const at = badMergeAt(src);
       return fail(
-        diagnostic('platform-too-complex', 'the aliases (*name) of the platform file expand too far', {
-          pos: { file, line: 1, col: 1 },
-          hint: 'aliases are for sharing a few settings; spell large parts out instead',
-        }),
+        src.withFrame(
+          diagnostic(
+            'yaml-syntax',
+            'a merge key (`<<`) must be given a mapping, an alias of one, or a list of them',
+            {
+              pos: at ? src.posAt(at[0], at[1]) : { file, line: 1, col: 1 },
+              hint: 'e.g. `<<: *common` where `x-common: &common { … }`',
+            },
+          ),
+        ),
       );
     }
     const m = measureValue(data, limit);
@@ -251,6 +268,30 @@ function keyDiagnostic(
         pos: src.posAt(k.offset, k.end),
         hint: 'write the key as plain text; `? ` starts an explicit (complex) key in YAML',
       });
+}
+
+/** The range of the first `<<` whose value is not a mapping (nor an alias or list of them). */
+function badMergeAt(src: PlatformSource): [number, number] | undefined {
+  const isMapLike = (n: unknown): boolean => isMap(n) || (isAlias(n) && isMap(n.resolve(src.doc)));
+  const stack: unknown[] = [src.doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        // With merge keys on, the parser reads `<<` as a symbol.
+        if (isScalar(pair.key) && (pair.key.value === '<<' || typeof pair.key.value === 'symbol')) {
+          const v = pair.value;
+          const ok = isMapLike(v) || (isSeq(v) && v.items.every(isMapLike));
+          const range = (v as { range?: [number, number, number] } | null)?.range ?? pair.key.range;
+          if (!ok && range) return [range[0], range[1]];
+        }
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  return undefined;
 }
 
 /** Positioned at the first alias on the way to the node that crossed the limit. */

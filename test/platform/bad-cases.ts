@@ -350,6 +350,22 @@ export const badCases: Case[] = [
     col: 8,
   },
   {
+    name: 'a merge key given a number',
+    yaml: `${base}x-a: { <<: 1 }\nchains:\n  KMD: {}\n`,
+    code: 'yaml-syntax',
+    line: 2,
+    col: 12,
+    says: 'merge key',
+  },
+  {
+    name: 'a merge key given an alias of a sequence',
+    yaml: `${base}x-a: &a [1]\nchains:\n  KMD: { <<: *a }\n`,
+    code: 'yaml-syntax',
+    line: 4,
+    col: 14,
+    says: 'merge key',
+  },
+  {
     name: 'empty arg value',
     yaml: `${base}chains:\n  DOC:\n    args: { earlytxid: "" }\n`,
     code: 'bad-value',
