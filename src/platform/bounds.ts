@@ -53,6 +53,7 @@ interface Scan {
 function scanNesting(text: string): Scan {
   const n = text.length;
   let flow = 0;
+  let stray = 0;
   let maxFlow = 0;
   let maxCol = 0;
   let i = 0;
@@ -90,14 +91,20 @@ function scanNesting(text: string): Scan {
       if (c === '[' || c === '{') {
         if (flow > 0 || valueStart) {
           flow++;
-          if (flow > MAX_NESTING) return { tooDeepAt: i, bound: flow };
-          maxFlow = Math.max(maxFlow, flow);
           valueStart = true;
         } else {
+          // Inside a plain scalar (`a: b[1]`) a bracket is text, but after a complete node
+          // (`"x" [[[`) the parsers take it as the start of a collection and recover from the
+          // error at a cost that grows with the depth: counted too, apart from real flow, so
+          // that a stray one does not end block tracking.
+          stray++;
           valueStart = false;
         }
+        if (flow + stray > MAX_NESTING) return { tooDeepAt: i, bound: flow + stray };
+        maxFlow = Math.max(maxFlow, flow);
       } else if (c === ']' || c === '}') {
         if (flow > 0) flow--;
+        else if (stray > 0) stray--;
         valueStart = false;
       } else if (c === ',' && flow > 0) {
         valueStart = true;
@@ -140,13 +147,22 @@ function skipQuoted(text: string, i: number): number {
   return j;
 }
 
-/** Skips the lines of a block scalar: blank lines and lines indented deeper than its header's line. */
+/**
+ * Skips the lines of a block scalar: blank lines, and lines indented at least as deep as its
+ * first line (and deeper than the header's line). It may stop earlier than YAML does (with an
+ * explicit indentation indicator), which only makes the scan count more, never less.
+ */
 function skipBlockScalar(text: string, i: number, headerIndent: number): number {
+  let content = -1;
   while (i < text.length) {
     let j = i;
     while (j < text.length && text[j] === ' ') j++;
     const blank = j >= text.length || text[j] === '\n' || text[j] === '\r';
-    if (!blank && j - i <= headerIndent) return i;
+    if (!blank) {
+      const indent = j - i;
+      if (content < 0) content = indent;
+      if (indent <= headerIndent || indent < content) return i;
+    }
     const eol = text.indexOf('\n', j);
     i = eol < 0 ? text.length : eol + 1;
   }

@@ -139,6 +139,26 @@ describe('hostile files', () => {
       expect(d.message).not.toMatch(/call stack|RangeError/);
     }
   });
+  it.each([
+    ['after a quoted scalar', (b: string) => `${chains}x-a: "x" ${b}\n`],
+    ['after an alias', (b: string) => `${chains}x-a: *x ${b}\n`],
+    ['after a document end', (b: string) => `version: 1\n... ${b}\n`],
+    [
+      'after a block scalar, less indented than its text',
+      (b: string) => `${chains}x-a: |\n      text\n  ${b}\n`,
+    ],
+    ['in a directive', (b: string) => `%YAML ${b}\nversion: 1\n`],
+  ])('20,000 brackets %s: refused before the parsers try to recover', (_, make) => {
+    const d = first(make('['.repeat(20_000)));
+    expect(d.code).toBe('platform-too-complex');
+  });
+  it('brackets inside plain text and quotes are text', () => {
+    const r = loadPlatformText(
+      'ok.yaml',
+      `version: 1\nx-a: see [1] and {2}\nx-b: "${'['.repeat(500)}"\nx-c: '${'{'.repeat(500)}'\nchains:\n  KMD: {}\n`,
+    );
+    expect(r.diagnostics).toEqual([]);
+  });
   it('a block scalar indented far right is text, not nesting', () => {
     const art = Array.from({ length: 5 }, () => `${' '.repeat(300)}[[[[ art ]]]]`).join('\n');
     const r = loadPlatformText('ok.yaml', `version: 1\nx-note: |\n${art}\nchains:\n  KMD: {}\n`);

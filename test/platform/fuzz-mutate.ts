@@ -73,6 +73,7 @@ const snippets: Array<(r: Rand) => string> = [
     return `x-f: ${'['.repeat(n)}${r() < 0.5 ? ']'.repeat(n) : ''}\n`;
   },
   (r) => `x-f: ${'{a: '.repeat(int(r, 50, 5000))}1\n`,
+  (r) => `x-z: ${pick(r, ['"q"', "'q'", '*q', '|', '!t'])} ${'['.repeat(int(r, 50, 20_000))}\n`,
   (r) => {
     const n = int(r, 50, 400);
     return `x-d:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`;
