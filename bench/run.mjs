@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 
 for (const b of [
   'platform.mjs',
+  'hostile.mjs',
   'render.mjs',
   'operator.mjs',
   'status.mjs',

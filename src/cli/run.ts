@@ -2,20 +2,33 @@
  * Command-line entry: declares commands and options with commander, loads each command's code
  * only when it runs, and maps every failure to a message with a code, a hint and an exit code.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { DokomodoError, ExitCode } from '../core/errors.ts';
 import { redact } from '../core/redact.ts';
 import type { Context, GlobalOptions } from './context.ts';
-import { paint, processOut } from './output.ts';
+import { durationOption, intOption, listenOption, numberOption, pathOption, textOption } from './options.ts';
+import { type Out, paint, processOut } from './output.ts';
 
 declare const __DOKOMODO_VERSION__: string;
 const VERSION = typeof __DOKOMODO_VERSION__ === 'string' ? __DOKOMODO_VERSION__ : '0.0.0-dev';
 
 type Action = (ctx: Context, ...args: never[]) => Promise<number | undefined> | number | undefined;
 
-export async function runCli(argv: string[]): Promise<number> {
-  const out = processOut();
+export async function runCli(argv: string[], out: Out = processOut()): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  const program = createProgram(out, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (e) {
+    return reportError(e, out);
+  }
+}
+
+/** Every command and option, wired to lazily loaded actions; `setExit` receives an action's exit code. */
+export function createProgram(out: Out, setExit: (code: number) => void): Command {
   const program = new Command('dokomodo');
 
   /** Wraps a lazily imported command function into a commander action. */
@@ -27,14 +40,16 @@ export async function runCli(argv: string[]): Promise<number> {
       if (globals.color === false) out.color = false;
       const ctx: Context = { opts: globals, out };
       const fn = await load();
-      exitCode = (await fn(ctx, ...(args.slice(0, -1) as never[]))) ?? ExitCode.ok;
+      setExit((await fn(ctx, ...(args.slice(0, -1) as never[]))) ?? ExitCode.ok);
     };
 
   program
     .description('Run fleets of Komodo notary nodes and assetchains from one platform file.')
     .version(VERSION, '-V, --version')
-    .option('-f, --file <path>', 'platform file', process.env['DOKOMODO_FILE'] ?? 'dokomodo.yaml')
-    .option('-e, --env <name>', 'environment (a named selection of chains and hosts)')
+    .addOption(
+      pathOption('-f, --file <path>', 'platform file', process.env['DOKOMODO_FILE'] || 'dokomodo.yaml'),
+    )
+    .addOption(textOption('-e, --env <name>', 'environment (a named selection of chains and hosts)'))
     .option('--json', 'print data as JSON')
     .option('-v, --verbose', 'show retries and other details')
     .option('--no-color', 'no colours in the output')
@@ -62,9 +77,11 @@ export async function runCli(argv: string[]): Promise<number> {
     .description(
       'write every deployment artifact (confs, iguana, systemd, compose, kubernetes, ansible, monitoring)',
     )
-    .requiredOption('-o, --out <dir>', 'output directory')
-    .option('--host <name...>', 'only these hosts’ files (fleet-wide files are always written)')
-    .option('-t, --target <list>', 'comma-separated targets, or all', 'all')
+    .addOption(pathOption('-o, --out <dir>', 'output directory').makeOptionMandatory())
+    .addOption(
+      textOption('--host <name...>', 'only these hosts’ files (fleet-wide files are always written)'),
+    )
+    .addOption(textOption('-t, --target <list>', 'comma-separated targets, or all', 'all'))
     .option('--check', 'show what would change and exit 1 on drift; write nothing')
     .option('--prune', 'remove files written earlier that are no longer generated')
     .option('--force', 'replace files not written by dokomodo or changed by hand (backed up first)')
@@ -78,21 +95,28 @@ export async function runCli(argv: string[]): Promise<number> {
       'a platform file from a KomodoPlatform/dPoW checkout (or, with --diff, what upstream changed)',
     )
     .argument('<dir>', 'the dPoW checkout (the folder that holds iguana/)')
-    .option('--host-main <address>', 'address of the main notary server', '203.0.113.10')
-    .option('--host-3p <address>', 'address of the third-party server', '203.0.113.11')
-    .option('--out <file>', 'write the platform file here (default: standard output)')
+    .addOption(textOption('--host-main <address>', 'address of the main notary server', '203.0.113.10'))
+    .addOption(textOption('--host-3p <address>', 'address of the third-party server', '203.0.113.11'))
+    .addOption(pathOption('--out <file>', 'write the platform file here (default: standard output)'))
     .option('--force', 'replace an existing --out file')
     .option('--diff', 'compare with the platform file (-f) instead; exit 1 when upstream changed')
-    .option('--commit <sha>', 'the checkout’s commit, for a checkout without .git')
+    .addOption(textOption('--commit <sha>', 'the checkout’s commit, for a checkout without .git'))
     .action(lazy(async () => (await import('./commands/import.ts')).importDpow));
 
   const lifecycle = (cmd: Command) =>
     cmd
       .argument('[chains...]', 'chains, environments, or all (default: the selection)')
       .option('--devnet', 'run dokomodo’s simulator instead of komodod')
-      .option('--datadir <dir>', 'put every chain’s data under this directory')
-      .option('--concurrency <n>', 'chains at once (default: defaults.start.concurrency)')
-      .option('--warmup <seconds>', 'devnet only: -28 warm-up after start');
+      .addOption(pathOption('--datadir <dir>', 'put every chain’s data under this directory'))
+      .addOption(
+        intOption('--concurrency <n>', 'chains at once (default: defaults.start.concurrency)', {
+          min: 1,
+          max: 4096,
+        }),
+      )
+      .addOption(
+        durationOption('--warmup <seconds>', 'devnet only: -28 warm-up after start', { min: 0, max: 3600 }),
+      );
   lifecycle(
     program.command('start').description('start chains; each counts as started when its RPC answers'),
   ).action(lazy(async () => (await import('./commands/ops.ts')).start));
@@ -107,7 +131,13 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('every chain and Iguana instance at a glance')
     .argument('[chains...]', 'chains, environments, or all')
     .option('-w, --watch', 'refresh until Ctrl-C')
-    .option('--interval <seconds>', 'refresh interval with --watch', '5')
+    .addOption(
+      durationOption('--interval <seconds>', 'refresh interval with --watch', {
+        min: 1,
+        max: 86400,
+        default: 5,
+      }),
+    )
     .action(lazy(async () => (await import('./commands/ops.ts')).status));
   program
     .command('rpc')
@@ -116,8 +146,10 @@ export async function runCli(argv: string[]): Promise<number> {
     .argument('<method>', 'RPC method')
     .argument('[params...]', 'parameters (JSON values, or text)')
     .option('--ndjson', 'one JSON line per chain as each answers')
-    .option('--concurrency <n>', 'chains at once', '128')
-    .option('--timeout <seconds>', 'per-call timeout', '30')
+    .addOption(intOption('--concurrency <n>', 'chains at once', { min: 1, max: 4096, default: 128 }))
+    .addOption(
+      durationOption('--timeout <seconds>', 'per-call timeout', { min: 0.1, max: 3600, default: 30 }),
+    )
     .action(lazy(async () => (await import('./commands/ops.ts')).rpc));
 
   const utxo = program.command('utxo').description('notarization UTXOs: count, split, consolidate');
@@ -125,15 +157,28 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('status')
     .description('notarization UTXOs by Iguana’s rule, funds for a split, and whether one is due')
     .argument('[chains...]', 'chains, environments, or all')
-    .option('--concurrency <n>', 'chains at once', '8')
+    .addOption(intOption('--concurrency <n>', 'chains at once', { min: 1, max: 256, default: 8 }))
     .action(lazy(async () => (await import('./commands/utxo.ts')).utxoStatus));
   const utxoRun = (cmd: Command) =>
     cmd
       .argument('[chains...]', 'chains, environments, or all')
       .option('--dry-run', 'show the transactions; sign and send nothing')
-      .option('--fee-rate <sat/B>', 'fee rate for the size estimate', '3.5')
-      .option('--journal-dir <dir>', 'journal of signed transactions (crash recovery)', '~/.dokomodo/utxo')
-      .option('--concurrency <n>', 'chains at once', '8');
+      .addOption(
+        numberOption('--fee-rate <sat/B>', 'fee rate for the size estimate', {
+          above: 0,
+          max: 1000,
+          unit: 'sat/byte',
+          default: 3.5,
+        }),
+      )
+      .addOption(
+        pathOption(
+          '--journal-dir <dir>',
+          'journal of signed transactions (crash recovery)',
+          '~/.dokomodo/utxo',
+        ),
+      )
+      .addOption(intOption('--concurrency <n>', 'chains at once', { min: 1, max: 256, default: 8 }));
   utxoRun(
     utxo
       .command('split')
@@ -144,23 +189,45 @@ export async function runCli(argv: string[]): Promise<number> {
       .command('consolidate')
       .description('merge everything but the notarization UTXOs into one P2PKH output to self'),
   )
-    .option('--max-inputs <n>', 'inputs per transaction (at most 399)', '399')
+    .addOption(
+      intOption('--max-inputs <n>', 'inputs per transaction (at most 399)', {
+        min: 1,
+        max: 399,
+        default: 399,
+      }),
+    )
     .action(lazy(async () => (await import('./commands/utxo.ts')).utxoConsolidate));
   program
     .command('stats')
     .description('notarizations, last notarization, UTXOs, balance and days left, wallet size per chain')
     .argument('[chains...]', 'chains, environments, or all')
-    .option('--window <duration>', 'count notarizations over this window (e.g. 24h, 7d)', '24h')
+    .addOption(
+      durationOption('--window <duration>', 'count notarizations over this window (e.g. 24h, 7d)', {
+        min: 1,
+        max: 366 * 86400,
+        default: 86400,
+      }),
+    )
     .option('-w, --watch', 'refresh until Ctrl-C')
-    .option('--interval <seconds>', 'refresh interval with --watch', '30')
-    .option('--datadir <dir>', 'the data directory given to `start --datadir` (for wallet.dat sizes)')
+    .addOption(
+      durationOption('--interval <seconds>', 'refresh interval with --watch', {
+        min: 1,
+        max: 86400,
+        default: 30,
+      }),
+    )
+    .addOption(
+      pathOption('--datadir <dir>', 'the data directory given to `start --datadir` (for wallet.dat sizes)'),
+    )
     .action(lazy(async () => (await import('./commands/stats.ts')).stats));
   program
     .command('checkfork')
     .description('compare each chain’s tip with longestchain and reference peers; report forks and lag > 10')
     .argument('[chains...]', 'chains, environments, or all')
-    .option('--peers <file>', 'JSON/YAML: { CHAIN: [{ url: http://user:pass@host:port }, …] }')
-    .option('--timeout <seconds>', 'per-call timeout', '10')
+    .addOption(pathOption('--peers <file>', 'JSON/YAML: { CHAIN: [{ url: http://user:pass@host:port }, …] }'))
+    .addOption(
+      durationOption('--timeout <seconds>', 'per-call timeout', { min: 0.1, max: 3600, default: 10 }),
+    )
     .action(lazy(async () => (await import('./commands/stats.ts')).checkfork));
 
   const monitor = program
@@ -169,13 +236,25 @@ export async function runCli(argv: string[]): Promise<number> {
       'poll every chain and Iguana on a schedule; serve metrics and the API; evaluate and send alerts',
     )
     .argument('[chains...]', 'chains, environments, or all')
-    .option('--listen <[address:]port>', 'where to serve /metrics and /api', '127.0.0.1:9710')
-    .option('--interval <seconds>', 'seconds between polls', '30')
+    // 9710 is MONITOR_PORT; importing it here would load the monitor for every command.
+    .addOption(
+      listenOption('--listen <[address:]port>', 'where to serve /metrics, /api and the page', {
+        host: '127.0.0.1',
+        port: 9710,
+      }),
+    )
+    .addOption(
+      durationOption('--interval <seconds>', 'seconds between polls', { min: 1, max: 86400, default: 30 }),
+    )
     .option('--once', 'poll once, print the metrics, exit')
-    .option('--state-dir <dir>', 'where alert states and unsent messages are kept', '~/.dokomodo')
-    .option(
-      '--datadir <dir>',
-      'the data directory given to `start --datadir` (where the chains’ debug.log are)',
+    .addOption(
+      pathOption('--state-dir <dir>', 'where alert states and unsent messages are kept', '~/.dokomodo'),
+    )
+    .addOption(
+      pathOption(
+        '--datadir <dir>',
+        'the data directory given to `start --datadir` (where the chains’ debug.log are)',
+      ),
     )
     .action(lazy(async () => (await import('./commands/monitor.ts')).monitor));
   monitor
@@ -190,33 +269,41 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('up')
     .description('run every selected chain (and Iguana) simulated in one process, until Ctrl-C')
     .option('--detach', 'run in the background')
-    .option('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet')
-    .option('--blocktime <seconds>', 'seconds between simulated blocks', '10')
-    .option('--warmup <seconds>', '-28 warm-up after start', '0')
+    .addOption(pathOption('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet'))
+    .addOption(
+      durationOption('--blocktime <seconds>', 'seconds between simulated blocks; 0: only on `generate`', {
+        min: 0,
+        max: 86400,
+        default: 10,
+      }),
+    )
+    .addOption(
+      durationOption('--warmup <seconds>', '-28 warm-up after start', { min: 0, max: 3600, default: 0 }),
+    )
     .action(lazy(async () => (await import('./commands/devnet.ts')).devnetUp));
   devnet
     .command('down')
     .description('stop a detached devnet')
-    .option('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet')
+    .addOption(pathOption('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet'))
     .action(lazy(async () => (await import('./commands/devnet.ts')).devnetDown));
   devnet
     .command('status')
     .description('is a devnet running')
-    .option('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet')
+    .addOption(pathOption('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet'))
     .action(lazy(async () => (await import('./commands/devnet.ts')).devnetStatus));
   program
     .command('demo')
     .description('the example dev platform on the devnet: start it, show its status live, stop it on Ctrl-C')
-    .option('--datadir <dir>', 'demo data directory', '~/.dokomodo/demo')
+    .addOption(pathOption('--datadir <dir>', 'demo data directory', '~/.dokomodo/demo'))
     .option('--once', 'show the status once, then stop')
-    .option('--interval <seconds>', 'refresh interval', '5')
+    .addOption(durationOption('--interval <seconds>', 'refresh interval', { min: 1, max: 3600, default: 5 }))
     .action(lazy(async () => (await import('./commands/devnet.ts')).demo));
 
   const keys = program.command('keys').description('notary keys: derive from the passphrase, convert WIFs');
   keys
     .command('derive')
     .description('derive the notary pubkey, and each coin’s address and WIF, from the passphrase')
-    .option('--coins <list>', 'comma-separated coins (default: every known coin)')
+    .addOption(textOption('--coins <list>', 'comma-separated coins (default: every known coin)'))
     .option('--passphrase-stdin', 'read the passphrase from standard input')
     .option('--show-secrets', 'also print the private key and the WIFs')
     .action(lazy(async () => (await import('./commands/keys.ts')).derive));
@@ -224,15 +311,21 @@ export async function runCli(argv: string[]): Promise<number> {
     .command('convert')
     .description('re-encode a WIF for another coin (reads the WIF from stdin or a prompt when omitted)')
     .argument('[wif]', 'the WIF, or - for standard input (an argument is visible to other users in `ps`)')
-    .addOption(new Option('--to <coin>', 'target coin').makeOptionMandatory())
+    .addOption(textOption('--to <coin>', 'target coin').makeOptionMandatory())
     .action(lazy(async () => (await import('./commands/keys.ts')).convert));
   keys
     .command('import')
     .description('import the notary key into each chain’s wallet (no rescan) unless it holds it already')
     .argument('[chains...]', 'chains, environments, or all (default: the selection)')
     .option('--passphrase-stdin', 'read the passphrase from standard input')
-    .option('--concurrency <n>', 'chains at once', '16')
-    .option('--wait <seconds>', 'how long to wait for a daemon in warm-up', '60')
+    .addOption(intOption('--concurrency <n>', 'chains at once', { min: 1, max: 4096, default: 16 }))
+    .addOption(
+      durationOption('--wait <seconds>', 'how long to wait for a daemon in warm-up', {
+        min: 0,
+        max: 3600,
+        default: 60,
+      }),
+    )
     .action(lazy(async () => (await import('./commands/notary.ts')).keysImport));
 
   const iguana = program.command('iguana').description('Iguana dPoW instances: bootstrap and status');
@@ -241,8 +334,19 @@ export async function runCli(argv: string[]): Promise<number> {
     .description('bootstrap an Iguana instance; resumable: finished steps are not repeated')
     .argument('[instance]', 'Iguana instance (default: every instance of the selection)')
     .option('--passphrase-stdin', 'read the passphrase from standard input')
-    .option('--datadir <dir>', 'the chains’ data directory as given to `start --datadir` (for addcoin paths)')
-    .option('--wait <seconds>', 'how long to retry while Iguana starts or a daemon warms up', '60')
+    .addOption(
+      pathOption(
+        '--datadir <dir>',
+        'the chains’ data directory as given to `start --datadir` (for addcoin paths)',
+      ),
+    )
+    .addOption(
+      durationOption('--wait <seconds>', 'how long to retry while Iguana starts or a daemon warms up', {
+        min: 0,
+        max: 3600,
+        default: 60,
+      }),
+    )
     .action(lazy(async () => (await import('./commands/notary.ts')).iguanaUp));
   iguana
     .command('status')
@@ -257,7 +361,13 @@ export async function runCli(argv: string[]): Promise<number> {
     )
     .argument('<kind>', 'chain or iguana')
     .argument('<name>', 'the chain or Iguana instance, as named in the platform file')
-    .option('--datadir <dir>', 'the container’s data directory (Iguana: its working directory)', '/data')
+    .addOption(
+      pathOption(
+        '--datadir <dir>',
+        'the container’s data directory (Iguana: its working directory)',
+        '/data',
+      ),
+    )
     .option('--dry-run', 'write nothing; show the files (passwords masked) and the command')
     .option(
       '--print-exec',
@@ -269,34 +379,25 @@ export async function runCli(argv: string[]): Promise<number> {
     )
     .action(lazy(async () => (await import('./commands/entrypoint.ts')).entrypoint));
 
-  try {
-    await program.parseAsync(argv, { from: 'user' });
-    return exitCode;
-  } catch (e) {
-    return reportError(e, out);
-  }
+  return program;
+}
 
-  function reportError(e: unknown, o: typeof out): number {
-    if (e instanceof CommanderError) {
-      if (
-        e.code === 'commander.helpDisplayed' ||
-        e.code === 'commander.version' ||
-        e.code === 'commander.help'
-      )
-        return ExitCode.ok;
-      if (e.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
-      return ExitCode.usage;
-    }
-    if (e instanceof DokomodoError) {
-      o.stderr(`${paint(o, 'red', 'error')} ${e.code}: ${redact(e.message)}\n`);
-      if (e.hint) o.stderr(`  hint: ${redact(e.hint)}\n`);
-      return e.exitCode;
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    o.stderr(
-      `${paint(o, 'red', 'error')} internal: ${redact(message)}\n  hint: this is a bug in dokomodo; rerun with DOKOMODO_DEBUG=1 and report it\n`,
-    );
-    if (process.env['DOKOMODO_DEBUG'] && e instanceof Error && e.stack) o.stderr(`${redact(e.stack)}\n`);
-    return ExitCode.internal;
+function reportError(e: unknown, o: Out): number {
+  if (e instanceof CommanderError) {
+    if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+      return ExitCode.ok;
+    if (e.code === 'commander.executeSubCommandAsync') return ExitCode.ok;
+    return ExitCode.usage;
   }
+  if (e instanceof DokomodoError) {
+    o.stderr(`${paint(o, 'red', 'error')} ${e.code}: ${redact(e.message)}\n`);
+    if (e.hint) o.stderr(`  hint: ${redact(e.hint)}\n`);
+    return e.exitCode;
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  o.stderr(
+    `${paint(o, 'red', 'error')} internal: ${redact(message)}\n  hint: this is a bug in dokomodo; rerun with DOKOMODO_DEBUG=1 and report it\n`,
+  );
+  if (process.env['DOKOMODO_DEBUG'] && e instanceof Error && e.stack) o.stderr(`${redact(e.stack)}\n`);
+  return ExitCode.internal;
 }

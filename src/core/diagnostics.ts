@@ -43,13 +43,14 @@ export function hasErrors(diags: readonly Diagnostic[]): boolean {
 
 /** Builds a code frame: the offending line with one line of context each side and a caret line. */
 export function codeFrame(
-  source: string,
+  source: string | readonly string[],
   line: number,
   col: number,
   endLine?: number,
   endCol?: number,
 ): string {
-  const lines = source.split(/\r?\n/);
+  // Callers framing many diagnostics of one file pass its lines split once.
+  const lines = typeof source === 'string' ? source.split(/\r?\n/) : source;
   const first = Math.max(1, line - 1);
   const last = Math.min(lines.length, line + 1);
   const width = String(last).length;

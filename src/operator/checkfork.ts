@@ -15,6 +15,7 @@
 import { request } from 'undici';
 import { parse as parseYaml } from 'yaml';
 import { DokomodoError } from '../core/errors.ts';
+import { MAX_NESTING, tooDeepAt } from '../platform/bounds.ts';
 import { registerSecret } from '../core/redact.ts';
 import type { ChainModel } from '../platform/model.ts';
 import { RpcClient } from './rpc/client.ts';
@@ -30,6 +31,11 @@ export type PeersFile = Record<string, PeerSpec[]>;
 /** Reads a peers file; throws a usage-level DokomodoError naming what is wrong. */
 export function parsePeers(text: string, file: string): PeersFile {
   let data: unknown;
+  // The YAML parser recurses per level: refuse deep nesting before it overflows the stack.
+  if (tooDeepAt(text) !== undefined)
+    throw new DokomodoError('bad-peers-file', `${file}: nested more than ${MAX_NESTING} levels deep`, {
+      hint: '{ "DOC": [{ "url": "http://user:pass@host:port" }] }',
+    });
   try {
     data = parseYaml(text);
   } catch (e) {

@@ -81,15 +81,6 @@ export interface StatsOptions {
   now?: () => number;
 }
 
-/** Parses `24h`, `7d`, `90m`, `3600s` or a number of seconds. */
-export function parseWindow(text: string): number | undefined {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([smhdw]?)\s*$/i.exec(text);
-  if (!m) return undefined;
-  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[m[2]!.toLowerCase()] ?? 1;
-  const s = Math.round(Number(m[1]) * unit);
-  return s > 0 ? s : undefined;
-}
-
 function fileSize(path: string): number | null {
   try {
     return statSync(path).size;

@@ -611,6 +611,52 @@ export interface Journal {
   txs: JournalEntry[];
 }
 
+const JOURNAL_HINT =
+  'it holds the signed transactions of an interrupted run; inspect it, and move it away only if none of them can still land';
+
+/**
+ * A journal with a valid header can still hold entries that are not transactions we signed
+ * (edited by hand, truncated by a disk error): each is checked before anything is sent, and the
+ * first bad one stops the run, naming the file and the entry.
+ */
+function checkJournal(
+  j: Omit<Partial<Journal>, 'txs'> & { txs: unknown[] },
+  chain: string,
+  file: string,
+): Journal {
+  const bad = (where: string, what: string) =>
+    new DokomodoError('journal-bad-entry', `${file}: ${where} ${what}; nothing was sent`, {
+      hint: JOURNAL_HINT,
+    });
+  if (j.chain !== chain) throw bad('the header', `names chain ${JSON.stringify(j.chain)}, not ${chain}`);
+  if (j.action !== 'split' && j.action !== 'consolidate')
+    throw bad('the header', `has action ${JSON.stringify(j.action)}, not split or consolidate`);
+  const isHex = (v: unknown, len?: number): v is string =>
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length % 2 === 0 &&
+    /^[0-9a-f]+$/i.test(v) &&
+    (len === undefined || v.length === len);
+  j.txs.forEach((t, i) => {
+    const where = `entry ${i + 1} of ${j.txs.length} (txs[${i}])`;
+    if (!t || typeof t !== 'object' || Array.isArray(t)) throw bad(where, 'is not an object');
+    const e = t as Partial<JournalEntry>;
+    if (!isHex(e.txid, 64)) throw bad(where, 'has no txid of 64 hex digits');
+    if (!isHex(e.hex)) throw bad(where, `(${e.txid}) has no transaction hex`);
+    if (txidOfHex(e.hex) !== e.txid.toLowerCase())
+      throw bad(where, `(${e.txid}): its hex is another transaction (txid ${txidOfHex(e.hex)})`);
+    if (e.state !== 'signed' && e.state !== 'sent')
+      throw bad(where, `(${e.txid}) has state ${JSON.stringify(e.state)}, not signed or sent`);
+    if (!Array.isArray(e.inputs) || e.inputs.length === 0) throw bad(where, `(${e.txid}) lists no inputs`);
+    e.inputs.forEach((inp, k) => {
+      const x = inp as Partial<{ txid: string; vout: number }> | null;
+      if (!x || !isHex(x.txid, 64) || !Number.isSafeInteger(x.vout) || (x.vout as number) < 0)
+        throw bad(where, `(${e.txid}): input ${k + 1} is not {txid: 64 hex digits, vout: a whole number}`);
+    });
+  });
+  return j as Journal;
+}
+
 /** Where journals live and how they are written; one journal and one lock per chain. */
 export interface JournalStore {
   path(chain: string): string;
@@ -631,22 +677,30 @@ export function fileJournal(dir = DEFAULT_JOURNAL_DIR): JournalStore {
   return {
     path,
     read(chain) {
+      const file = path(chain);
       let text: string;
       try {
-        text = readFileSync(path(chain), 'utf8');
+        text = readFileSync(file, 'utf8');
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw e;
-      }
-      try {
-        const j = JSON.parse(text) as Journal;
-        if (j.format !== 'dokomodo-utxo-journal/1' || !Array.isArray(j.txs)) throw new Error('format');
-        return j;
-      } catch {
-        throw new DokomodoError('journal-unreadable', `${path(chain)} is not a dokomodo UTXO journal`, {
-          hint: 'it holds the signed transactions of an interrupted run; inspect it, and move it away only if none of them can still land',
+        const code = (e as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return undefined;
+        throw new DokomodoError('journal-unreadable', `${file} cannot be read (${code ?? String(e)})`, {
+          hint: JOURNAL_HINT,
         });
       }
+      let j: unknown;
+      try {
+        j = JSON.parse(text);
+      } catch {
+        j = undefined;
+      }
+      const o = j as Partial<Journal> | undefined;
+      if (!o || typeof o !== 'object' || o.format !== 'dokomodo-utxo-journal/1' || !Array.isArray(o.txs)) {
+        throw new DokomodoError('journal-unreadable', `${file} is not a dokomodo UTXO journal`, {
+          hint: JOURNAL_HINT,
+        });
+      }
+      return checkJournal(o as Omit<Partial<Journal>, 'txs'> & { txs: unknown[] }, chain, file);
     },
     write(journal) {
       ensureDir();

@@ -2,7 +2,18 @@
  * The parsed platform file: YAML with positions. Turns a path into a document path
  * (`['chains', 'DOC', 'params', 'ac_supply']`) into `file:line:col` and a code frame.
  */
-import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument, type Document } from 'yaml';
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from 'yaml';
 import { codeFrame, type Diagnostic, diagnostic, type SourcePosition } from '../core/diagnostics.ts';
 
 export type DocPath = ReadonlyArray<string | number>;
@@ -12,6 +23,7 @@ export class PlatformSource {
   readonly text: string;
   private parsed: Document.Parsed | undefined;
   private readonly lines = new LineCounter();
+  private lineCache: string[] | undefined;
 
   constructor(file: string, text: string) {
     this.file = file;
@@ -26,7 +38,9 @@ export class PlatformSource {
     this.parsed ??= parseDocument(this.text, {
       lineCounter: this.lines,
       prettyErrors: false,
-      uniqueKeys: true,
+      // The parser's own check compares each key with every earlier one: quadratic, minutes
+      // for a mapping of 100,000 keys. keyProblems() does it with a set.
+      uniqueKeys: false,
       strict: true,
       merge: true,
       keepSourceTokens: false,
@@ -34,16 +48,64 @@ export class PlatformSource {
     return this.parsed;
   }
 
+  /**
+   * Keys that repeat an earlier key of the same mapping, and keys that are mappings or
+   * sequences (`? [a, b] : c`), which no platform key is and which both parsers turn into
+   * text like "[object Object]". In document order.
+   */
+  keyProblems(): Array<{ offset: number; end: number; key: string; kind: 'duplicate' | 'complex' }> {
+    const out: Array<{ offset: number; end: number; key: string; kind: 'duplicate' | 'complex' }> = [];
+    const stack: unknown[] = [this.doc.contents];
+    while (stack.length > 0) {
+      const node = stack.pop();
+      if (isMap(node)) {
+        const seen = new Set<string>();
+        for (const pair of node.items) {
+          const k = pair.key;
+          if (isScalar(k)) {
+            // The parser's rule: scalars with the same value (so 1 and "1" differ).
+            const id = `${typeof k.value}:${String(k.value)}`;
+            if (seen.has(id) && k.range) {
+              out.push({ offset: k.range[0], end: k.range[1], key: String(k.value), kind: 'duplicate' });
+            }
+            seen.add(id);
+          } else if (isCollection(k) || (isAlias(k) && isCollection(k.resolve(this.doc)))) {
+            const range = (k as Node).range ?? [0, 0];
+            const key = this.text.slice(range[0], Math.min(range[1], range[0] + 40)).trim();
+            out.push({ offset: range[0], end: range[1], key, kind: 'complex' });
+          }
+          stack.push(pair.value);
+        }
+      } else if (isSeq(node)) {
+        for (const item of node.items) stack.push(item);
+      }
+    }
+    return out.sort((a, b) => a.offset - b.offset);
+  }
+
   posAt(offset: number, endOffset?: number): SourcePosition {
-    void this.doc; // the line counter is filled while parsing
-    const { line, col } = this.lines.linePos(Math.max(0, Math.min(offset, this.text.length)));
+    const { line, col } = this.linePos(offset);
     const pos: SourcePosition = { file: this.file, line, col };
     if (endOffset !== undefined) {
-      const end = this.lines.linePos(Math.max(0, Math.min(endOffset, this.text.length)));
+      const end = this.linePos(endOffset);
       pos.endLine = end.line;
       pos.endCol = end.col;
     }
     return pos;
+  }
+
+  private linePos(offset: number): { line: number; col: number } {
+    const at = Math.max(0, Math.min(offset, this.text.length));
+    // The line counter is filled while parsing; a file refused before parsing (too deep) must
+    // not be parsed just to position the refusal.
+    if (this.parsed) return this.lines.linePos(at);
+    let line = 1;
+    let start = 0;
+    for (let i = this.text.indexOf('\n'); i >= 0 && i < at; i = this.text.indexOf('\n', i + 1)) {
+      line++;
+      start = i + 1;
+    }
+    return { line, col: at - start + 1 };
   }
 
   /**
@@ -95,7 +157,8 @@ export class PlatformSource {
 
   withFrame(d: Diagnostic): Diagnostic {
     if (d.pos && d.pos.file === this.file) {
-      d.frame = codeFrame(this.text, d.pos.line, d.pos.col, d.pos.endLine, d.pos.endCol);
+      this.lineCache ??= this.text.split(/\r?\n/);
+      d.frame = codeFrame(this.lineCache, d.pos.line, d.pos.col, d.pos.endLine, d.pos.endCol);
     }
     return d;
   }

@@ -2,355 +2,14 @@
  * The bad-input suite: broken platform files, each asserting the diagnostic code and the exact
  * position of the offending YAML node. Loading never throws.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadPlatformFile } from '../../src/platform/index.ts';
 import { loadPlatformText } from '../../src/platform/load.ts';
-
-interface Case {
-  name: string;
-  yaml: string;
-  code: string;
-  line: number;
-  col: number;
-  /** A fragment the message or hint must contain. */
-  says?: string;
-}
-
-const base = 'version: 1\n';
-const cases: Case[] = [
-  { name: 'empty file', yaml: '', code: 'empty-file', line: 1, col: 1 },
-  { name: 'comments only', yaml: '# nothing here\n# at all\n', code: 'empty-file', line: 1, col: 1 },
-  {
-    name: 'bad indentation',
-    yaml: 'version: 1\nchains:\n  KMD: {}\n   DOC: {}\n',
-    code: 'yaml-syntax',
-    line: 4,
-    col: 1,
-  },
-  {
-    name: 'unclosed flow mapping',
-    yaml: 'version: 1\nchains: { KMD: {}\n',
-    code: 'yaml-syntax',
-    line: 3,
-    col: 1,
-  },
-  { name: 'tab indentation', yaml: 'version: 1\nchains:\n\tKMD: {}\n', code: 'yaml-syntax', line: 3, col: 1 },
-  {
-    name: 'duplicate chain',
-    yaml: `${base}chains:\n  KMD: {}\n  DOC: {}\n  DOC: {}\n`,
-    code: 'duplicate-key',
-    line: 5,
-    col: 3,
-  },
-  {
-    name: 'top level is a list',
-    yaml: '- version: 1\n- chains: {}\n',
-    code: 'not-a-mapping',
-    line: 1,
-    col: 1,
-  },
-  { name: 'top level is a scalar', yaml: 'hello\n', code: 'not-a-mapping', line: 1, col: 1 },
-  { name: 'missing version', yaml: 'chains:\n  KMD: {}\n', code: 'unsupported-version', line: 1, col: 1 },
-  {
-    name: 'future version',
-    yaml: 'version: 2\nchains:\n  KMD: {}\n',
-    code: 'unsupported-version',
-    line: 1,
-    col: 10,
-  },
-  {
-    name: 'missing chains',
-    yaml: 'version: 1\nhosts: {}\n',
-    code: 'missing-key',
-    line: 1,
-    col: 1,
-    says: 'chains',
-  },
-  {
-    name: 'unknown top-level key',
-    yaml: `${base}chians:\n  KMD: {}\nchains:\n  KMD: {}\n`,
-    code: 'unknown-key',
-    line: 2,
-    col: 1,
-    says: 'did you mean `chains`',
-  },
-  {
-    name: 'unknown chain key',
-    yaml: `${base}chains:\n  DOC:\n    parms: { ac_supply: 1 }\n`,
-    code: 'unknown-key',
-    line: 4,
-    col: 5,
-    says: 'did you mean `params`',
-  },
-  {
-    name: 'chains is a list',
-    yaml: `${base}chains:\n  - KMD\n  - DOC\n`,
-    code: 'wrong-type',
-    line: 3,
-    col: 3,
-    says: 'mapping',
-  },
-  {
-    name: 'params is a string',
-    yaml: `${base}chains:\n  DOC:\n    params: ac_supply=1\n`,
-    code: 'wrong-type',
-    line: 4,
-    col: 13,
-  },
-  {
-    name: 'param value is a mapping',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_supply: { a: 1 }\n`,
-    code: 'wrong-type',
-    line: 5,
-    col: 18,
-  },
-  {
-    name: 'unknown ac_ param',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_suply: 1000\n`,
-    code: 'unknown-param',
-    line: 5,
-    col: 7,
-    says: 'did you mean `ac_supply`',
-  },
-  {
-    name: 'non-ac param under params',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      addressindex: 1\n`,
-    code: 'unknown-param',
-    line: 5,
-    col: 7,
-    says: 'args',
-  },
-  {
-    name: 'garbage int param',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_supply: lots\n`,
-    code: 'bad-param-value',
-    line: 5,
-    col: 18,
-  },
-  {
-    name: 'supply above 90 billion',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_supply: 90000000001\n`,
-    code: 'param-refused',
-    line: 5,
-    col: 18,
-  },
-  {
-    name: 'digits-only hex read as a number',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_script: 0012\n`,
-    code: 'bad-param-value',
-    line: 5,
-    col: 18,
-    says: 'quote',
-  },
-  {
-    name: 'unsafe integer',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_timelockgte: 18446744073709551615\n`,
-    code: 'unsafe-integer',
-    line: 5,
-    col: 23,
-    says: 'quote',
-  },
-  {
-    name: 'marmara param without rules',
-    yaml: `${base}chains:\n  MCL:\n    params: { ac_supply: 2000000, ac_marmara: 1 }\n`,
-    code: 'param-needs-rules',
-    line: 4,
-    col: 35,
-  },
-  {
-    name: 'params on KMD',
-    yaml: `${base}chains:\n  KMD:\n    params: { ac_supply: 5 }\n`,
-    code: 'params-not-allowed',
-    line: 4,
-    col: 15,
-  },
-  {
-    name: 'ac_ param under args',
-    yaml: `${base}chains:\n  DOC:\n    args: { ac_cc: 2 }\n`,
-    code: 'ac-param-in-args',
-    line: 4,
-    col: 13,
-  },
-  {
-    name: 'managed arg',
-    yaml: `${base}chains:\n  DOC:\n    args: { rpcport: 1234 }\n`,
-    code: 'managed-arg',
-    line: 4,
-    col: 13,
-  },
-  { name: 'bad chain name', yaml: `${base}chains:\n  "DOC chain": {}\n`, code: 'bad-name', line: 3, col: 3 },
-  {
-    name: 'unknown coin',
-    yaml: `${base}chains:\n  LTC:\n    coin: LTCC\n`,
-    code: 'unknown-coin',
-    line: 4,
-    col: 11,
-    says: 'did you mean `LTC`',
-  },
-  {
-    name: 'undefined host',
-    yaml: `${base}hosts:\n  nn-main: { address: 10.0.0.1 }\nchains:\n  KMD: { host: nn-mian }\n`,
-    code: 'unknown-host',
-    line: 5,
-    col: 16,
-    says: 'did you mean `nn-main`',
-  },
-  {
-    name: 'missing host with two hosts',
-    yaml: `${base}hosts:\n  a: { address: 10.0.0.1 }\n  b: { address: 10.0.0.2 }\nchains:\n  KMD: {}\n`,
-    code: 'missing-host',
-    line: 6,
-    col: 3,
-  },
-  {
-    name: 'declared port differs',
-    yaml: `${base}chains:\n  ILN:\n    params: { ac_supply: 10000000000, ac_cc: 2 }\n    ports: { p2p: 12986 }\n`,
-    code: 'port-mismatch',
-    line: 5,
-    col: 19,
-    says: '12985',
-  },
-  {
-    name: 'port clash on one host',
-    yaml: `${base}chains:\n  KMD: {}\n  DOC:\n    params: { ac_supply: 1 }\n    ports: { p2p: 7770, override: true }\n`,
-    code: 'port-clash',
-    line: 4,
-    col: 3,
-    says: 'KMD',
-  },
-  {
-    name: 'iguana port clash with a chain',
-    yaml: `${base}chains:\n  KMD:\n    ports: { rpc: 7776, override: true }\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n`,
-    code: 'port-clash',
-    line: 6,
-    col: 3,
-    says: 'KMD (rpc)',
-  },
-  {
-    name: 'iguana coin not defined',
-    yaml: `${base}chains:\n  KMD: {}\n  DOC: {}\niguana:\n  main: { coins: [KMD, DCO], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n`,
-    code: 'unknown-chain',
-    line: 6,
-    col: 24,
-    says: 'did you mean `DOC`',
-  },
-  {
-    name: 'iguana notaries not defined',
-    yaml: `${base}chains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s9 }\nnotaries:\n  s8: { season: 8 }\n`,
-    code: 'unknown-notaries',
-    line: 5,
-    col: 35,
-  },
-  {
-    name: 'iguana without KMD',
-    yaml: `${base}chains:\n  DOC: {}\niguana:\n  main: { coins: [DOC], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n`,
-    code: 'iguana-needs-kmd',
-    line: 5,
-    col: 18,
-  },
-  {
-    name: 'iguana coins empty',
-    yaml: `${base}chains:\n  KMD: {}\niguana:\n  main: { coins: [], notaries: s8 }\n`,
-    code: 'out-of-range',
-    line: 5,
-    col: 18,
-  },
-  {
-    name: 'bad notary pubkey',
-    yaml: `${base}chains:\n  KMD: {}\nnotaries:\n  s:\n    list:\n      - { name: a_EU, pubkey: 04abcd }\n`,
-    code: 'bad-format',
-    line: 7,
-    col: 31,
-  },
-  {
-    name: 'two notary sources',
-    yaml: `${base}chains:\n  KMD: {}\nnotaries:\n  s: { season: 8, list: [{ name: a_EU, pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }] }\n`,
-    code: 'notaries-source',
-    line: 5,
-    col: 3,
-  },
-  {
-    name: 'missing notary file',
-    yaml: `${base}chains:\n  KMD: {}\nnotaries:\n  s: { file: nope.json }\n`,
-    code: 'notaries-file',
-    line: 5,
-    col: 14,
-  },
-  {
-    name: 'environment names unknown chain',
-    yaml: `${base}chains:\n  KMD: {}\nenvironments:\n  dev: { chains: [KMD, RICK] }\n`,
-    code: 'unknown-chain',
-    line: 5,
-    col: 24,
-  },
-  {
-    name: 'secret given as a value',
-    yaml: `${base}secret: hunter2hunter2\nchains:\n  KMD: {}\n`,
-    code: 'wrong-type',
-    line: 2,
-    col: 9,
-  },
-  {
-    name: 'secret source unknown key',
-    yaml: `${base}secret: { envv: X }\nchains:\n  KMD: {}\n`,
-    code: 'unknown-key',
-    line: 2,
-    col: 11,
-    says: 'did you mean `env`',
-  },
-  {
-    name: 'port out of range',
-    yaml: `${base}chains:\n  KMD:\n    ports: { p2p: 70000, override: true }\n`,
-    code: 'out-of-range',
-    line: 4,
-    col: 19,
-  },
-  {
-    name: 'split target not above threshold',
-    yaml: `${base}chains:\n  KMD:\n    notarization: { split_threshold: 50, split_target: 20 }\n`,
-    code: 'bad-split',
-    line: 4,
-    col: 19,
-  },
-  {
-    name: 'bad roles',
-    yaml: `${base}hosts:\n  a: { address: 1.2.3.4, roles: [chain] }\nchains:\n  KMD: {}\n`,
-    code: 'bad-value',
-    line: 3,
-    col: 34,
-  },
-  {
-    name: 'null chain is fine but null host is not',
-    yaml: `${base}hosts:\n  a:\nchains:\n  KMD:\n`,
-    code: 'missing-key',
-    line: 3,
-    col: 3,
-  },
-  {
-    name: 'two chains share a datadir',
-    yaml: `${base}chains:\n  KMD: {}\n  DOC:\n    params: { ac_supply: 1 }\n    datadir: ~/.komodo\n`,
-    code: 'datadir-clash',
-    line: 4,
-    col: 3,
-  },
-  {
-    name: 'empty param value',
-    yaml: `${base}chains:\n  DOC:\n    params:\n      ac_supply: ""\n`,
-    code: 'bad-param-value',
-    line: 5,
-    col: 7,
-  },
-  {
-    name: 'empty arg value',
-    yaml: `${base}chains:\n  DOC:\n    args: { earlytxid: "" }\n`,
-    code: 'bad-value',
-    line: 4,
-    col: 13,
-  },
-];
+import { badCases as cases } from './bad-cases.ts';
 
 describe('bad platform files', () => {
   it('has at least 30 cases', () => {
@@ -404,5 +63,144 @@ describe('bad files on disk', () => {
   });
   it('a directory', () => {
     expect(loadPlatformFile(dir).diagnostics.map((d) => d.code)).toEqual(['not-a-file']);
+  });
+});
+
+describe('hostile files', () => {
+  const chains = 'version: 1\nchains:\n  KMD: {}\n';
+  /** 8 keys per level, each the previous level's anchor: 8^levels nodes from a few hundred bytes. */
+  const mappingBomb = (levels: number): string => {
+    const lines = [chains.trimEnd(), 'x-l0: &l0 {a: 1, b: 1, c: 1, d: 1}'];
+    for (let i = 1; i <= levels; i++) {
+      lines.push(
+        `x-l${i}: &l${i} {${'abcdefgh'
+          .split('')
+          .map((k) => `${k}: *l${i - 1}`)
+          .join(', ')}}`,
+      );
+    }
+    return `${lines.join('\n')}\n`;
+  };
+  const first = (yaml: string) => {
+    const r = loadPlatformText('bad.yaml', yaml);
+    expect(r.platform).toBeUndefined();
+    return r.diagnostics[0]!;
+  };
+
+  it('a mapping alias bomb is refused at the first alias that crosses the limit', () => {
+    const yaml = mappingBomb(9);
+    expect(yaml.length).toBeLessThan(800);
+    const d = first(yaml);
+    expect(d.code).toBe('platform-too-complex');
+    // Levels hold 5, 41, 329, 2633, 21065, 168521 values: the walk crosses 100,000 + 2 per byte
+    // inside x-l5 (line 9), at its fourth alias, `d: *l4`.
+    const line9 = yaml.split('\n')[8]!;
+    expect({ line: d.pos?.line, col: d.pos?.col }).toEqual({ line: 9, col: line9.indexOf('d: *l4') + 4 });
+    expect(d.message).toContain('more than 101,');
+  });
+  it('a bomb of sequences, reached from a real key, is refused too', () => {
+    const lines = ['version: 1', 'x-0: &s0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]'];
+    for (let i = 1; i <= 9; i++)
+      lines.push(
+        `x-${i}: &s${i} [${Array(10)
+          .fill(`*s${i - 1}`)
+          .join(', ')}]`,
+      );
+    lines.push('chains:', '  KMD:', '    addnode: *s9');
+    expect(first(`${lines.join('\n')}\n`).code).toBe('platform-too-complex');
+  });
+  it('sharing settings with anchors and merge keys is not a bomb', () => {
+    const shared = 'x-node: &node { addnode: [198.51.100.20, 198.51.100.21] }\n';
+    const list = Array.from(
+      { length: 20 },
+      (_, i) => `  C${i}: { <<: *node, params: { ac_supply: ${i + 1} } }`,
+    );
+    const r = loadPlatformText('ok.yaml', `version: 1\n${shared}chains:\n  KMD: {}\n${list.join('\n')}\n`);
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.platform?.chains).toHaveLength(21);
+  });
+  it.each([
+    ['flow', (n: number) => `${chains}x-deep: ${'['.repeat(n)}${']'.repeat(n)}\n`],
+    ['unclosed flow', (n: number) => `${chains}x-deep: ${'{a: '.repeat(n)}\n`],
+    ['compact sequences', (n: number) => `${chains}x-deep:\n  ${'- '.repeat(n)}x\n`],
+    [
+      'block mappings',
+      (n: number) =>
+        `${chains}x-deep:\n${Array.from({ length: n }, (_, i) => `${' '.repeat(i + 1)}k:`).join('\n')} 1\n`,
+    ],
+  ])('nesting by %s: 100 levels load, 101 are refused, 20,000 too, with our words', (_, make) => {
+    // The top-level mapping is level 1, `x-deep`'s value level 2.
+    const ok = loadPlatformText('ok.yaml', make(99));
+    expect(ok.diagnostics.filter((d) => d.code === 'platform-too-complex')).toEqual([]);
+    for (const n of [100, 20_000]) {
+      const d = first(make(n));
+      expect(d.code).toBe('platform-too-complex');
+      expect(d.pos?.line).toBeGreaterThanOrEqual(4);
+      expect(d.message).not.toMatch(/call stack|RangeError/);
+    }
+  });
+  it.each([
+    ['after a quoted scalar', (b: string) => `${chains}x-a: "x" ${b}\n`],
+    ['after an alias', (b: string) => `${chains}x-a: *x ${b}\n`],
+    ['after a document end', (b: string) => `version: 1\n... ${b}\n`],
+    [
+      'after a block scalar, less indented than its text',
+      (b: string) => `${chains}x-a: |\n      text\n  ${b}\n`,
+    ],
+    ['in a directive', (b: string) => `%YAML ${b}\nversion: 1\n`],
+  ])('20,000 brackets %s: refused before the parsers try to recover', (_, make) => {
+    const d = first(make('['.repeat(20_000)));
+    expect(d.code).toBe('platform-too-complex');
+  });
+  it('brackets inside plain text and quotes are text', () => {
+    const r = loadPlatformText(
+      'ok.yaml',
+      `version: 1\nx-a: see [1] and {2}\nx-b: "${'['.repeat(500)}"\nx-c: '${'{'.repeat(500)}'\nchains:\n  KMD: {}\n`,
+    );
+    expect(r.diagnostics).toEqual([]);
+  });
+  it('a block scalar indented far right is text, not nesting', () => {
+    const art = Array.from({ length: 5 }, () => `${' '.repeat(300)}[[[[ art ]]]]`).join('\n');
+    const r = loadPlatformText('ok.yaml', `version: 1\nx-note: |\n${art}\nchains:\n  KMD: {}\n`);
+    expect(r.diagnostics).toEqual([]);
+  });
+  it('aliases chained 20,000 deep are refused at the alias', () => {
+    const lines = [chains.trimEnd(), 'x-0: &a0 [1]'];
+    for (let i = 1; i < 20_000; i++) lines.push(`x-${i}: &a${i} [*a${i - 1}]`);
+    const d = first(`${lines.join('\n')}\n`);
+    expect(d.code).toBe('platform-too-complex');
+    expect(d.message).toContain('100 levels');
+    expect(d.frame).toMatch(/\*a\d+/);
+  });
+  it('a duplicate among 50,000 keys is found (the parser’s own check is quadratic)', () => {
+    const keys = Array.from({ length: 50_000 }, (_, i) => `  k${i}: 1`).join('\n');
+    const d = first(`${chains}x-many:\n${keys}\n  k7: 2\n`);
+    expect({ code: d.code, line: d.pos?.line, col: d.pos?.col }).toEqual({
+      code: 'duplicate-key',
+      line: 50_005,
+      col: 3,
+    });
+    expect(d.message).toContain('`k7`');
+  });
+  it('a huge key is quoted, not copied, into the message', () => {
+    const d = first(`${chains}${'k'.repeat(1_000_000)}: 1\n`);
+    expect(d.code).toBe('unknown-key');
+    expect(d.message.length).toBeLessThan(500);
+  });
+});
+
+describe('files that are not regular files', () => {
+  it.each(['/dev/zero', '/dev/null'])('%s is refused before reading', (f) => {
+    const r = loadPlatformFile(f);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['not-a-file']);
+    expect(r.diagnostics[0]!.message).toContain('device');
+  });
+  it('a FIFO is refused without waiting for a writer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dokomodo-fifo-'));
+    const fifo = join(dir, 'dokomodo.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const r = loadPlatformFile(fifo);
+    expect(r.diagnostics.map((d) => d.code)).toEqual(['not-a-file']);
+    expect(r.diagnostics[0]!.message).toContain('FIFO');
   });
 });

@@ -11,13 +11,7 @@ import { newTx, p2pkhScript, p2pkScript, serializeTx, txidOf } from '../../src/d
 import { COINS, KMD } from '../../src/komodo/coins.ts';
 import { deriveKeys, hash160 } from '../../src/komodo/keys.ts';
 import { parsePeers, sourceLabel } from '../../src/operator/checkfork.ts';
-import {
-  chainStats,
-  type ChainStats,
-  errorStats,
-  notarizationAddress,
-  parseWindow,
-} from '../../src/operator/stats.ts';
+import { chainStats, type ChainStats, errorStats, notarizationAddress } from '../../src/operator/stats.ts';
 import {
   classifyUtxo,
   feeFor,
@@ -391,13 +385,7 @@ describe('stats', () => {
     expect(s.daysLeft).toBe(Math.round((1e8 / (3 * 10_154)) * 10) / 10);
   });
 
-  it('windows and the operators’ colours', () => {
-    expect(parseWindow('24h')).toBe(86400);
-    expect(parseWindow('7d')).toBe(604800);
-    expect(parseWindow('90m')).toBe(5400);
-    expect(parseWindow('3600')).toBe(3600);
-    expect(parseWindow('soon')).toBeUndefined();
-    expect(parseWindow('0h')).toBeUndefined();
+  it('the operators’ colours', () => {
     expect([4, 5, 9, 10].map(utxoColor)).toEqual(['red', 'yellow', 'yellow', 'green']);
     expect([0, 8999, 9000, 86399, 86400].map(ageColor)).toEqual([
       'green',

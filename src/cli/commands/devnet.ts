@@ -2,7 +2,7 @@
  * `dokomodo devnet up|down|status` and `dokomodo demo`: the built-in simulator of komodod and
  * Iguana, labelled as such everywhere.
  */
-import { makeDirs, pidAlive } from '../../core/local.ts';
+import { pidAlive } from '../../core/local.ts';
 import { spawn } from 'node:child_process';
 import { chmodSync, closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -28,7 +28,7 @@ import {
 import { fanout } from '../../operator/fanout.ts';
 import { type Context, loadSelection } from '../context.ts';
 import { paint, printDiagnostics } from '../output.ts';
-import { devnetBinary } from '../paths.ts';
+import { devnetBinary, usableDir } from '../paths.ts';
 import { collectStatus, statusTable } from './ops.ts';
 
 const BANNER = 'dokomodo devnet — a SIMULATOR of komodod and Iguana (no real chain, no real coins)';
@@ -36,8 +36,9 @@ const BANNER = 'dokomodo devnet — a SIMULATOR of komodod and Iguana (no real c
 export interface DevnetUpOptions {
   datadir?: string;
   detach?: boolean;
-  blocktime?: string;
-  warmup?: string;
+  /** Seconds, parsed by the options (cli/options.ts). */
+  blocktime?: number;
+  warmup?: number;
 }
 
 function devnetDir(opts: { datadir?: string }): string {
@@ -88,14 +89,14 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
   const { platform, selection } = loadSelection(ctx);
   const secret = devnetSecret(platform);
   if (opts.detach) return detach(ctx, dir, secret);
-  makeDirs(dir, 0o700);
-  const blockTimeMs = Math.round(Number(opts.blocktime ?? 10) * 1000);
+  usableDir('--datadir', dir);
+  const blockTimeMs = Math.round((opts.blocktime ?? 10) * 1000);
   const specs = devnetSpecs(platform, selection.chains, secret, dir, blockTimeMs);
   const igs = platform.iguana.filter((g) => g.coins.some((c) => selection.chains.some((x) => x.name === c)));
   ctx.out.stderr(`${paint(ctx.out, 'yellow', BANNER)}\n`);
   const devnet = await startDevnet({
     chains: specs,
-    warmupMs: Math.round(Number(opts.warmup ?? 0) * 1000),
+    warmupMs: Math.round((opts.warmup ?? 0) * 1000),
     blockTimeMs,
     iguanas: igs.map((g) => ({ port: g.port, mode: g.mode })),
   });
@@ -158,7 +159,7 @@ function devnetSecret(platform: Platform): string {
 }
 
 async function detach(ctx: Context, dir: string, secret: string): Promise<number> {
-  makeDirs(dir, 0o700);
+  usableDir('--datadir', dir);
   const args = process.argv.slice(1).filter((a) => a !== '--detach');
   const log = openSync(join(dir, 'devnet.log'), 'w', 0o600);
   rmSync(join(dir, 'devnet.json'), { force: true });
@@ -240,7 +241,8 @@ export async function devnetStatus(ctx: Context, opts: { datadir?: string }): Pr
 export interface DemoOptions {
   datadir?: string;
   once?: boolean;
-  interval?: string;
+  /** Seconds, parsed by the option. */
+  interval?: number;
 }
 
 /** The secret of the demo: DOKOMODO_SECRET if set, else one generated once and kept (0600) in the demo directory. */
@@ -290,7 +292,7 @@ async function importDemoKey(chains: Platform['chains'], secret: string, dir: st
 
 export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   const dir = resolve(expandLocal(opts.datadir ?? '~/.dokomodo/demo'));
-  makeDirs(dir, 0o700);
+  usableDir('--datadir', dir);
   let file = ctx.opts.file;
   if (file === 'dokomodo.yaml' && !existsSync(file)) {
     // No platform file here: the embedded example, written next to the demo data so errors have a place.
@@ -369,7 +371,7 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
     );
   };
   try {
-    const interval = Math.max(1, Number(opts.interval ?? 5)) * 1000;
+    const interval = (opts.interval ?? 5) * 1000;
     while (!stopping) {
       const s = await collectStatus(platform, selection.chains, secret);
       if (process.stdout.isTTY && !opts.once)

@@ -38,6 +38,7 @@ import type { Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { type Context, loadOrExit } from '../context.ts';
 import { printJson } from '../output.ts';
+import { unusablePath } from '../paths.ts';
 
 export interface EntrypointOptions {
   datadir?: string;
@@ -93,7 +94,17 @@ export async function entrypoint(
   const written: string[] = [];
   if (!opts.dryRun) {
     for (const f of plan.files) {
-      writeAtomic(f.path, f.content, f.mode);
+      try {
+        writeAtomic(f.path, f.content, f.mode);
+      } catch (e) {
+        throw unusablePath(
+          e,
+          '--datadir',
+          datadir,
+          f.path,
+          'point --datadir at a writable directory (the container’s data volume)',
+        );
+      }
       written.push(f.path);
     }
   }

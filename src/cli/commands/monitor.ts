@@ -1,5 +1,5 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
-import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
+import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
 import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/state.ts';
 import { Alerter, type AlertEvent, alertStateKey } from '../../monitor/alerter.ts';
@@ -15,36 +15,24 @@ import { type MonitorEvent, MonitorService } from '../../monitor/service.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type Context, loadSelection } from '../context.ts';
+import type { Listen } from '../options.ts';
 import { paint } from '../output.ts';
 
 export interface MonitorOptions {
-  listen?: string;
-  interval?: string;
+  /** Parsed by the options (cli/options.ts). */
+  listen?: Listen;
+  /** Seconds. */
+  interval?: number;
   once?: boolean;
   stateDir?: string;
   datadir?: string;
-}
-
-function parseListen(text: string): { host: string; port: number } {
-  const m = /^(?:(\[[^\]]+\]|[^:]+):)?(\d+)$/.exec(text);
-  const port = Number(m?.[2]);
-  if (!m || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw usageError(
-      'bad-listen',
-      `--listen ${text} is not [ADDRESS:]PORT`,
-      `e.g. --listen 127.0.0.1:${MONITOR_PORT}`,
-    );
-  }
-  return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
 }
 
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
   const secret = readSecret(platform, nodeHost());
-  const intervalMs = Math.max(1, Number(opts.interval ?? 30)) * 1000;
-  if (!Number.isFinite(intervalMs))
-    throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds`);
+  const intervalMs = (opts.interval ?? 30) * 1000;
   const alerter = opts.once ? undefined : alerterOf(ctx, platform, opts.stateDir);
   // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
   const store = fileStateStore(opts.stateDir ?? DEFAULT_STATE_DIR);
@@ -80,7 +68,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     ctx.out.stdout(await service.exporter.registry.metrics());
     return ExitCode.ok;
   }
-  const { host, port } = parseListen(opts.listen ?? `127.0.0.1:${MONITOR_PORT}`);
+  const { host, port } = opts.listen ?? { host: '127.0.0.1', port: MONITOR_PORT };
   if (!token && !/^(127\.|localhost$|::1$|\[::1\]$)/.test(host)) {
     ctx.out.stderr(
       paint(

@@ -24,30 +24,24 @@ import { type Context, loadSelection } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 import { PASSPHRASE_ENV, readSecretInput } from '../secret-input.ts';
 
-function positiveNumber(flag: string, value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > max)
-    throw usageError('bad-option', `${flag} ${value} is not a number from 0 to ${max}`);
-  return n;
-}
-
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 // ---- keys import ----------------------------------------------------------------------------
 
 export interface KeysImportOptions {
   passphraseStdin?: boolean;
-  concurrency?: string;
-  wait?: string;
+  /** Parsed by the option (cli/options.ts). */
+  concurrency?: number;
+  /** Seconds. */
+  wait?: number;
 }
 
 export async function keysImport(ctx: Context, chains: string[], opts: KeysImportOptions): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
   if (targets.length === 0) throw usageError('no-targets', 'no chains selected');
-  const concurrency = Math.round(positiveNumber('--concurrency', opts.concurrency, 16, 4096)) || 1;
-  const warmupMs = positiveNumber('--wait', opts.wait, 60, 3600) * 1000;
+  const concurrency = opts.concurrency ?? 16;
+  const warmupMs = (opts.wait ?? 60) * 1000;
   const secret = readSecret(platform, nodeHost());
   const passphrase = await readSecretInput({ stdin: opts.passphraseStdin === true, envVar: PASSPHRASE_ENV });
   const keys = notaryKeys(passphrase, targets);
@@ -123,7 +117,8 @@ function instances(platform: Platform, selection: Selection, name: string | unde
 export interface IguanaUpOptions {
   passphraseStdin?: boolean;
   datadir?: string;
-  wait?: string;
+  /** Seconds, parsed by the option. */
+  wait?: number;
 }
 
 export async function iguanaUp(
@@ -133,7 +128,7 @@ export async function iguanaUp(
 ): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const list = instances(platform, selection, name);
-  const waitMs = positiveNumber('--wait', opts.wait, 60, 3600) * 1000;
+  const waitMs = (opts.wait ?? 60) * 1000;
   const secret = readSecret(platform, nodeHost());
   const passphrase = await readSecretInput({ stdin: opts.passphraseStdin === true, envVar: PASSPHRASE_ENV });
   const chains = new Map<string, ChainModel>();

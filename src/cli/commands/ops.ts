@@ -22,16 +22,14 @@ import { devnetBinary } from '../paths.ts';
 export interface LifecycleOptions {
   devnet?: boolean;
   datadir?: string;
-  concurrency?: string;
-  warmup?: string;
+  /** Parsed by the option (cli/options.ts), like every number below. */
+  concurrency?: number;
+  /** Seconds. */
+  warmup?: number;
 }
 
-function concurrencyOf(value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 4096)
-    throw usageError('bad-concurrency', `--concurrency ${value} is not a whole number from 1 to 4096`);
-  return n;
+function concurrencyOf(value: number | undefined, fallback: number): number {
+  return value ?? fallback;
 }
 
 function localOptions(
@@ -49,7 +47,7 @@ function localOptions(
         '--warmup only applies to the devnet simulator',
         'add --devnet',
       );
-    extraArgs.push(`-devnet-warmup=${Number(opts.warmup)}`);
+    extraArgs.push(`-devnet-warmup=${opts.warmup}`);
   }
   return {
     platform,
@@ -226,12 +224,12 @@ export async function collectStatus(platform: Platform, chains: ChainModel[], se
 export async function status(
   ctx: Context,
   chains: string[],
-  opts: { watch?: boolean; interval?: string },
+  opts: { watch?: boolean; interval?: number },
 ): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
   const secret = readSecret(platform, nodeHost());
-  const interval = Math.max(1, Number(opts.interval ?? 5)) * 1000;
+  const interval = (opts.interval ?? 5) * 1000;
   for (;;) {
     const s = await collectStatus(platform, targets, secret);
     if (ctx.opts.json) printJson(ctx.out, s);
@@ -260,7 +258,7 @@ export async function rpc(
   target: string,
   method: string,
   params: string[],
-  opts: { ndjson?: boolean; concurrency?: string; timeout?: string },
+  opts: { ndjson?: boolean; concurrency?: number; timeout?: number },
 ): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, [target]);
@@ -268,7 +266,7 @@ export async function rpc(
   const secret = readSecret(platform, nodeHost());
   const byName = new Map(targets.map((c) => [c.name, c]));
   const values = params.map(parseParam);
-  const timeoutMs = opts.timeout ? Number(opts.timeout) * 1000 : 30_000;
+  const timeoutMs = (opts.timeout ?? 30) * 1000;
   const results = await fanout(
     targets.map((c) => c.name),
     async (name) => {

@@ -1,7 +1,6 @@
 /** stats: notarizations, UTXOs, balance and wallet per chain; checkfork: is each chain on the right fork. */
-import { readFileSync } from 'node:fs';
-import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
-import { nodeHost } from '../../core/host.ts';
+import { DokomodoError, ExitCode } from '../../core/errors.ts';
+import { MAX_READ_BYTES, nodeHost, readRegularFile } from '../../core/host.ts';
 import { BANDS } from '../../contract/metrics.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
@@ -10,7 +9,7 @@ import { checkfork as checkChain, type ForkReport, parsePeers } from '../../oper
 import { chainClient, hostAddress } from '../../operator/clients.ts';
 import { localChain } from '../../operator/daemon/local.ts';
 import { fanout } from '../../operator/fanout.ts';
-import { type ChainStats, chainStats, errorStats, parseWindow } from '../../operator/stats.ts';
+import { type ChainStats, chainStats, errorStats } from '../../operator/stats.ts';
 import { coins, toSats } from '../../operator/utxo.ts';
 import { type Context, loadSelection } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
@@ -115,14 +114,11 @@ async function collect(
 export async function stats(
   ctx: Context,
   chains: string[],
-  opts: { watch?: boolean; interval?: string; window?: string; datadir?: string },
+  /** Durations in seconds, parsed by the options (cli/options.ts). */
+  opts: { watch?: boolean; interval?: number; window?: number; datadir?: string },
 ): Promise<number> {
-  const windowSeconds = parseWindow(opts.window ?? '24h');
-  if (windowSeconds === undefined)
-    throw usageError('bad-window', `--window ${opts.window} is not a duration`, 'e.g. 24h, 7d, 90m');
-  const interval = Number(opts.interval ?? 30);
-  if (!Number.isFinite(interval) || interval < 1)
-    throw usageError('bad-interval', `--interval ${opts.interval} is not a number of seconds ≥ 1`);
+  const windowSeconds = Math.round(opts.window ?? 86400);
+  const interval = opts.interval ?? 30;
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
   const secret = readSecret(platform, nodeHost());
@@ -159,27 +155,20 @@ export function forkTable(out: Out, reports: ForkReport[]): string {
 export async function checkfork(
   ctx: Context,
   chains: string[],
-  opts: { peers?: string; timeout?: string },
+  opts: { peers?: string; timeout?: number },
 ): Promise<number> {
   let peers: Record<string, { url?: string; explorer?: string }[]> = {};
   if (opts.peers !== undefined) {
-    let text: string;
-    try {
-      text = readFileSync(opts.peers, 'utf8');
-    } catch (e) {
-      throw new DokomodoError(
-        'peers-unreadable',
-        `cannot read ${opts.peers}: ${(e as NodeJS.ErrnoException).code}`,
-        {
-          exitCode: ExitCode.usage,
-        },
-      );
+    // A regular file only: a FIFO or /dev/zero would never end.
+    const got = readRegularFile(opts.peers, MAX_READ_BYTES);
+    if (!('bytes' in got)) {
+      throw new DokomodoError('peers-unreadable', `cannot read ${opts.peers}: it ${got.reason}`, {
+        exitCode: ExitCode.usage,
+      });
     }
-    peers = parsePeers(text, opts.peers);
+    peers = parsePeers(Buffer.from(got.bytes).toString('utf8'), opts.peers);
   }
-  const timeoutMs = Number(opts.timeout ?? 10) * 1000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw usageError('bad-timeout', `--timeout ${opts.timeout} is not a number of seconds`);
+  const timeoutMs = (opts.timeout ?? 10) * 1000;
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
   const unknown = Object.keys(peers).filter((n) => !platform.chains.some((c) => c.name === n));

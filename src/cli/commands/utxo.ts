@@ -1,5 +1,5 @@
 /** utxo status | split | consolidate: notarization UTXOs on every selected chain. */
-import { ExitCode, usageError } from '../../core/errors.ts';
+import { ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { BANDS } from '../../contract/metrics.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
@@ -21,49 +21,27 @@ import {
   type UtxoStatus,
   utxoStatus as statusOf,
 } from '../../operator/utxo.ts';
+import { expandUserPath } from '../../core/local.ts';
 import { type Context, loadSelection } from '../context.ts';
+import { usableDir } from '../paths.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 
+/** Values parsed by the options (cli/options.ts). */
 export interface UtxoCommonOptions {
-  concurrency?: string;
+  concurrency?: number;
 }
 
 export interface UtxoRunCliOptions extends UtxoCommonOptions {
   dryRun?: boolean;
-  feeRate?: string;
+  feeRate?: number;
   journalDir?: string;
-  maxInputs?: string;
-}
-
-function intOption(
-  name: string,
-  value: string | undefined,
-  fallback: number,
-  min: number,
-  max: number,
-): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw usageError(`bad-${name}`, `--${name} ${value} is not a whole number from ${min} to ${max}`);
-  return n;
-}
-
-function feeRateOf(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_FEE_RATE;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0 || n > 1000)
-    throw usageError(
-      'bad-fee-rate',
-      `--fee-rate ${value} is not a number of sat/byte above 0 and up to 1000`,
-    );
-  return n;
+  maxInputs?: number;
 }
 
 async function overChains<T>(
   ctx: Context,
   chains: string[],
-  concurrency: string | undefined,
+  concurrency: number | undefined,
   fn: (platform: Platform, chain: ChainModel, client: ReturnType<typeof chainClient>) => Promise<T>,
   onResult?: (r: TargetResult<T>) => void,
 ): Promise<TargetResult<T>[]> {
@@ -85,7 +63,7 @@ async function overChains<T>(
         await client.close();
       }
     },
-    { concurrency: intOption('concurrency', concurrency, 8, 1, 256), ...(onResult ? { onResult } : {}) },
+    { concurrency: concurrency ?? 8, ...(onResult ? { onResult } : {}) },
   );
 }
 
@@ -217,15 +195,12 @@ async function runCommand(
   opts: UtxoRunCliOptions,
   verb: 'split' | 'consolidate',
 ): Promise<number> {
-  const feeRate = feeRateOf(opts.feeRate);
-  const maxInputs = intOption(
-    'max-inputs',
-    opts.maxInputs,
-    MAX_CONSOLIDATE_INPUTS,
-    1,
-    MAX_CONSOLIDATE_INPUTS,
-  );
-  const journal = fileJournal(opts.journalDir ?? DEFAULT_JOURNAL_DIR);
+  const feeRate = opts.feeRate ?? DEFAULT_FEE_RATE;
+  const maxInputs = opts.maxInputs ?? MAX_CONSOLIDATE_INPUTS;
+  const journalDir = opts.journalDir ?? DEFAULT_JOURNAL_DIR;
+  // Before any chain is touched: a journal that cannot be written means nothing may be sent.
+  if (!opts.dryRun) usableDir('--journal-dir', expandUserPath(journalDir));
+  const journal = fileJournal(journalDir);
   if (opts.dryRun && !ctx.opts.json)
     ctx.out.stdout(paint(ctx.out, 'dim', '(dry run: nothing is signed or sent)\n'));
   const results = await overChains(
