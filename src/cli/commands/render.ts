@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Platform } from '../../platform/model.ts';
 import { compile, parseTargets } from '../../compiler/compile.ts';
-import { type Change, hasChanges, planWrite, summarize, writeArtifacts } from '../../compiler/write.ts';
+import { type Change, checkArtifacts, hasChanges, summarize, writeArtifacts } from '../../compiler/write.ts';
 import { ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { readSecret } from '../../platform/secret.ts';
@@ -33,7 +33,7 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
   const root = resolve(opts.out);
   const source = platform.file;
   if (opts.check) {
-    const plan = planWrite(root, artifacts, { prune: opts.prune === true, source });
+    const plan = checkArtifacts(root, artifacts, { prune: opts.prune === true, source });
     const drift = hasChanges(plan);
     report(ctx, opts.out, plan.changes, summarize(plan), true);
     return drift ? ExitCode.failure : ExitCode.ok;
@@ -82,6 +82,8 @@ function report(
     prune: 'remove',
     unchanged: '',
   };
+  // One write for all lines: a first render of a large fleet lists tens of thousands of files.
+  const lines: string[] = [];
   for (const c of changes) {
     if (c.kind === 'unchanged') continue;
     const mark = c.conflict
@@ -91,8 +93,9 @@ function report(
           ` (${c.conflict === 'edited' ? 'changed by hand' : 'not written by dokomodo'})`,
         )
       : '';
-    ctx.out.stdout(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
+    lines.push(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
   }
+  if (lines.length > 0) ctx.out.stdout(lines.join(''));
   const parts = [
     `${s.create} new`,
     `${s.update} changed`,
