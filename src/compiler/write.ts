@@ -121,12 +121,12 @@ const shared = new Map<string, { bytes: Buffer; sha256: string }>();
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-/** The bytes of a content and their hash, encoded once: the writer hashes what it writes. */
-function encode(content: string): { bytes: Buffer; sha256: string } {
-  if (content.length < SHARED_CONTENT) {
-    const bytes = Buffer.from(content);
-    return { bytes, sha256: sha256(bytes) };
-  }
+/**
+ * What to write for a content, and its hash. Short contents stay strings: Node encodes them
+ * straight into the write and the hash, with no Buffer for the garbage collector to chase.
+ */
+function encode(content: string): { bytes: string | Buffer; sha256: string } {
+  if (content.length < SHARED_CONTENT) return { bytes: content, sha256: sha256(content) };
   let e = shared.get(content);
   if (e === undefined) {
     const bytes = Buffer.from(content);
@@ -134,6 +134,21 @@ function encode(content: string): { bytes: Buffer; sha256: string } {
     shared.set(content, e);
   }
   return e;
+}
+
+/** Creates `file` with `data`: open, write, close, nothing else. */
+function writeNew(file: string, data: string | Buffer, mode: number): void {
+  const fd = openSync(file, 'w', mode);
+  try {
+    if (typeof data === 'string') {
+      const done = writeSync(fd, data);
+      // A short write of a string can only be finished from its bytes (ASCII: bytes = length).
+      if (done !== data.length && done < Buffer.byteLength(data))
+        writeFileSync(fd, Buffer.from(data).subarray(done));
+    } else writeFileSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function topOf(path: string): string {
@@ -694,7 +709,7 @@ function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string |
       const file = `${genDir}/${c.path}`;
       dirs.ensure(dirname(file));
       const { bytes, sha256: hash } = encode(a.content);
-      writeFileSync(file, bytes, { mode: a.mode });
+      writeNew(file, bytes, a.mode);
       plan.manifest.files[c.path]!.sha256 = hash;
       // The umask may have taken bits away from the requested mode: put them back.
       if ((a.mode & umask) !== 0) chmodSync(file, a.mode);
