@@ -115,6 +115,8 @@ export interface WriteOptions {
   onStep?: (step: 'staged' | 'synced' | 'committed', path?: string) => void;
 }
 
+const umask = process.umask();
+
 /** Contents this long are encoded and hashed once however many files carry them (the platform file in every compose directory). */
 const SHARED_CONTENT = 64 * 1024;
 const shared = new Map<string, { bytes: Buffer; sha256: string }>();
@@ -262,6 +264,9 @@ class Dirs {
   mark(dir: string): void {
     this.made.add(dir);
   }
+  has(dir: string): boolean {
+    return this.made.has(dir);
+  }
   ensure(dir: string): void {
     if (this.made.has(dir)) return;
     this.ensure(dirname(dir));
@@ -288,7 +293,10 @@ function carryTree(src: string, dst: string, dirs: Dirs, skip: (rel: string) => 
     const r = rel ? `${rel}/${e.name}` : e.name;
     if (e.isDirectory()) {
       const d = `${dst}/${r}`;
-      mkdirSync(d, { mode: lstatSync(`${src}/${r}`).mode & 0o7777 });
+      const mode = lstatSync(`${src}/${r}`).mode & 0o7777;
+      // Made already when a file was written below it: only its mode is carried.
+      if (!dirs.has(d)) mkdirSync(d);
+      if (mode !== (0o777 & ~umask)) chmodSync(d, mode);
       dirs.mark(d);
       carryTree(src, dst, dirs, skip, r);
     } else if (!skip(r)) carryFile(`${src}/${r}`, `${dst}/${r}`);
@@ -306,8 +314,8 @@ function stamp(): string {
 }
 
 /** The generations to keep: the current one and the one before it. Everything else goes. */
-function removeOldGenerations(root: string): boolean {
-  const keep = new Set([genOf(root, CURRENT), genOf(root, PREVIOUS)]);
+function removeOldGenerations(root: string, building?: string): boolean {
+  const keep = new Set([genOf(root, CURRENT), genOf(root, PREVIOUS), building]);
   let removed = false;
   for (const g of generations(root)) {
     if (keep.has(g)) continue;
@@ -436,7 +444,7 @@ function recoverLocked(root: string): 'clean' | 'rolled-forward' | 'rolled-back'
   }
   const curN = genNumber(cur);
   for (const g of generations(root)) {
-    if (genNumber(g) > curN) {
+    if (genNumber(g) > curN || genNumber(g) < 0) {
       // Built but never committed: the old tree is the one readers saw, so it stays.
       rmSync(join(root, TREES, g), { recursive: true, force: true });
       note('rolled-back');
@@ -471,7 +479,7 @@ interface AdoptJournal {
  * is renamed away and replaced by its link. A reader sees the same bytes before and after; only
  * between the two renames of one name is that name briefly absent. Holds the lock.
  */
-function adopt(root: string, names: Iterable<string>): void {
+function adopt(root: string, names: Iterable<string>, building?: string): void {
   const real: string[] = [];
   for (const n of new Set(names)) {
     let st: Stats;
@@ -523,11 +531,11 @@ function adopt(root: string, names: Iterable<string>): void {
   }
   if (cur) swapLink(join(root, PREVIOUS), `trees/${cur}`);
   swapLink(join(root, CURRENT), `trees/${gen}`);
-  finishAdoption(root);
+  finishAdoption(root, building);
 }
 
 /** The second half of `adopt`, also run by recovery after a kill. */
-function finishAdoption(root: string): 'rolled-forward' | 'rolled-back' {
+function finishAdoption(root: string, building?: string): 'rolled-forward' | 'rolled-back' {
   const journalFile = join(root, ADOPT_JOURNAL);
   const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as AdoptJournal;
   if (genOf(root, CURRENT) !== journal.gen) {
@@ -555,7 +563,7 @@ function finishAdoption(root: string): 'rolled-forward' | 'rolled-back' {
   // Every inode of the moved-away entries lives on in the generation (hard links).
   rmSync(trash, { recursive: true, force: true });
   unlinkSync(journalFile);
-  removeOldGenerations(root);
+  removeOldGenerations(root, building);
   return 'rolled-forward';
 }
 
@@ -590,50 +598,85 @@ function topNames(root: string): Set<string> {
   }
 }
 
-export function planWrite(root: string, artifacts: readonly Artifact[], opts: WriteOptions = {}): WritePlan {
-  const old = readManifest(root);
-  const present = topNames(root);
-  const byPath = new Map<string, Artifact>();
-  const changes: Change[] = [];
-  const manifest: Manifest = { version: 1, source: opts.source ?? old?.source ?? '', files: {} };
-  for (const a of artifacts) {
+/** Plans artifact by artifact against the tree as a reader sees it; `finish` adds the prunes. */
+class Planner {
+  readonly old: Manifest | undefined;
+  private readonly present: Set<string>;
+  readonly manifest: Manifest;
+  readonly changes: Change[] = [];
+  private readonly seen = new Set<string>();
+  constructor(
+    readonly root: string,
+    private readonly opts: WriteOptions,
+  ) {
+    this.old = readManifest(root);
+    this.present = topNames(root);
+    this.manifest = { version: 1, source: opts.source ?? this.old?.source ?? '', files: {} };
+  }
+
+  add(a: Artifact): Change {
     if (isForbidden(a.path)) throw new Error(`refusing to write ${a.path}`);
-    byPath.set(a.path, a);
-    const current = present.has(topOf(a.path)) ? readExisting(`${root}/${a.path}`) : undefined;
+    if (this.seen.has(a.path)) throw new Error(`two artifacts want ${a.path}`);
+    this.seen.add(a.path);
+    const current = this.present.has(topOf(a.path)) ? readExisting(`${this.root}/${a.path}`) : undefined;
+    let change: Change;
     if (current === undefined) {
       // Hashed when written, from the very bytes written (see WritePlan.manifest).
-      manifest.files[a.path] = { sha256: '', mode: a.mode, target: a.target, host: a.host ?? null };
-      changes.push({ path: a.path, kind: 'create' });
-      continue;
+      this.manifest.files[a.path] = { sha256: '', mode: a.mode, target: a.target, host: a.host ?? null };
+      change = { path: a.path, kind: 'create' };
+    } else {
+      const hash = encode(a.content).sha256;
+      this.manifest.files[a.path] = { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null };
+      const currentHash = current === 'not-a-file' ? '' : sha256(current.data);
+      const mode = current === 'not-a-file' ? -1 : current.mode;
+      const known = this.old?.files[a.path];
+      let conflict: Change['conflict'];
+      if (!known) conflict = currentHash === hash ? undefined : 'unmanaged';
+      else if (known.sha256 !== currentHash) conflict = currentHash === hash ? undefined : 'edited';
+      const kind: ChangeKind = currentHash !== hash ? 'update' : mode !== a.mode ? 'mode' : 'unchanged';
+      change = conflict ? { path: a.path, kind, conflict } : { path: a.path, kind };
     }
-    const hash = encode(a.content).sha256;
-    manifest.files[a.path] = { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null };
-    const currentHash = current === 'not-a-file' ? '' : sha256(current.data);
-    const mode = current === 'not-a-file' ? -1 : current.mode;
-    const known = old?.files[a.path];
-    let conflict: Change['conflict'];
-    if (!known) conflict = currentHash === hash ? undefined : 'unmanaged';
-    else if (known.sha256 !== currentHash) conflict = currentHash === hash ? undefined : 'edited';
-    const kind: ChangeKind = currentHash !== hash ? 'update' : mode !== a.mode ? 'mode' : 'unchanged';
-    changes.push(conflict ? { path: a.path, kind, conflict } : { path: a.path, kind });
+    this.changes.push(change);
+    return change;
   }
-  if (opts.prune && old) {
-    for (const [path, entry] of Object.entries(old.files)) {
-      if (byPath.has(path) || isForbidden(path)) continue;
-      const current = present.has(topOf(path)) ? readExisting(`${root}/${path}`) : undefined;
-      if (current === undefined) continue;
-      const edited = current === 'not-a-file' || sha256(current.data) !== entry.sha256;
-      changes.push(edited ? { path, kind: 'prune', conflict: 'edited' } : { path, kind: 'prune' });
+
+  finish(artifacts: Map<string, Artifact>): WritePlan {
+    const { old, root, changes, manifest } = this;
+    if (this.opts.prune && old) {
+      for (const [path, entry] of Object.entries(old.files)) {
+        if (this.seen.has(path) || isForbidden(path)) continue;
+        const current = this.present.has(topOf(path)) ? readExisting(`${root}/${path}`) : undefined;
+        if (current === undefined) continue;
+        const edited = current === 'not-a-file' || sha256(current.data) !== entry.sha256;
+        changes.push(edited ? { path, kind: 'prune', conflict: 'edited' } : { path, kind: 'prune' });
+      }
+    } else if (old) {
+      // Without --prune, files dokomodo wrote earlier stay on disk and stay in the manifest.
+      for (const [path, entry] of Object.entries(old.files)) {
+        if (!this.seen.has(path) && this.present.has(topOf(path)) && existsSync(`${root}/${path}`))
+          manifest.files[path] = entry;
+      }
     }
-  } else if (old) {
-    // Without --prune, files dokomodo wrote earlier stay on disk and stay in the manifest.
-    for (const [path, entry] of Object.entries(old.files)) {
-      if (!byPath.has(path) && present.has(topOf(path)) && existsSync(`${root}/${path}`))
-        manifest.files[path] = entry;
-    }
+    const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    changes.sort((a, b) => byPath(a.path, b.path));
+    // The manifest's bytes do not depend on the order the renderers produced the files in.
+    const files: Record<string, ManifestEntry> = {};
+    for (const k of Object.keys(manifest.files).sort(byPath)) files[k] = manifest.files[k]!;
+    manifest.files = files;
+    return { root, changes, artifacts, manifest, conflicts: changes.filter((c) => c.conflict) };
   }
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root, changes, artifacts: byPath, manifest, conflicts: changes.filter((c) => c.conflict) };
+}
+
+const writes = (c: Change) => c.kind === 'create' || c.kind === 'update' || c.kind === 'mode';
+
+export function planWrite(root: string, artifacts: readonly Artifact[], opts: WriteOptions = {}): WritePlan {
+  const planner = new Planner(root, opts);
+  const byPath = new Map<string, Artifact>();
+  for (const a of artifacts) {
+    planner.add(a);
+    byPath.set(a.path, a);
+  }
+  return planner.finish(byPath);
 }
 
 export function summarize(plan: WritePlan): Record<ChangeKind, number> {
@@ -670,33 +713,66 @@ function treeTops(plan: WritePlan): Set<string> {
   return tops;
 }
 
-function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string | undefined } {
-  if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
-  const { root } = plan;
-  const toWrite = plan.changes.filter((c) => c.kind === 'create' || c.kind === 'update' || c.kind === 'mode');
-  const toPrune = plan.changes.filter((c) => c.kind === 'prune');
-  adopt(root, treeTops(plan));
-  const cur = genOf(root, CURRENT);
-  const gen = nextGen(root);
-  const genDir = join(root, TREES, gen);
-  const replaced = [...toWrite.filter((c) => c.kind === 'update'), ...toPrune];
-  const backupDir = replaced.length > 0 ? join(root, STATE_DIR, 'backup', stamp()) : undefined;
-  const umask = process.umask();
+/** The next generation while it is written: a directory no reader reaches until it is committed. */
+interface Building {
+  name: string;
+  dir: string;
+  dirs: Dirs;
+  written: Set<string>;
+}
+
+const BUILDING_PREFIX = 'building-';
+
+function startBuilding(root: string): Building {
+  const name = `${BUILDING_PREFIX}${process.pid}`;
+  const dir = join(root, TREES, name);
   try {
     makeDirs(join(root, TREES));
-    mkdirSync(genDir);
-    const dirs = new Dirs(genDir);
-    // 1. The next generation: what stays is linked from the current one (unchanged files, files
-    //    rendered earlier, files others put there, wallets); what changes is written new.
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+  } catch (e) {
+    throw writeError(e, root);
+  }
+  return { name, dir, dirs: new Dirs(dir), written: new Set() };
+}
+
+function discard(b: Building | undefined): void {
+  if (b) rmSync(b.dir, { recursive: true, force: true });
+}
+
+/** Writes one artifact into the generation being built, and records its hash in the manifest. */
+function writeInto(b: Building, a: Artifact, manifest: Manifest, opts: WriteOptions): void {
+  const file = `${b.dir}/${a.path}`;
+  b.dirs.ensure(dirname(file));
+  const { bytes, sha256: hash } = encode(a.content);
+  writeNew(file, bytes, a.mode);
+  manifest.files[a.path]!.sha256 = hash;
+  // The umask may have taken bits away from the requested mode: put them back.
+  if ((a.mode & umask) !== 0) chmodSync(file, a.mode);
+  b.written.add(a.path);
+  opts.onStep?.('staged', a.path);
+}
+
+/**
+ * Completes the generation being built (what stays is linked from the current one: unchanged
+ * files, files rendered earlier, files others put there, wallets), makes it durable, and commits
+ * it with one swap of `.dokomodo/current`. Holds the lock; conflicts are already settled.
+ */
+function commitBuilding(b: Building, plan: WritePlan, opts: WriteOptions): { backupDir: string | undefined } {
+  const { root } = plan;
+  const toPrune = plan.changes.filter((c) => c.kind === 'prune');
+  const replaced = [...plan.changes.filter((c) => c.kind === 'update'), ...toPrune];
+  const backupDir = replaced.length > 0 ? join(root, STATE_DIR, 'backup', stamp()) : undefined;
+  let gen: string;
+  let cur: string | undefined;
+  try {
+    adopt(root, treeTops(plan), b.name);
+    cur = genOf(root, CURRENT);
     if (cur) {
-      const skip = new Set<string>([
-        GEN_MANIFEST,
-        ...toWrite.map((c) => c.path),
-        ...toPrune.map((c) => c.path),
-      ]);
-      carryTree(join(root, TREES, cur), genDir, dirs, (p) => skip.has(p));
+      const skip = new Set<string>([GEN_MANIFEST, ...b.written, ...toPrune.map((c) => c.path)]);
+      carryTree(join(root, TREES, cur), b.dir, b.dirs, (p) => skip.has(p));
     }
-    // 2. What is replaced or removed stays reachable: the old generation's inode, linked.
+    // What is replaced or removed stays reachable: the old generation's file, linked.
     if (backupDir) {
       for (const c of replaced) {
         const dst = join(backupDir, c.path);
@@ -704,32 +780,24 @@ function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string |
         carryFile(`${root}/${c.path}`, dst);
       }
     }
-    for (const c of toWrite) {
-      const a = plan.artifacts.get(c.path)!;
-      const file = `${genDir}/${c.path}`;
-      dirs.ensure(dirname(file));
-      const { bytes, sha256: hash } = encode(a.content);
-      writeNew(file, bytes, a.mode);
-      plan.manifest.files[c.path]!.sha256 = hash;
-      // The umask may have taken bits away from the requested mode: put them back.
-      if ((a.mode & umask) !== 0) chmodSync(file, a.mode);
-      opts.onStep?.('staged', c.path);
-    }
     removeEmptyDirs(
-      genDir,
+      b.dir,
       toPrune.map((c) => c.path),
     );
-    writeFileSync(join(genDir, GEN_MANIFEST), `${JSON.stringify(plan.manifest, null, 2)}\n`, { mode: 0o644 });
+    writeFileSync(join(b.dir, GEN_MANIFEST), `${JSON.stringify(plan.manifest, null, 2)}\n`, { mode: 0o644 });
     // One syncfs for the whole generation instead of an fsync per file (tens of thousands at scale).
     syncFileSystem(root);
     opts.onStep?.('synced');
+    gen = nextGen(root);
+    renameSync(b.dir, join(root, TREES, gen));
   } catch (e) {
-    rmSync(genDir, { recursive: true, force: true });
+    discard(b);
     if (backupDir) rmSync(backupDir, { recursive: true, force: true });
     throw writeError(e, root);
   }
-  // 3. Commit. New top-level names get their links first: until the swap they lead nowhere,
-  //    which is what the old tree has there.
+  const genDir = join(root, TREES, gen);
+  // Commit. New top-level names get their links first: until the swap they lead nowhere, which
+  // is what the old tree has there.
   for (const n of readdirSync(genDir)) {
     if (n === GEN_MANIFEST) continue;
     try {
@@ -741,10 +809,23 @@ function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string |
   if (cur) swapLink(join(root, PREVIOUS), `trees/${cur}`);
   swapLink(join(root, CURRENT), `trees/${gen}`);
   opts.onStep?.('committed');
-  // 4. Tidy: links of names the tree no longer has, generations no reader needs.
+  // Tidy: links of names the tree no longer has, generations no reader needs.
   syncTopLinks(root);
   removeOldGenerations(root);
   return { backupDir };
+}
+
+function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string | undefined } {
+  if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
+  const b = startBuilding(plan.root);
+  try {
+    for (const c of plan.changes)
+      if (writes(c)) writeInto(b, plan.artifacts.get(c.path)!, plan.manifest, opts);
+  } catch (e) {
+    discard(b);
+    throw writeError(e, plan.root);
+  }
+  return commitBuilding(b, plan, opts);
 }
 
 function removeEmptyDirs(root: string, paths: string[]): void {
@@ -859,4 +940,72 @@ export function writeArtifacts(
   } finally {
     release();
   }
+}
+
+/** A render streamed into the tree: each artifact is planned and written as it comes, then all is committed at once. */
+export interface TreeWriter {
+  /** Plans one artifact and, when it changes the tree, writes it into the next generation at once. */
+  add(a: Artifact): void;
+  /** Settles prunes and conflicts, then commits (or, with nothing to change, leaves the tree as it was). */
+  finish(): { plan: WritePlan; backupDir: string | undefined };
+  /** Drops what was written and releases the lock; the tree stays as it was. Safe after `finish`. */
+  abort(): void;
+}
+
+/**
+ * What `dokomodo render` writes through: the same plan and commit as `writeArtifacts`, without
+ * holding the whole tree in memory — each file is written into the invisible next generation the
+ * moment it is rendered, so its content can be collected at once. Nothing is visible before
+ * `finish` commits; a write conflict found there (without force) discards the generation.
+ */
+export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWriter {
+  const release = lockOrFail(root);
+  let planner: Planner;
+  try {
+    recoverLocked(root);
+    planner = new Planner(root, opts);
+  } catch (e) {
+    release();
+    throw writeError(e, root);
+  }
+  let building: Building | undefined;
+  let open = true;
+  let refusing = false;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    discard(building);
+    release();
+  };
+  return {
+    add(a) {
+      const change = planner.add(a);
+      if (change.conflict && !opts.force) refusing = true;
+      // Once the render is going to be refused, writing more is wasted work.
+      if (!writes(change) || refusing) return;
+      building ??= startBuilding(root);
+      try {
+        writeInto(building, a, planner.manifest, opts);
+      } catch (e) {
+        throw writeError(e, root);
+      }
+    },
+    finish() {
+      try {
+        const plan = planner.finish(new Map());
+        if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
+        if (!hasChanges(plan)) {
+          // Nothing to write; a tree of an earlier version still moves to generations, once.
+          if (isLegacy(root)) adopt(root, treeTops(plan));
+          return { plan, backupDir: undefined };
+        }
+        const b = building ?? startBuilding(root);
+        building = undefined;
+        return { plan, ...commitBuilding(b, plan, opts) };
+      } finally {
+        close();
+      }
+    },
+    abort: close,
+  };
 }

@@ -20,6 +20,7 @@ import {
   applyPlan,
   checkArtifacts,
   hasChanges,
+  openTreeWriter,
   planWrite,
   recover,
   summarize,
@@ -266,16 +267,73 @@ describe('writer', () => {
     expect(readdirSync(elsewhere)).toEqual([]);
   });
 
+  describe('streamed (what render does): each file written as it is rendered, all committed at once', () => {
+    it('gives the tree, manifest and plan that planning the whole set gives', () => {
+      const [streamed, planned] = [tmp(), tmp()];
+      const set = [...files(3), artifact('monitoring', 'monitoring/p.yml', 'p\n')];
+      for (const root of [streamed, planned]) writeFileSync(join(root, 'notes'), 'mine\n');
+      const w = openTreeWriter(streamed, { source: 'x.yaml' });
+      // Out of order on purpose: the renderers' order must not show in the result.
+      for (const a of [...set].reverse()) w.add(a);
+      // Nothing is visible before the commit.
+      expect(existsSync(join(streamed, 'hosts'))).toBe(false);
+      const { plan } = w.finish();
+      const other = writeArtifacts(planned, set, { source: 'x.yaml' }).plan;
+      expect(plan.changes).toEqual(other.changes);
+      expect(read(streamed, '.dokomodo/manifest.json')).toBe(read(planned, '.dokomodo/manifest.json'));
+      expect(readTree(streamed)).toEqual(readTree(planned));
+      expect(existsSync(join(streamed, '.dokomodo/lock'))).toBe(false);
+    });
+    it('a conflict found at the end discards everything written; the tree and the lock are as before', () => {
+      const root = tmp();
+      writeArtifacts(root, files(3));
+      writeFileSync(join(root, 'hosts/h/home/.komodo/C2/C2.conf'), 'edited\n');
+      const w = openTreeWriter(root);
+      for (const a of files(3, 'b')) w.add(a);
+      expect(() => w.finish()).toThrowError(/changed by hand/);
+      w.abort();
+      expect(read(root, 'hosts/h/home/.komodo/C0/C0.conf')).toContain('v=a');
+      expect(readdirSync(join(root, '.dokomodo/trees'))).toEqual(['g1']);
+      expect(existsSync(join(root, '.dokomodo/lock'))).toBe(false);
+    });
+    it('a render that fails half-way (abort) leaves the tree as it was; the same path twice is refused', () => {
+      const root = tmp();
+      writeArtifacts(root, files(2));
+      const w = openTreeWriter(root);
+      w.add(files(2, 'b')[0]!);
+      expect(() => w.add(files(2, 'c')[0]!)).toThrowError(/two artifacts want/);
+      w.abort();
+      expect(read(root, 'hosts/h/home/.komodo/C0/C0.conf')).toContain('v=a');
+      expect(readdirSync(join(root, '.dokomodo/trees'))).toEqual(['g1']);
+      expect(hasChanges(checkArtifacts(root, files(2)))).toBe(false);
+    });
+    it('with nothing to change, commits nothing', () => {
+      const root = tmp();
+      writeArtifacts(root, files(2));
+      const w = openTreeWriter(root);
+      for (const a of files(2)) w.add(a);
+      expect(hasChanges(w.finish().plan)).toBe(false);
+      expect(readdirSync(join(root, '.dokomodo/trees'))).toEqual(['g1']);
+    });
+  });
+
   describe('a real kill -9 at every step', () => {
-    for (const at of ['staged:2', 'synced:0', 'committed:0']) {
+    for (const at of [
+      'staged:2',
+      'synced:0',
+      'committed:0',
+      'staged:2 --array',
+      'synced:0 --array',
+      'committed:0 --array',
+    ]) {
       it(`killed at ${at}: a reader sees the old or the new tree, and the next run carries on`, () => {
         const root = tmp();
         execFileSync(process.execPath, [child, root, 'a', '12']);
         for (const [p, c] of Object.entries(FOREIGN)) writeFileSync(join(root, p), c);
-        const r = spawnSync(process.execPath, [child, root, 'b', '12', '--kill', at]);
+        const r = spawnSync(process.execPath, [child, root, 'b', '12', '--kill', ...at.split(' ')]);
         expect(r.signal).toBe('SIGKILL');
         // The reader comes first: no dokomodo run has tidied anything yet.
-        expect(whichTree(readTree(root), ['a', 'b'], 12)).toBe(at === 'committed:0' ? 'b' : 'a');
+        expect(whichTree(readTree(root), ['a', 'b'], 12)).toBe(at.startsWith('committed') ? 'b' : 'a');
         // The killed writer's lock is stale: the next run takes it over.
         writeArtifacts(root, versionArtifacts('c', 12), { prune: true });
         expect(whichTree(readTree(root), ['c'], 12)).toBe('c');

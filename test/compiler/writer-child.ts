@@ -4,10 +4,11 @@
 //   --kill STEP:K  SIGKILLs itself at the K-th writer step STEP (staged, synced, committed);
 //   --pause MS     holds the lock MS milliseconds after the first staged file (prints `holding`);
 //   --go FILE      waits (bounded) until FILE exists before rendering, so two children start together;
-//   --ready        prints `ready` once loaded, just before rendering.
+//   --ready        prints `ready` once loaded, just before rendering;
+//   --array        plans the whole tree first (writeArtifacts) instead of streaming it as `render` does.
 // Exit 0 when rendered; exit 1 with `CODE: message` on stderr for a dokomodo error.
 import { existsSync } from 'node:fs';
-import { writeArtifacts } from '../../src/compiler/write.ts';
+import { openTreeWriter, type WriteOptions, writeArtifacts } from '../../src/compiler/write.ts';
 import { DokomodoError } from '../../src/core/errors.ts';
 import { versionArtifacts } from './tree-fixture.ts';
 
@@ -24,19 +25,29 @@ if (go) for (let i = 0; i < 2000 && !existsSync(go); i++) sleep(5);
 const artifacts = versionArtifacts(version, Number(n));
 if (flags.includes('--ready')) process.stdout.write('ready\n');
 const seen: Record<string, number> = {};
+const options: WriteOptions = {
+  prune: true,
+  onStep: (s) => {
+    const k = seen[s] ?? 0;
+    seen[s] = k + 1;
+    if (s === killStep && k === Number(killAt)) process.kill(process.pid, 'SIGKILL');
+    if (pause > 0 && s === 'staged' && k === 0) {
+      process.stdout.write('holding\n');
+      sleep(pause);
+    }
+  },
+};
 try {
-  writeArtifacts(root, artifacts, {
-    prune: true,
-    onStep: (s) => {
-      const k = seen[s] ?? 0;
-      seen[s] = k + 1;
-      if (s === killStep && k === Number(killAt)) process.kill(process.pid, 'SIGKILL');
-      if (pause > 0 && s === 'staged' && k === 0) {
-        process.stdout.write('holding\n');
-        sleep(pause);
-      }
-    },
-  });
+  if (flags.includes('--array')) writeArtifacts(root, artifacts, options);
+  else {
+    const writer = openTreeWriter(root, options);
+    try {
+      for (const a of artifacts) writer.add(a);
+      writer.finish();
+    } finally {
+      writer.abort();
+    }
+  }
 } catch (e) {
   if (!(e instanceof DokomodoError)) throw e;
   process.stderr.write(`${e.code}: ${e.message}\n`);
