@@ -70,17 +70,16 @@ function timed(cmd, args, extraEnv = {}) {
   ]);
   rmSync(shm('prof'), { recursive: true, force: true });
   const prof = summarize(join(profDir, readdirSync(profDir)[0]), {
-    'platform load': ['loadPlatformFile'],
-    'compile (all renderers)': ['compile'],
-    '· conf': ['renderConf'],
-    '· systemd': ['renderSystemd'],
-    '· compose': ['renderCompose'],
-    '· kubernetes': ['renderKubernetes'],
-    '· ansible': ['renderAnsible'],
-    'writer (lock, plan, write, commit)': ['writeArtifacts'],
-    '· plan': ['planWrite'],
-    '· files written (open, write, close)': ['writeNew'],
-    '· hashing': ['sha256', 'sha2562'],
+    'platform load (parse, validate, normalize)': ['loadPlatformFile'],
+    'render: conf': ['renderConf'],
+    'render: systemd': ['renderSystemd'],
+    'render: compose': ['renderCompose'],
+    'render: kubernetes': ['renderKubernetes'],
+    'render: ansible': ['renderAnsible'],
+    'render: iguana, entrypoint, monitoring': ['renderIguana', 'renderEntrypoint', 'renderMonitoring'],
+    'writer: plan (compare with the tree)': ['planArtifact', 'finish'],
+    'writer: hash and write each file': ['writeInto'],
+    'writer: commit (manifest, syncfs, swap)': ['commitBuilding'],
     'report printed': ['report'],
     'garbage collector': ['(garbage collector)'],
   });
@@ -96,8 +95,9 @@ lock. ${pairs} alternating pairs of fresh processes, medians; CPU is user + syst
 | wall | ${fw.toFixed(0)} ms | ${rw.toFixed(0)} ms | **${(rw / fw).toFixed(2)}×** |
 | CPU | ${fc.toFixed(0)} ms | ${rc.toFixed(0)} ms | ${(rc / fc).toFixed(2)}× |
 
-Where the time goes (one profiled render, \`node --cpu-prof\`, ${prof.totalMs.toFixed(0)} ms of samples; a line counts
-the time spent in it and in what it calls):
+Where the time goes (one profiled render, \`node --cpu-prof\`, ${prof.totalMs.toFixed(0)} ms of samples; each sample
+counts for the innermost part it is in — a file a renderer hands to the writer counts as writing; \`other\` is
+Node's start-up, module loading and the rest):
 
 | part | ms | share |
 |---|---:|---:|

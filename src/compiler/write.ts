@@ -160,13 +160,15 @@ function topOf(path: string): string {
 
 /** A path a writer may never touch: wallets, its own state, and anything outside the root. */
 function isForbidden(path: string): boolean {
-  const base = path.split('/').pop() ?? '';
+  const base = path.slice(path.lastIndexOf('/') + 1);
   const top = topOf(path);
   return (
-    base === 'wallet.dat' ||
-    /^wallet.*\.dat$/.test(base) ||
-    path.split('/').includes('..') ||
+    (base.startsWith('wallet') && base.endsWith('.dat')) ||
     path.startsWith('/') ||
+    path === '..' ||
+    path.startsWith('../') ||
+    path.endsWith('/..') ||
+    path.includes('/../') ||
     top === STATE_DIR ||
     top === GEN_MANIFEST
   );
@@ -614,7 +616,7 @@ class Planner {
     this.manifest = { version: 1, source: opts.source ?? this.old?.source ?? '', files: {} };
   }
 
-  add(a: Artifact): Change {
+  planArtifact(a: Artifact): Change {
     if (isForbidden(a.path)) throw new Error(`refusing to write ${a.path}`);
     if (this.seen.has(a.path)) throw new Error(`two artifacts want ${a.path}`);
     this.seen.add(a.path);
@@ -673,7 +675,7 @@ export function planWrite(root: string, artifacts: readonly Artifact[], opts: Wr
   const planner = new Planner(root, opts);
   const byPath = new Map<string, Artifact>();
   for (const a of artifacts) {
-    planner.add(a);
+    planner.planArtifact(a);
     byPath.set(a.path, a);
   }
   return planner.finish(byPath);
@@ -979,7 +981,7 @@ export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWrite
   };
   return {
     add(a) {
-      const change = planner.add(a);
+      const change = planner.planArtifact(a);
       if (change.conflict && !opts.force) refusing = true;
       // Once the render is going to be refused, writing more is wasted work.
       if (!writes(change) || refusing) return;
