@@ -437,10 +437,17 @@ function recoverLocked(root: string): 'clean' | 'rolled-forward' | 'rolled-back'
       const r = legacyRecover(root);
       if (r !== 'clean') note(r);
     }
-    // Generations without a `current`: a first render killed before its commit.
+    // Generations without a `current`: a first render killed before its commit, maybe after
+    // making the links of its top-level names (which lead nowhere).
     for (const g of generations(root)) {
       rmSync(join(root, TREES, g), { recursive: true, force: true });
       note('rolled-back');
+    }
+    for (const e of readdirSync(root, { withFileTypes: true })) {
+      if (e.isSymbolicLink() && linkTarget(join(root, e.name)) === topLinkTarget(e.name)) {
+        unlinkSync(join(root, e.name));
+        note('rolled-back');
+      }
     }
     return result;
   }

@@ -259,6 +259,25 @@ describe('writer', () => {
     expect(existsSync(join(root, '.dokomodo/adopt.json'))).toBe(false);
   });
 
+  it('a first render killed before its commit leaves nothing a reader could mistake for a tree', () => {
+    const root = tmp();
+    const plan = planWrite(root, [...files(2), artifact('monitoring', 'monitoring/p.yml', 'p\n')]);
+    expect(() =>
+      applyPlan(plan, {
+        onStep: (s) => {
+          if (s === 'synced') throw new Error('crash');
+        },
+      }),
+    ).toThrowError();
+    expect(readTree(root).size).toBe(0);
+    // As a kill would leave it: links made, generation half there.
+    mkdirSync(join(root, '.dokomodo/trees/building-1/hosts'), { recursive: true });
+    symlinkSync('.dokomodo/current/hosts', join(root, 'hosts'));
+    expect(recover(root)).toBe('rolled-back');
+    expect(readdirSync(root)).toEqual(['.dokomodo']);
+    expect(readdirSync(join(root, '.dokomodo/trees'))).toEqual([]);
+  });
+
   it('a top-level symbolic link dokomodo did not make is refused, not written through', () => {
     const root = tmp();
     const elsewhere = tmp();
