@@ -26,7 +26,7 @@
  * - Wallets are never touched, whatever the flags.
  */
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
   type Dirent,
   type Stats,
@@ -121,7 +121,8 @@ const umask = process.umask();
 const SHARED_CONTENT = 64 * 1024;
 const shared = new Map<string, { bytes: Buffer; sha256: string }>();
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+// The one-shot form: no Hash object per file (tens of thousands at scale).
+const sha256 = (data: string | Buffer): string => hash('sha256', data, 'hex');
 
 /**
  * What to write for a content, and its hash. Short contents stay strings: Node encodes them
