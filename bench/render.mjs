@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import os from 'node:os';
 import { join } from 'node:path';
 import { scaleYaml } from '../examples/scale/generate.mjs';
 import { summarize } from './profile-summary.mjs';
@@ -45,6 +46,7 @@ function timed(cmd, args, extraEnv = {}) {
   rmSync(shm('first'), { recursive: true, force: true });
   const floor = [];
   const render = [];
+  const loadBefore = os.loadavg()[0];
   for (let i = 0; i < pairs; i++) {
     floor.push(timed(process.execPath, ['bench/write-floor.mjs', packFile, shm('floor')]));
     rmSync(shm('floor'), { recursive: true, force: true });
@@ -54,6 +56,7 @@ function timed(cmd, args, extraEnv = {}) {
   }
   rmSync(`${packFile}.json`, { force: true });
   rmSync(`${packFile}.bin`, { force: true });
+  const loadAfter = os.loadavg()[0];
   const m = (xs, k) => median(xs.map((x) => x[k]));
   const [fw, fc, rw, rc] = [m(floor, 'ms'), m(floor, 'cpu'), m(render, 'ms'), m(render, 'cpu')];
   // One profiled render (not timed above): where its time goes.
@@ -89,6 +92,8 @@ function timed(cmd, args, extraEnv = {}) {
 directory on \`/dev/shm\`. Floor: \`bench/write-floor.mjs\` writes the same files (same bytes and modes, read
 from one pack) with plain \`writeFileSync\` into a fresh directory — no rendering, hashing, manifest or
 lock. ${pairs} alternating pairs of fresh processes, medians; CPU is user + system. Target: render within 2× the floor.
+Load average of the machine (shared, ${os.cpus().length} cores) before and after the pairs: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}
+— the render is CPU-bound and the floor mostly kernel-bound, so a busy machine widens the ratio.
 
 | | floor: plain \`writeFileSync\` | \`dokomodo render\` (tmpfs) | ratio |
 |---|---:|---:|---:|
