@@ -6,13 +6,21 @@
  *   lock never sees a half-written holder.
  * - It survives `kill -9` without blocking forever: a lock whose holder is gone (no such pid, a
  *   pid reused by a younger process, or a previous boot) is stale and is taken over. A holder on
- *   another machine (a shared file system) or in another container cannot be checked and is
- *   treated as alive; the error says how to clear it by hand.
+ *   another machine (a shared file system) or in another pid namespace (a container sharing the
+ *   volume) cannot be checked and is treated as alive; the error says how to clear it by hand.
  * - Taking over a stale lock moves it aside with one `rename()` and checks that what was moved is
  *   the stale holder; if another process took the lock in between, its lock is put back.
  */
 import { randomBytes } from 'node:crypto';
-import { linkSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  linkSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname } from 'node:os';
 import { basename, join } from 'node:path';
 import { DokomodoError } from '../core/errors.ts';
@@ -30,6 +38,8 @@ export interface LockHolder {
   host: string;
   /** `/proc/sys/kernel/random/boot_id`: a lock from a previous boot is stale. */
   boot: string | null;
+  /** The pid namespace (`/proc/self/ns/pid`): a pid from another container cannot be checked here. */
+  pidns?: string | null;
 }
 
 const LOCK_NAME = 'lock';
@@ -52,6 +62,14 @@ function bootId(): string | null {
   }
 }
 
+function pidNamespace(): string | null {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return null;
+  }
+}
+
 function commandLine(): string {
   const [, script, ...args] = process.argv;
   const name = script && /dokomodo(\.js)?$/.test(script) ? 'dokomodo' : basename(script ?? 'node');
@@ -67,6 +85,7 @@ function me(): LockHolder {
     since: new Date().toISOString(),
     host: hostname(),
     boot: bootId(),
+    pidns: pidNamespace(),
   };
 }
 
@@ -93,6 +112,8 @@ export function holderAlive(h: LockHolder): boolean {
   if (h.host !== hostname()) return true;
   const boot = bootId();
   if (h.boot && boot && h.boot !== boot) return false;
+  const ns = pidNamespace();
+  if (h.pidns && ns && h.pidns !== ns) return true;
   if (!pidAlive(h.pid)) return false;
   const start = procStart(h.pid);
   return !(h.start && start && start !== h.start);

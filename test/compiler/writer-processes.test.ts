@@ -169,6 +169,11 @@ describe('one writer at a time', () => {
         `another dokomodo is writing .*: pid ${process.pid} \\(dokomodo render\\), since 2026-01-01`,
       ),
     );
+    // In another pid namespace (a container on the same volume): cannot be checked, so it holds.
+    writeFileSync(lock, holder(Number(gone), null).replace('"boot":null', '"boot":null,"pidns":"pid:[1]"'));
+    expect(() => writeArtifacts(root, versionArtifacts('e', 4))).toThrowError(
+      /render-locked|another dokomodo/,
+    );
     // On another machine: cannot be checked, so it holds; the hint says how to clear it.
     writeFileSync(lock, holder(1, null).replace(hostname(), 'elsewhere.example'));
     try {
