@@ -45,9 +45,37 @@ export interface RenderContext {
    * their manifests, so the rendered tree deploys as it is.
    */
   sources?: Readonly<Record<string, string>>;
+  /**
+   * When set, renderers hand each artifact here as soon as it is made instead of returning it
+   * (see `artifactList`): the writer puts it on disk and its content can be collected at once.
+   */
+  sink?: (a: Artifact) => void;
 }
 
 export type Renderer = (ctx: RenderContext) => Artifact[];
+
+/** An artifact list that keeps nothing: each artifact pushed goes straight to the sink. */
+class SinkList extends Array<Artifact> {
+  static override get [Symbol.species]() {
+    return Array;
+  }
+  constructor(private readonly sink: (a: Artifact) => void) {
+    super();
+  }
+  override push(...items: Artifact[]): number {
+    for (const a of items) this.sink(a);
+    return 0;
+  }
+}
+
+/**
+ * The list a renderer collects its artifacts in: a plain array, or — when the compile streams
+ * (`ctx.sink`) — one that hands each artifact on as it is pushed and stays empty. Renderers of
+ * many files use it, so that a large fleet's tree is never all in memory at once.
+ */
+export function artifactList(ctx: RenderContext): Artifact[] {
+  return ctx.sink ? new SinkList(ctx.sink) : [];
+}
 
 /** The name used for chains and iguana instances that have no host (single-machine platforms). */
 export const LOCAL_HOST = 'local';

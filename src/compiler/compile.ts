@@ -92,6 +92,22 @@ export function finishArtifacts(artifacts: Artifact[]): Artifact[] {
   return artifacts.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+/**
+ * Renders like `compile`, but hands each artifact to `sink` as soon as it is made and returns
+ * nothing: the render command streams into the writer this way. Order is the renderers' own (the
+ * writer's result does not depend on it); two artifacts with one path are the sink's to refuse.
+ */
+export function compileTo(
+  platform: Platform,
+  selection: Selection,
+  opts: CompileOptions,
+  sink: (a: Artifact) => void,
+): void {
+  const ctx: RenderContext = { ...renderContext(platform, selection, opts), sink };
+  // Renderers of a few files return them as usual.
+  for (const a of renderTargets(ctx, opts.targets ?? TARGETS)) sink(a);
+}
+
 export function compile(platform: Platform, selection: Selection, opts: CompileOptions): Artifact[] {
   const ctx = renderContext(platform, selection, opts);
   return finishArtifacts(renderTargets(ctx, opts.targets ?? TARGETS));

@@ -3,42 +3,72 @@
  *
  * - Plan, then apply: `planWrite` compares the artifacts with the tree and its manifest and says
  *   what would change; `applyPlan` carries it out.
- * - All or nothing: new contents go to temporary files next to their targets first; a journal
- *   listing the renames is written before the first rename; a run that dies (kill, full disk,
- *   power) leaves the old tree (no journal yet: temporaries are removed on the next run) or is
- *   rolled forward to the new tree by the next run (journal present). Never a mix.
- * - Ownership: the manifest (`.dokomodo/manifest.json`) records what dokomodo wrote, with hashes.
- *   A file dokomodo did not write, or one changed by hand since, is not overwritten or pruned
- *   without `force`; what is replaced or pruned is first copied to `.dokomodo/backup/<stamp>/`.
+ * - One writer at a time: every write (and every recovery) holds the output directory's lock
+ *   (`lock.ts`); a second render gets `render-locked`, naming the holder.
+ * - Readers never see a mixed tree. Every path a reader opens goes through one symbolic link,
+ *   `.dokomodo/current`, to a complete generation of the tree:
+ *
+ *       OUT/hosts → .dokomodo/current/hosts       one link per top-level name, made once
+ *       OUT/.dokomodo/current → trees/g7          the commit point: replaced by one rename()
+ *       OUT/.dokomodo/trees/g7/                   the whole tree, with its .manifest.json
+ *       OUT/.dokomodo/previous → trees/g6         the generation before, for readers still in it
+ *       OUT/.dokomodo/manifest.json → current/.manifest.json
+ *
+ *   A render builds the next generation beside the current one (files it keeps and files others
+ *   put there are hard links, so nothing is copied and nothing of theirs is lost), makes it
+ *   durable with one syncfs, and swaps `current`. Killed before the swap, the old tree stands
+ *   (the half-built generation is removed by the next run); after it, the new one does.
+ * - Ownership: the manifest records what dokomodo wrote, with hashes. A file dokomodo did not
+ *   write, or one changed by hand since, is not overwritten or pruned without `force`; what is
+ *   replaced or pruned is first linked into `.dokomodo/backup/<stamp>/`.
+ * - Trees written by earlier versions (real directories, `.dokomodo/manifest.json` a file) are
+ *   migrated once, without changing a byte: see `adopt`.
  * - Wallets are never touched, whatever the flags.
  */
-import { makeDirs } from '../core/local.ts';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import {
+  type Dirent,
+  type Stats,
   chmodSync,
   closeSync,
   copyFileSync,
   existsSync,
+  fstatSync,
   fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   renameSync,
+  rmdirSync,
   rmSync,
-  statSync,
+  symlinkSync,
   unlinkSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { DokomodoError } from '../core/errors.ts';
+import { makeDirs } from '../core/local.ts';
 import type { Artifact } from './artifact.ts';
+import { acquireLock, withLock } from './lock.ts';
 
 export const STATE_DIR = '.dokomodo';
 const MANIFEST = `${STATE_DIR}/manifest.json`;
-const JOURNAL = `${STATE_DIR}/journal.json`;
-const TMP_SUFFIX = '.dokomodo-tmp';
+const CURRENT = `${STATE_DIR}/current`;
+const PREVIOUS = `${STATE_DIR}/previous`;
+const TREES = `${STATE_DIR}/trees`;
+/** The manifest inside a generation, so that it flips with the tree it describes. */
+const GEN_MANIFEST = '.manifest.json';
+/** Written before a migration's swap; lets the next run finish or undo it. */
+const ADOPT_JOURNAL = `${STATE_DIR}/adopt.json`;
+/** The journal and temporaries of the writer before generations (read only to finish its work). */
+const LEGACY_JOURNAL = `${STATE_DIR}/journal.json`;
+const LEGACY_TMP_SUFFIX = '.dokomodo-tmp';
 
 export interface ManifestEntry {
   sha256: string;
@@ -67,6 +97,7 @@ export interface WritePlan {
   root: string;
   changes: Change[];
   artifacts: Map<string, Artifact>;
+  /** The manifest the tree will have. Files still to be created get their hash when applied. */
   manifest: Manifest;
   /** Changes that need --force; applying refuses while there are any and force is off. */
   conflicts: Change[];
@@ -76,28 +107,83 @@ export interface WriteOptions {
   prune?: boolean;
   force?: boolean;
   source?: string;
-  /** For tests of crash safety: called after each step; throwing simulates a crash there. */
-  onStep?: (step: 'staged' | 'journal' | 'renamed', path?: string) => void;
+  /**
+   * For tests of crash safety: called after each step; throwing simulates a crash there.
+   * `staged`: one file written into the next generation; `synced`: the generation is complete
+   * and durable, not yet visible; `committed`: `current` now names it, cleanup not yet done.
+   */
+  onStep?: (step: 'staged' | 'synced' | 'committed', path?: string) => void;
 }
 
-const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
+const umask = process.umask();
 
-/** A path a writer may never touch: wallets and anything outside the root. */
+/** Contents this long are encoded and hashed once however many files carry them (the platform file in every compose directory). */
+const SHARED_CONTENT = 64 * 1024;
+const shared = new Map<string, { bytes: Buffer; sha256: string }>();
+
+// The one-shot form: no Hash object per file (tens of thousands at scale).
+const sha256 = (data: string | Buffer): string => hash('sha256', data, 'hex');
+
+/**
+ * What to write for a content, and its hash. Short contents stay strings: Node encodes them
+ * straight into the write and the hash, with no Buffer for the garbage collector to chase.
+ */
+function encode(content: string): { bytes: string | Buffer; sha256: string } {
+  if (content.length < SHARED_CONTENT) return { bytes: content, sha256: sha256(content) };
+  let e = shared.get(content);
+  if (e === undefined) {
+    const bytes = Buffer.from(content);
+    e = { bytes, sha256: sha256(bytes) };
+    shared.set(content, e);
+  }
+  return e;
+}
+
+/** Creates `file` with `data`: open, write, close, nothing else. */
+function writeNew(file: string, data: string | Buffer, mode: number): void {
+  const fd = openSync(file, 'w', mode);
+  try {
+    if (typeof data === 'string') {
+      const done = writeSync(fd, data);
+      // A short write of a string can only be finished from its bytes (ASCII: bytes = length).
+      if (done !== data.length && done < Buffer.byteLength(data))
+        writeFileSync(fd, Buffer.from(data).subarray(done));
+    } else writeFileSync(fd, data);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function topOf(path: string): string {
+  const i = path.indexOf('/');
+  return i < 0 ? path : path.slice(0, i);
+}
+
+/** A path a writer may never touch: wallets, its own state, and anything outside the root. */
 function isForbidden(path: string): boolean {
-  const base = path.split('/').pop() ?? '';
+  const base = path.slice(path.lastIndexOf('/') + 1);
+  const top = topOf(path);
   return (
-    base === 'wallet.dat' ||
-    /^wallet.*\.dat$/.test(base) ||
-    path.split('/').includes('..') ||
-    path.startsWith('/')
+    (base.startsWith('wallet') && base.endsWith('.dat')) ||
+    path.startsWith('/') ||
+    path === '..' ||
+    path.startsWith('../') ||
+    path.endsWith('/..') ||
+    path.includes('/../') ||
+    top === STATE_DIR ||
+    top === GEN_MANIFEST
   );
 }
 
 function readManifest(root: string): Manifest | undefined {
-  const file = join(root, MANIFEST);
-  if (!existsSync(file)) return undefined;
+  let text: string;
   try {
-    const m = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+    text = readFileSync(join(root, MANIFEST), 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const m = JSON.parse(text) as Manifest;
     if (m.version === 1 && m.files && typeof m.files === 'object') return m;
   } catch {
     // fall through: a broken manifest is treated as none, so nothing is overwritten without --force
@@ -105,115 +191,119 @@ function readManifest(root: string): Manifest | undefined {
   return undefined;
 }
 
-/** Finishes or undoes an interrupted earlier write, so the tree is whole before planning. */
-export function recover(root: string): 'clean' | 'rolled-forward' | 'rolled-back' {
-  if (!existsSync(root)) return 'clean';
-  const journalFile = join(root, JOURNAL);
-  if (existsSync(journalFile)) {
-    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as {
-      renames: string[];
-      removes: string[];
-      manifest: Manifest;
-    };
-    for (const p of journal.renames) {
-      const tmp = join(root, p + TMP_SUFFIX);
-      if (existsSync(tmp)) renameSync(tmp, join(root, p));
-    }
-    for (const p of journal.removes) rmSync(join(root, p), { force: true });
-    atomicWrite(join(root, MANIFEST), `${JSON.stringify(journal.manifest, null, 2)}\n`, 0o644);
-    unlinkSync(journalFile);
-    return 'rolled-forward';
-  }
-  let removed = false;
-  for (const f of walk(root)) {
-    if (f.endsWith(TMP_SUFFIX)) {
-      unlinkSync(join(root, f));
-      removed = true;
-    }
-  }
-  return removed ? 'rolled-back' : 'clean';
-}
+// ---------------------------------------------------------------------------------------------
+// Generations
 
-function* walk(root: string, dir = ''): Generator<string> {
-  let entries: import('node:fs').Dirent[];
+function linkTarget(path: string): string | undefined {
   try {
-    entries = readdirSync(join(root, dir), { withFileTypes: true });
+    return readlinkSync(path);
   } catch {
-    return;
-  }
-  for (const e of entries) {
-    const rel = dir ? `${dir}/${e.name}` : e.name;
-    if (e.isDirectory()) yield* walk(root, rel);
-    else yield rel;
+    return undefined;
   }
 }
 
-export function planWrite(root: string, artifacts: readonly Artifact[], opts: WriteOptions = {}): WritePlan {
-  const old = readManifest(root);
-  const byPath = new Map<string, Artifact>();
-  const changes: Change[] = [];
-  const manifest: Manifest = { version: 1, source: opts.source ?? old?.source ?? '', files: {} };
-  for (const a of artifacts) {
-    if (isForbidden(a.path)) throw new Error(`refusing to write ${a.path}`);
-    byPath.set(a.path, a);
-    const file = join(root, a.path);
-    const hash = sha256(a.content);
-    manifest.files[a.path] = { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null };
-    if (!existsSync(file)) {
-      changes.push({ path: a.path, kind: 'create' });
-      continue;
-    }
-    const current = readFileSync(file);
-    const currentHash = sha256(current);
-    const mode = statSync(file).mode & 0o777;
-    const known = old?.files[a.path];
-    let conflict: Change['conflict'];
-    if (!known) conflict = currentHash === hash ? undefined : 'unmanaged';
-    else if (known.sha256 !== currentHash) conflict = currentHash === hash ? undefined : 'edited';
-    const kind: ChangeKind = currentHash !== hash ? 'update' : mode !== a.mode ? 'mode' : 'unchanged';
-    changes.push(conflict ? { path: a.path, kind, conflict } : { path: a.path, kind });
-  }
-  if (opts.prune && old) {
-    for (const [path, entry] of Object.entries(old.files)) {
-      if (byPath.has(path) || isForbidden(path)) continue;
-      const file = join(root, path);
-      if (!existsSync(file)) continue;
-      const edited = sha256(readFileSync(file)) !== entry.sha256;
-      changes.push(edited ? { path, kind: 'prune', conflict: 'edited' } : { path, kind: 'prune' });
-    }
-  } else if (old) {
-    // Without --prune, files dokomodo wrote earlier stay on disk and stay in the manifest.
-    for (const [path, entry] of Object.entries(old.files)) {
-      if (!byPath.has(path) && existsSync(join(root, path))) manifest.files[path] = entry;
-    }
-  }
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { root, changes, artifacts: byPath, manifest, conflicts: changes.filter((c) => c.conflict) };
+/** The generation a state link (`current`, `previous`) names. */
+function genOf(root: string, link: string): string | undefined {
+  const t = linkTarget(join(root, link));
+  return t?.startsWith('trees/') ? t.slice('trees/'.length) : undefined;
 }
 
-export function summarize(plan: WritePlan): Record<ChangeKind, number> {
-  const s: Record<ChangeKind, number> = { create: 0, update: 0, mode: 0, unchanged: 0, prune: 0 };
-  for (const c of plan.changes) s[c.kind]++;
-  return s;
-}
+const genNumber = (g: string): number => (/^g\d+$/.test(g) ? Number(g.slice(1)) : -1);
 
-export function hasChanges(plan: WritePlan): boolean {
-  return plan.changes.some((c) => c.kind !== 'unchanged');
-}
-
-/** Writes `content` to `file` through a temporary file, fsync and rename. */
-function atomicWrite(file: string, content: string, mode: number): void {
-  makeDirs(dirname(file));
-  const tmp = file + TMP_SUFFIX;
-  const fd = openSync(tmp, 'w', mode);
+function generations(root: string): string[] {
   try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    return readdirSync(join(root, TREES));
+  } catch {
+    return [];
   }
-  chmodSync(tmp, mode);
-  renameSync(tmp, file);
+}
+
+function nextGen(root: string): string {
+  let max = 0;
+  for (const g of generations(root)) max = Math.max(max, genNumber(g));
+  return `g${max + 1}`;
+}
+
+/** What a top-level link of the root points at. */
+const topLinkTarget = (name: string): string => `${CURRENT}/${name}`;
+
+/** Replaces (or creates) the symbolic link `path` in one rename: readers see the old or the new target. */
+function swapLink(path: string, target: string): void {
+  const tmp = `${path}.new-${process.pid}`;
+  rmSync(tmp, { force: true });
+  symlinkSync(target, tmp);
+  renameSync(tmp, path);
+}
+
+/** Makes `dst` the same file as `src`: a hard link, or a copy where links are not allowed. */
+function carryFile(src: string, dst: string): void {
+  try {
+    linkSync(src, dst);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (
+      code !== 'EPERM' &&
+      code !== 'EXDEV' &&
+      code !== 'EMLINK' &&
+      code !== 'ENOTSUP' &&
+      code !== 'EOPNOTSUPP'
+    )
+      throw e;
+    const st = lstatSync(src);
+    if (st.isSymbolicLink()) symlinkSync(readlinkSync(src), dst);
+    else {
+      copyFileSync(src, dst);
+      chmodSync(dst, st.mode & 0o7777);
+    }
+  }
+}
+
+/** Directories made in one generation, so each costs one mkdir. */
+class Dirs {
+  private readonly made = new Set<string>();
+  constructor(root: string) {
+    this.made.add(root);
+  }
+  mark(dir: string): void {
+    this.made.add(dir);
+  }
+  has(dir: string): boolean {
+    return this.made.has(dir);
+  }
+  ensure(dir: string): void {
+    if (this.made.has(dir)) return;
+    this.ensure(dirname(dir));
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      // A link carried over from the old tree must not lead writes out of the generation.
+      if (!lstatSync(dir).isDirectory()) {
+        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), {
+          code: 'ENOTDIR',
+          path: dir,
+        });
+      }
+    }
+    this.made.add(dir);
+  }
+}
+
+/** Links every entry of the tree at `src` into `dst` (directories are made, with their modes), except what `skip` names. */
+function carryTree(src: string, dst: string, dirs: Dirs, skip: (rel: string) => boolean, rel = ''): void {
+  const from = rel ? `${src}/${rel}` : src;
+  for (const e of readdirSync(from, { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) {
+      const d = `${dst}/${r}`;
+      const mode = lstatSync(`${src}/${r}`).mode & 0o7777;
+      // Made already when a file was written below it: only its mode is carried.
+      if (!dirs.has(d)) mkdirSync(d);
+      if (mode !== (0o777 & ~umask)) chmodSync(d, mode);
+      dirs.mark(d);
+      carryTree(src, dst, dirs, skip, r);
+    } else if (!skip(r)) carryFile(`${src}/${r}`, `${dst}/${r}`);
+  }
 }
 
 /** Flushes the file system holding `dir` (syncfs through coreutils' `sync -f`); falls back to a full sync. */
@@ -226,86 +316,526 @@ function stamp(): string {
   return new Date().toISOString().replace(/[:.]/g, '-');
 }
 
-export function applyPlan(plan: WritePlan, opts: WriteOptions = {}): { backupDir: string | undefined } {
-  const { root } = plan;
-  if (plan.conflicts.length > 0 && !opts.force) {
-    const first = plan.conflicts
-      .slice(0, 5)
-      .map((c) => `${c.path} (${c.conflict === 'edited' ? 'changed by hand' : 'not written by dokomodo'})`);
-    throw new DokomodoError(
-      'write-conflict',
-      `${plan.conflicts.length} file${plan.conflicts.length === 1 ? '' : 's'} would be overwritten or removed: ${first.join(', ')}${plan.conflicts.length > 5 ? ', …' : ''}`,
-      {
-        hint: 'check them; rerun with --force to replace them (a backup is kept under .dokomodo/backup/)',
-      },
-    );
+/** The generations to keep: the current one and the one before it. Everything else goes. */
+function removeOldGenerations(root: string, building?: string): boolean {
+  const keep = new Set([genOf(root, CURRENT), genOf(root, PREVIOUS), building]);
+  let removed = false;
+  for (const g of generations(root)) {
+    if (keep.has(g)) continue;
+    rmSync(join(root, TREES, g), { recursive: true, force: true });
+    removed = true;
   }
-  const toWrite = plan.changes.filter((c) => c.kind === 'create' || c.kind === 'update' || c.kind === 'mode');
-  const toPrune = plan.changes.filter((c) => c.kind === 'prune');
-  const staged: string[] = [];
-  const umask = process.umask();
-  try {
-    makeDirs(join(root, STATE_DIR));
-    // 1. Stage every new file next to its target. A failure here (full disk, read-only) leaves the old tree.
-    const made = new Set<string>();
-    for (const c of toWrite) {
-      const a = plan.artifacts.get(c.path)!;
-      const file = join(root, c.path);
-      const dir = dirname(file);
-      if (!made.has(dir)) {
-        makeDirs(dir);
-        made.add(dir);
-      }
-      const tmp = file + TMP_SUFFIX;
-      staged.push(tmp);
-      writeFileSync(tmp, a.content, { mode: a.mode });
-      // The umask may have taken bits away from the requested mode: put them back.
-      if ((a.mode & umask) !== 0) chmodSync(tmp, a.mode);
-      opts.onStep?.('staged', c.path);
+  return removed;
+}
+
+/** Makes the root's top-level links match the current generation: missing ones made, dangling ones removed. */
+function syncTopLinks(root: string): boolean {
+  const cur = genOf(root, CURRENT);
+  if (cur === undefined) return false;
+  const names = new Set(readdirSync(join(root, TREES, cur)).filter((n) => n !== GEN_MANIFEST));
+  let changed = false;
+  for (const e of readdirSync(root, { withFileTypes: true })) {
+    if (
+      e.isSymbolicLink() &&
+      linkTarget(join(root, e.name)) === topLinkTarget(e.name) &&
+      !names.has(e.name)
+    ) {
+      unlinkSync(join(root, e.name));
+      changed = true;
     }
-    // Everything staged reaches the disk before the journal commits to it: one syncfs for the
-    // whole tree instead of an fsync per file (tens of thousands of files at scale).
+    names.delete(e.name);
+  }
+  for (const n of names) {
+    symlinkSync(topLinkTarget(n), join(root, n));
+    changed = true;
+  }
+  if (linkTarget(join(root, MANIFEST)) !== `current/${GEN_MANIFEST}`) {
+    swapLink(join(root, MANIFEST), `current/${GEN_MANIFEST}`);
+    changed = true;
+  }
+  return changed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recovery
+
+/** The writer before generations: finishes its journal, or removes its temporaries. */
+function legacyRecover(root: string): 'clean' | 'rolled-forward' | 'rolled-back' {
+  const journalFile = join(root, LEGACY_JOURNAL);
+  if (existsSync(journalFile)) {
+    const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as {
+      renames: string[];
+      removes: string[];
+      manifest: Manifest;
+    };
+    for (const p of journal.renames) {
+      const tmp = join(root, p + LEGACY_TMP_SUFFIX);
+      if (existsSync(tmp)) renameSync(tmp, join(root, p));
+    }
+    for (const p of journal.removes) rmSync(join(root, p), { force: true });
+    writeDurably(join(root, MANIFEST), `${JSON.stringify(journal.manifest, null, 2)}\n`, 0o644);
+    unlinkSync(journalFile);
+    return 'rolled-forward';
+  }
+  let removed = false;
+  for (const f of [`${MANIFEST}${LEGACY_TMP_SUFFIX}`, `${LEGACY_JOURNAL}${LEGACY_TMP_SUFFIX}`]) {
+    if (existsSync(join(root, f))) {
+      unlinkSync(join(root, f));
+      removed = true;
+    }
+  }
+  for (const f of walk(root)) {
+    if (f.endsWith(LEGACY_TMP_SUFFIX)) {
+      unlinkSync(join(root, f));
+      removed = true;
+    }
+  }
+  return removed ? 'rolled-back' : 'clean';
+}
+
+function* walk(root: string, dir = ''): Generator<string> {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(join(root, dir), { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const rel = dir ? `${dir}/${e.name}` : e.name;
+    if (rel === STATE_DIR) continue;
+    if (e.isDirectory()) yield* walk(root, rel);
+    else yield rel;
+  }
+}
+
+/** Writes a small state file through a temporary file, fsync and rename. */
+function writeDurably(file: string, content: string, mode: number): void {
+  const tmp = `${file}.new-${process.pid}`;
+  const fd = openSync(tmp, 'w', mode);
+  try {
+    writeSync(fd, content);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, file);
+}
+
+/** Finishes whatever a killed run left, so the tree is whole and tidy before anything reads it. Holds the lock. */
+function recoverLocked(root: string): 'clean' | 'rolled-forward' | 'rolled-back' {
+  if (!existsSync(join(root, STATE_DIR))) return 'clean';
+  let result: 'clean' | 'rolled-forward' | 'rolled-back' = 'clean';
+  const note = (r: 'rolled-forward' | 'rolled-back') => {
+    if (result === 'clean') result = r;
+  };
+  if (existsSync(join(root, ADOPT_JOURNAL))) note(finishAdoption(root));
+  for (const n of readdirSync(join(root, STATE_DIR))) {
+    if (/\.new-\d+$/.test(n)) rmSync(join(root, STATE_DIR, n), { force: true });
+  }
+  const cur = genOf(root, CURRENT);
+  if (cur === undefined) {
+    if (existsSync(join(root, LEGACY_JOURNAL)) || isLegacy(root)) {
+      const r = legacyRecover(root);
+      if (r !== 'clean') note(r);
+    }
+    // Generations without a `current`: a first render killed before its commit, maybe after
+    // making the links of its top-level names (which lead nowhere).
+    for (const g of generations(root)) {
+      rmSync(join(root, TREES, g), { recursive: true, force: true });
+      note('rolled-back');
+    }
+    for (const e of readdirSync(root, { withFileTypes: true })) {
+      if (e.isSymbolicLink() && linkTarget(join(root, e.name)) === topLinkTarget(e.name)) {
+        unlinkSync(join(root, e.name));
+        note('rolled-back');
+      }
+    }
+    return result;
+  }
+  const curN = genNumber(cur);
+  for (const g of generations(root)) {
+    if (genNumber(g) > curN || genNumber(g) < 0) {
+      // Built but never committed: the old tree is the one readers saw, so it stays.
+      rmSync(join(root, TREES, g), { recursive: true, force: true });
+      note('rolled-back');
+    }
+  }
+  if (removeOldGenerations(root)) note('rolled-forward');
+  if (syncTopLinks(root)) note('rolled-forward');
+  return result;
+}
+
+/** A tree of the writer before generations: a manifest that is a plain file. */
+function isLegacy(root: string): boolean {
+  try {
+    return lstatSync(join(root, MANIFEST)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Migration: real top-level entries become links into a generation, with the same bytes
+
+interface AdoptJournal {
+  gen: string;
+  names: string[];
+}
+
+/**
+ * Moves real top-level entries that the tree needs (every one of a tree written by an earlier
+ * version, or a directory someone made where a target now renders) into a generation without
+ * changing any content: a generation of hard links is built and committed, then each real entry
+ * is renamed away and replaced by its link. A reader sees the same bytes before and after; only
+ * between the two renames of one name is that name briefly absent. Holds the lock.
+ */
+function adopt(root: string, names: Iterable<string>, building?: string): void {
+  const real: string[] = [];
+  for (const n of new Set(names)) {
+    let st: Stats;
+    try {
+      st = lstatSync(join(root, n));
+    } catch {
+      continue;
+    }
+    if (st.isSymbolicLink()) {
+      if (linkTarget(join(root, n)) === topLinkTarget(n)) continue;
+      throw new DokomodoError(
+        'write-failed',
+        `could not write ${join(root, n)}: it is a symbolic link dokomodo did not make; nothing was changed`,
+        { hint: `move it away, or render into the directory it points to` },
+      );
+    }
+    real.push(n);
+  }
+  const legacyManifest = isLegacy(root);
+  if (real.length === 0 && !legacyManifest) return;
+  const cur = genOf(root, CURRENT);
+  const gen = nextGen(root);
+  const genDir = join(root, TREES, gen);
+  try {
+    makeDirs(join(root, TREES));
+    mkdirSync(genDir);
+    const dirs = new Dirs(genDir);
+    if (cur) carryTree(join(root, TREES, cur), genDir, dirs, () => false);
+    for (const n of real) {
+      const src = join(root, n);
+      if (lstatSync(src).isDirectory()) {
+        mkdirSync(join(genDir, n), { mode: lstatSync(src).mode & 0o7777 });
+        carryTree(src, join(genDir, n), dirs, () => false);
+      } else carryFile(src, join(genDir, n));
+    }
+    if (legacyManifest) copyFileSync(join(root, MANIFEST), join(genDir, GEN_MANIFEST));
+    else if (!existsSync(join(genDir, GEN_MANIFEST))) {
+      writeFileSync(join(genDir, GEN_MANIFEST), `${JSON.stringify({ version: 1, source: '', files: {} })}\n`);
+    }
     syncFileSystem(root);
+    writeDurably(
+      join(root, ADOPT_JOURNAL),
+      JSON.stringify({ gen, names: real } satisfies AdoptJournal),
+      0o644,
+    );
   } catch (e) {
-    for (const tmp of staged) rmSync(tmp, { force: true });
+    rmSync(genDir, { recursive: true, force: true });
     throw writeError(e, root);
   }
-  // 2. Back up what is about to be replaced or removed.
-  let backupDir: string | undefined;
-  const replaced = [...toWrite.filter((c) => c.kind === 'update'), ...toPrune];
-  if (replaced.length > 0) {
-    backupDir = join(root, STATE_DIR, 'backup', stamp());
+  if (cur) swapLink(join(root, PREVIOUS), `trees/${cur}`);
+  swapLink(join(root, CURRENT), `trees/${gen}`);
+  finishAdoption(root, building);
+}
+
+/** The second half of `adopt`, also run by recovery after a kill. */
+function finishAdoption(root: string, building?: string): 'rolled-forward' | 'rolled-back' {
+  const journalFile = join(root, ADOPT_JOURNAL);
+  const journal = JSON.parse(readFileSync(journalFile, 'utf8')) as AdoptJournal;
+  if (genOf(root, CURRENT) !== journal.gen) {
+    rmSync(join(root, TREES, journal.gen), { recursive: true, force: true });
+    unlinkSync(journalFile);
+    return 'rolled-back';
+  }
+  const trash = join(root, STATE_DIR, `adopted-${journal.gen}`);
+  for (const n of journal.names) {
+    const p = join(root, n);
+    let st: Stats | undefined;
     try {
+      st = lstatSync(p);
+    } catch {
+      st = undefined;
+    }
+    if (st && !st.isSymbolicLink()) {
+      makeDirs(trash);
+      renameSync(p, join(trash, n));
+      st = undefined;
+    }
+    if (!st) symlinkSync(topLinkTarget(n), p);
+  }
+  syncTopLinks(root);
+  // Every inode of the moved-away entries lives on in the generation (hard links).
+  rmSync(trash, { recursive: true, force: true });
+  unlinkSync(journalFile);
+  removeOldGenerations(root, building);
+  return 'rolled-forward';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Planning
+
+/** The bytes and mode of the file a reader finds at `file`, if any. */
+function readExisting(file: string): { data: Buffer; mode: number } | 'not-a-file' | undefined {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return 'not-a-file';
+    return { data: readFileSync(fd), mode: st.mode & 0o777 };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Names directly in the root, so that paths under a name that is not there cost no lookup. */
+function topNames(root: string): Set<string> {
+  try {
+    return new Set(readdirSync(root).filter((n) => n !== STATE_DIR));
+  } catch {
+    return new Set();
+  }
+}
+
+/** Plans artifact by artifact against the tree as a reader sees it; `finish` adds the prunes. */
+class Planner {
+  readonly old: Manifest | undefined;
+  private readonly present: Set<string>;
+  readonly manifest: Manifest;
+  readonly changes: Change[] = [];
+  private readonly seen = new Set<string>();
+  constructor(
+    readonly root: string,
+    private readonly opts: WriteOptions,
+  ) {
+    this.old = readManifest(root);
+    this.present = topNames(root);
+    this.manifest = { version: 1, source: opts.source ?? this.old?.source ?? '', files: {} };
+  }
+
+  planArtifact(a: Artifact): Change {
+    if (isForbidden(a.path)) throw new Error(`refusing to write ${a.path}`);
+    if (this.seen.has(a.path)) throw new Error(`two artifacts want ${a.path}`);
+    this.seen.add(a.path);
+    const current = this.present.has(topOf(a.path)) ? readExisting(`${this.root}/${a.path}`) : undefined;
+    let change: Change;
+    if (current === undefined) {
+      // Hashed when written, from the very bytes written (see WritePlan.manifest).
+      this.manifest.files[a.path] = { sha256: '', mode: a.mode, target: a.target, host: a.host ?? null };
+      change = { path: a.path, kind: 'create' };
+    } else {
+      const hash = encode(a.content).sha256;
+      this.manifest.files[a.path] = { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null };
+      const currentHash = current === 'not-a-file' ? '' : sha256(current.data);
+      const mode = current === 'not-a-file' ? -1 : current.mode;
+      const known = this.old?.files[a.path];
+      let conflict: Change['conflict'];
+      if (!known) conflict = currentHash === hash ? undefined : 'unmanaged';
+      else if (known.sha256 !== currentHash) conflict = currentHash === hash ? undefined : 'edited';
+      const kind: ChangeKind = currentHash !== hash ? 'update' : mode !== a.mode ? 'mode' : 'unchanged';
+      change = conflict ? { path: a.path, kind, conflict } : { path: a.path, kind };
+    }
+    this.changes.push(change);
+    return change;
+  }
+
+  finish(artifacts: Map<string, Artifact>): WritePlan {
+    const { old, root, changes, manifest } = this;
+    if (this.opts.prune && old) {
+      for (const [path, entry] of Object.entries(old.files)) {
+        if (this.seen.has(path) || isForbidden(path)) continue;
+        const current = this.present.has(topOf(path)) ? readExisting(`${root}/${path}`) : undefined;
+        if (current === undefined) continue;
+        const edited = current === 'not-a-file' || sha256(current.data) !== entry.sha256;
+        changes.push(edited ? { path, kind: 'prune', conflict: 'edited' } : { path, kind: 'prune' });
+      }
+    } else if (old) {
+      // Without --prune, files dokomodo wrote earlier stay on disk and stay in the manifest.
+      for (const [path, entry] of Object.entries(old.files)) {
+        if (!this.seen.has(path) && this.present.has(topOf(path)) && existsSync(`${root}/${path}`))
+          manifest.files[path] = entry;
+      }
+    }
+    const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    changes.sort((a, b) => byPath(a.path, b.path));
+    // The manifest's bytes do not depend on the order the renderers produced the files in.
+    const files: Record<string, ManifestEntry> = {};
+    for (const k of Object.keys(manifest.files).sort(byPath)) files[k] = manifest.files[k]!;
+    manifest.files = files;
+    return { root, changes, artifacts, manifest, conflicts: changes.filter((c) => c.conflict) };
+  }
+}
+
+const writes = (c: Change) => c.kind === 'create' || c.kind === 'update' || c.kind === 'mode';
+
+export function planWrite(root: string, artifacts: readonly Artifact[], opts: WriteOptions = {}): WritePlan {
+  const planner = new Planner(root, opts);
+  const byPath = new Map<string, Artifact>();
+  for (const a of artifacts) {
+    planner.planArtifact(a);
+    byPath.set(a.path, a);
+  }
+  return planner.finish(byPath);
+}
+
+export function summarize(plan: WritePlan): Record<ChangeKind, number> {
+  const s: Record<ChangeKind, number> = { create: 0, update: 0, mode: 0, unchanged: 0, prune: 0 };
+  for (const c of plan.changes) s[c.kind]++;
+  return s;
+}
+
+export function hasChanges(plan: WritePlan): boolean {
+  return plan.changes.some((c) => c.kind !== 'unchanged');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying
+
+function refuseConflicts(plan: WritePlan): never {
+  const first = plan.conflicts
+    .slice(0, 5)
+    .map((c) => `${c.path} (${c.conflict === 'edited' ? 'changed by hand' : 'not written by dokomodo'})`);
+  throw new DokomodoError(
+    'write-conflict',
+    `${plan.conflicts.length} file${plan.conflicts.length === 1 ? '' : 's'} would be overwritten or removed: ${first.join(', ')}${plan.conflicts.length > 5 ? ', …' : ''}`,
+    {
+      hint: 'check them; rerun with --force to replace them (a backup is kept under .dokomodo/backup/)',
+    },
+  );
+}
+
+/** Every top-level name the tree will have: of the artifacts and of what the manifest already holds. */
+function treeTops(plan: WritePlan): Set<string> {
+  const tops = new Set<string>();
+  for (const p of plan.artifacts.keys()) tops.add(topOf(p));
+  for (const p of Object.keys(plan.manifest.files)) tops.add(topOf(p));
+  return tops;
+}
+
+/** The next generation while it is written: a directory no reader reaches until it is committed. */
+interface Building {
+  name: string;
+  dir: string;
+  dirs: Dirs;
+  written: Set<string>;
+}
+
+const BUILDING_PREFIX = 'building-';
+
+function startBuilding(root: string): Building {
+  const name = `${BUILDING_PREFIX}${process.pid}`;
+  const dir = join(root, TREES, name);
+  try {
+    makeDirs(join(root, TREES));
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+  } catch (e) {
+    throw writeError(e, root);
+  }
+  return { name, dir, dirs: new Dirs(dir), written: new Set() };
+}
+
+function discard(b: Building | undefined): void {
+  if (b) rmSync(b.dir, { recursive: true, force: true });
+}
+
+/** Writes one artifact into the generation being built, and records its hash in the manifest. */
+function writeInto(b: Building, a: Artifact, manifest: Manifest, opts: WriteOptions): void {
+  const file = `${b.dir}/${a.path}`;
+  b.dirs.ensure(dirname(file));
+  const { bytes, sha256: hash } = encode(a.content);
+  writeNew(file, bytes, a.mode);
+  manifest.files[a.path]!.sha256 = hash;
+  // The umask may have taken bits away from the requested mode: put them back.
+  if ((a.mode & umask) !== 0) chmodSync(file, a.mode);
+  b.written.add(a.path);
+  opts.onStep?.('staged', a.path);
+}
+
+/**
+ * Completes the generation being built (what stays is linked from the current one: unchanged
+ * files, files rendered earlier, files others put there, wallets), makes it durable, and commits
+ * it with one swap of `.dokomodo/current`. Holds the lock; conflicts are already settled.
+ */
+function commitBuilding(b: Building, plan: WritePlan, opts: WriteOptions): { backupDir: string | undefined } {
+  const { root } = plan;
+  const toPrune = plan.changes.filter((c) => c.kind === 'prune');
+  const replaced = [...plan.changes.filter((c) => c.kind === 'update'), ...toPrune];
+  const backupDir = replaced.length > 0 ? join(root, STATE_DIR, 'backup', stamp()) : undefined;
+  let gen: string;
+  let cur: string | undefined;
+  try {
+    adopt(root, treeTops(plan), b.name);
+    cur = genOf(root, CURRENT);
+    if (cur) {
+      const skip = new Set<string>([GEN_MANIFEST, ...b.written, ...toPrune.map((c) => c.path)]);
+      carryTree(join(root, TREES, cur), b.dir, b.dirs, (p) => skip.has(p));
+    }
+    // What is replaced or removed stays reachable: the old generation's file, linked.
+    if (backupDir) {
       for (const c of replaced) {
         const dst = join(backupDir, c.path);
         makeDirs(dirname(dst));
-        copyFileSync(join(root, c.path), dst);
+        carryFile(`${root}/${c.path}`, dst);
       }
-    } catch (e) {
-      for (const tmp of staged) rmSync(tmp, { force: true });
-      throw writeError(e, root);
+    }
+    removeEmptyDirs(
+      b.dir,
+      toPrune.map((c) => c.path),
+    );
+    writeFileSync(join(b.dir, GEN_MANIFEST), `${JSON.stringify(plan.manifest, null, 2)}\n`, { mode: 0o644 });
+    // One syncfs for the whole generation instead of an fsync per file (tens of thousands at scale).
+    syncFileSystem(root);
+    opts.onStep?.('synced');
+    gen = nextGen(root);
+    renameSync(b.dir, join(root, TREES, gen));
+  } catch (e) {
+    discard(b);
+    if (backupDir) rmSync(backupDir, { recursive: true, force: true });
+    throw writeError(e, root);
+  }
+  const genDir = join(root, TREES, gen);
+  // Commit. New top-level names get their links first: until the swap they lead nowhere, which
+  // is what the old tree has there.
+  for (const n of readdirSync(genDir)) {
+    if (n === GEN_MANIFEST) continue;
+    try {
+      lstatSync(join(root, n));
+    } catch {
+      symlinkSync(topLinkTarget(n), join(root, n));
     }
   }
-  // 3. The journal makes the renames one step: from here on, recovery rolls forward.
-  const journal = {
-    renames: toWrite.map((c) => c.path),
-    removes: toPrune.map((c) => c.path),
-    manifest: plan.manifest,
-  };
-  atomicWrite(join(root, JOURNAL), JSON.stringify(journal), 0o600);
-  opts.onStep?.('journal');
-  for (const c of toWrite) {
-    renameSync(join(root, c.path) + TMP_SUFFIX, join(root, c.path));
-    opts.onStep?.('renamed', c.path);
-  }
-  for (const c of toPrune) rmSync(join(root, c.path), { force: true });
-  removeEmptyDirs(
-    root,
-    toPrune.map((c) => c.path),
-  );
-  atomicWrite(join(root, MANIFEST), `${JSON.stringify(plan.manifest, null, 2)}\n`, 0o644);
-  unlinkSync(join(root, JOURNAL));
+  if (cur) swapLink(join(root, PREVIOUS), `trees/${cur}`);
+  swapLink(join(root, CURRENT), `trees/${gen}`);
+  opts.onStep?.('committed');
+  // Tidy: links of names the tree no longer has, generations no reader needs.
+  syncTopLinks(root);
+  removeOldGenerations(root);
   return { backupDir };
+}
+
+function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string | undefined } {
+  if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
+  const b = startBuilding(plan.root);
+  try {
+    for (const c of plan.changes)
+      if (writes(c)) writeInto(b, plan.artifacts.get(c.path)!, plan.manifest, opts);
+  } catch (e) {
+    discard(b);
+    throw writeError(e, plan.root);
+  }
+  return commitBuilding(b, plan, opts);
 }
 
 function removeEmptyDirs(root: string, paths: string[]): void {
@@ -319,7 +849,7 @@ function removeEmptyDirs(root: string, paths: string[]): void {
   }
   for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
     try {
-      if (readdirSync(join(root, d)).length === 0) rmSync(join(root, d), { recursive: false, force: true });
+      if (readdirSync(join(root, d)).length === 0) rmdirSync(join(root, d));
     } catch {
       // not empty or already gone
     }
@@ -327,6 +857,7 @@ function removeEmptyDirs(root: string, paths: string[]): void {
 }
 
 function writeError(e: unknown, root: string): DokomodoError {
+  if (e instanceof DokomodoError) return e;
   const code = (e as NodeJS.ErrnoException).code;
   const path = (e as NodeJS.ErrnoException).path;
   const rel = path ? relative(root, path).split(sep).join('/') : '';
@@ -348,14 +879,143 @@ function writeError(e: unknown, root: string): DokomodoError {
   });
 }
 
-/** Plans and applies in one go: what `dokomodo render` does. */
+function lockOrFail(root: string): () => void {
+  try {
+    return acquireLock(root);
+  } catch (e) {
+    throw writeError(e, root);
+  }
+}
+
+/** Finishes or undoes an interrupted earlier write, under the lock. */
+export function recover(root: string): 'clean' | 'rolled-forward' | 'rolled-back' {
+  if (!existsSync(join(root, STATE_DIR))) return 'clean';
+  return withLock(root, () => recoverLocked(root));
+}
+
+/** Applies a plan, holding the lock of its root. */
+export function applyPlan(plan: WritePlan, opts: WriteOptions = {}): { backupDir: string | undefined } {
+  if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
+  const release = lockOrFail(plan.root);
+  try {
+    return applyLocked(plan, opts);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * What `dokomodo render --check` does: recovers an interrupted write first (under the lock), then
+ * plans. Writes nothing to a directory dokomodo never wrote, or one that cannot be written.
+ */
+export function checkArtifacts(
+  root: string,
+  artifacts: readonly Artifact[],
+  opts: WriteOptions = {},
+): WritePlan {
+  if (!existsSync(join(root, STATE_DIR))) return planWrite(root, artifacts, opts);
+  let release: () => void;
+  try {
+    release = acquireLock(root);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    // Nobody can write there, so nobody can be half-way through: the tree as it stands is whole.
+    if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return planWrite(root, artifacts, opts);
+    throw writeError(e, root);
+  }
+  try {
+    recoverLocked(root);
+    return planWrite(root, artifacts, opts);
+  } finally {
+    release();
+  }
+}
+
+/** Plans and applies in one go, holding the lock: what `dokomodo render` does. */
 export function writeArtifacts(
   root: string,
   artifacts: readonly Artifact[],
   opts: WriteOptions = {},
 ): { plan: WritePlan; backupDir: string | undefined } {
-  recover(root);
-  const plan = planWrite(root, artifacts, opts);
-  if (!hasChanges(plan)) return { plan, backupDir: undefined };
-  return { plan, ...applyPlan(plan, opts) };
+  const release = lockOrFail(root);
+  try {
+    recoverLocked(root);
+    const plan = planWrite(root, artifacts, opts);
+    if (!hasChanges(plan)) {
+      // Nothing to write; a tree of an earlier version still moves to generations, once.
+      if (isLegacy(root)) adopt(root, treeTops(plan));
+      return { plan, backupDir: undefined };
+    }
+    return { plan, ...applyLocked(plan, opts) };
+  } finally {
+    release();
+  }
+}
+
+/** A render streamed into the tree: each artifact is planned and written as it comes, then all is committed at once. */
+export interface TreeWriter {
+  /** Plans one artifact and, when it changes the tree, writes it into the next generation at once. */
+  add(a: Artifact): void;
+  /** Settles prunes and conflicts, then commits (or, with nothing to change, leaves the tree as it was). */
+  finish(): { plan: WritePlan; backupDir: string | undefined };
+  /** Drops what was written and releases the lock; the tree stays as it was. Safe after `finish`. */
+  abort(): void;
+}
+
+/**
+ * What `dokomodo render` writes through: the same plan and commit as `writeArtifacts`, without
+ * holding the whole tree in memory — each file is written into the invisible next generation the
+ * moment it is rendered, so its content can be collected at once. Nothing is visible before
+ * `finish` commits; a write conflict found there (without force) discards the generation.
+ */
+export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWriter {
+  const release = lockOrFail(root);
+  let planner: Planner;
+  try {
+    recoverLocked(root);
+    planner = new Planner(root, opts);
+  } catch (e) {
+    release();
+    throw writeError(e, root);
+  }
+  let building: Building | undefined;
+  let open = true;
+  let refusing = false;
+  const close = () => {
+    if (!open) return;
+    open = false;
+    discard(building);
+    release();
+  };
+  return {
+    add(a) {
+      const change = planner.planArtifact(a);
+      if (change.conflict && !opts.force) refusing = true;
+      // Once the render is going to be refused, writing more is wasted work.
+      if (!writes(change) || refusing) return;
+      building ??= startBuilding(root);
+      try {
+        writeInto(building, a, planner.manifest, opts);
+      } catch (e) {
+        throw writeError(e, root);
+      }
+    },
+    finish() {
+      try {
+        const plan = planner.finish(new Map());
+        if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
+        if (!hasChanges(plan)) {
+          // Nothing to write; a tree of an earlier version still moves to generations, once.
+          if (isLegacy(root)) adopt(root, treeTops(plan));
+          return { plan, backupDir: undefined };
+        }
+        const b = building ?? startBuilding(root);
+        building = undefined;
+        return { plan, ...commitBuilding(b, plan, opts) };
+      } finally {
+        close();
+      }
+    },
+    abort: close,
+  };
 }

@@ -1,7 +1,9 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { buildChild } from '../compiler/writer-build.ts';
 import { dokomodo } from './helpers.ts';
 
 const SECRET = 'cli-test-secret-0123456789';
@@ -152,4 +154,39 @@ describe('dokomodo render into a place where nothing can be created', () => {
     expect(r.stderr).toContain('write-failed');
     expect(r.stderr).not.toMatch(/at .*\.(js|ts):\d+/);
   });
+});
+
+describe('dokomodo render while another render writes the same directory', () => {
+  it('exit 1 with render-locked naming the holder and a hint; never exit 70; the tree untouched', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'dokomodo-render-'));
+    const holder = spawn(process.execPath, [buildChild(), out, 'a', '4', '--pause', '20000'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the holder never took the lock')), 20_000);
+        holder.stdout.on('data', (d: Buffer) => {
+          if (d.toString().includes('holding')) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      const r = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets], { env });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        `error render-locked: another dokomodo is writing ${out}: pid ${holder.pid} (`,
+      );
+      expect(r.stderr).toMatch(/since \d{4}-\d\d-\d\dT[\d:.]+Z/);
+      expect(r.stderr).toContain('hint: wait for it to finish and rerun');
+      expect(existsSync(join(out, 'hosts/local'))).toBe(false);
+      const check = dokomodo(['render', '-f', 'examples/dev.yaml', '--out', out, '-t', targets, '--check'], {
+        env,
+      });
+      expect(check.code).toBe(1);
+      expect(check.stderr).toContain('error render-locked');
+    } finally {
+      holder.kill('SIGKILL');
+    }
+  }, 60_000);
 });

@@ -134,8 +134,12 @@ describe('import dpow on dPoW 2f846c0', () => {
     const r = dokomodo(['import', 'dpow', FIXTURE, '--commit', 'HEAD~1']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('error bad-option');
+    // an empty value stops at the option parser, any other non-address at the importer
     const h = dokomodo(['import', 'dpow', FIXTURE, '--host-main', '']);
-    expect([h.code, h.stderr]).toEqual([2, expect.stringContaining('--host-main "" is not an address')]);
+    expect([h.code, h.stderr]).toEqual([2, expect.stringContaining('bad-option: --host-main ""')]);
+    const a = dokomodo(['import', 'dpow', FIXTURE, '--host-main', 'not an address']);
+    expect(a.code).toBe(2);
+    expect(a.stderr).toContain('is not an address');
   });
 
   it('is deterministic', () => {

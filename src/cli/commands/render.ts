@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Platform } from '../../platform/model.ts';
-import { compile, parseTargets } from '../../compiler/compile.ts';
-import { type Change, hasChanges, planWrite, summarize, writeArtifacts } from '../../compiler/write.ts';
+import { compile, compileTo, parseTargets, renderContext } from '../../compiler/compile.ts';
+import { type Change, checkArtifacts, hasChanges, openTreeWriter, summarize } from '../../compiler/write.ts';
 import { ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { readSecret } from '../../platform/secret.ts';
@@ -22,30 +22,37 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
   const targets = parseTargets(opts.target);
   const { platform, selection } = loadSelection(ctx);
   const secret = readSecret(platform, nodeHost());
-  const artifacts = compile(platform, selection, {
+  const compileOptions = {
     secret,
     targets,
     ...(opts.host ? { hosts: opts.host } : {}),
     ...(targets.includes('compose') || targets.includes('kubernetes')
       ? { sources: platformSources(platform) }
       : {}),
-  });
+  };
   const root = resolve(opts.out);
   const source = platform.file;
   if (opts.check) {
+    const artifacts = compile(platform, selection, compileOptions);
     // Planned as a prune so that files a moved or removed chain left behind show, with --prune or
     // without it (then as `left behind`: `render` alone keeps them, `render --prune` removes them).
-    const plan = planWrite(root, artifacts, { prune: true, source });
+    const plan = checkArtifacts(root, artifacts, { prune: true, source });
     const drift = hasChanges(plan);
     report(ctx, opts.out, plan.changes, summarize(plan), true, undefined, opts.prune !== true);
     return drift ? ExitCode.failure : ExitCode.ok;
   }
-  const { plan, backupDir } = writeArtifacts(root, artifacts, {
-    prune: opts.prune === true,
-    force: opts.force === true,
-    source,
-  });
-  report(ctx, opts.out, plan.changes, summarize(plan), false, backupDir);
+  // Usage errors (an unknown host) come before the lock is taken.
+  renderContext(platform, selection, compileOptions);
+  // Each file goes to disk as it is rendered: a large fleet's tree is never all in memory.
+  const writer = openTreeWriter(root, { prune: opts.prune === true, force: opts.force === true, source });
+  let result: ReturnType<typeof writer.finish>;
+  try {
+    compileTo(platform, selection, compileOptions, (a) => writer.add(a));
+    result = writer.finish();
+  } finally {
+    writer.abort();
+  }
+  report(ctx, opts.out, result.plan.changes, summarize(result.plan), false, result.backupDir);
   return ExitCode.ok;
 }
 
@@ -87,6 +94,8 @@ function report(
     prune: 'remove',
     unchanged: '',
   };
+  // One write for all lines: a first render of a large fleet lists tens of thousands of files.
+  const lines: string[] = [];
   for (const c of changes) {
     if (c.kind === 'unchanged') continue;
     const mark = c.conflict
@@ -97,13 +106,14 @@ function report(
         )
       : '';
     if (leftBehind && c.kind === 'prune') {
-      ctx.out.stdout(
+      lines.push(
         `left behind ${c.path}${mark} (no chain or instance renders it; render --prune removes it)\n`,
       );
       continue;
     }
-    ctx.out.stdout(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
+    lines.push(`${check ? 'would ' : ''}${verbs[c.kind]} ${c.path}${mark}\n`);
   }
+  if (lines.length > 0) ctx.out.stdout(lines.join(''));
   const parts = [
     `${s.create} new`,
     `${s.update} changed`,

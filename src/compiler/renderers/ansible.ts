@@ -13,7 +13,15 @@
  */
 import { dumpYaml } from '../yaml.ts';
 import type { ChainModel, HostModel, IguanaModel } from '../../platform/model.ts';
-import { type Artifact, artifact, header, hostOf, hostPath, type RenderContext } from '../artifact.ts';
+import {
+  type Artifact,
+  artifact,
+  artifactList,
+  header,
+  hostOf,
+  hostPath,
+  type RenderContext,
+} from '../artifact.ts';
 import { bootstrapOrder, iguanaPayload, iguanaStateDir } from './iguana.ts';
 import { chainUnitName, iguanaUnitName } from './systemd.ts';
 
@@ -213,10 +221,11 @@ function hostVars(ctx: RenderContext, host: string): Record<string, unknown> {
 }
 
 export function renderAnsible(ctx: RenderContext): Artifact[] {
-  const out: Artifact[] = [
+  const out = artifactList(ctx);
+  out.push(
     artifact('ansible', 'ansible/inventory.yml', yaml(ctx, inventory(ctx))),
     artifact('ansible', 'ansible/group_vars/all.yml', yaml(ctx, groupVars(ctx))),
-  ];
+  );
   for (const host of ctx.hosts) {
     out.push(artifact('ansible', `ansible/host_vars/${host}.yml`, yaml(ctx, hostVars(ctx, host)), { host }));
   }

@@ -8,7 +8,7 @@
  * with mode 0600 so `cp -p` gives `.env` the right mode.
  */
 import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
-import { type Artifact, artifact, header, hostOf, type RenderContext } from '../artifact.ts';
+import { type Artifact, artifact, artifactList, header, hostOf, type RenderContext } from '../artifact.ts';
 import {
   CONTAINER_DATADIR,
   CONTAINER_PLATFORM_DIR,
@@ -177,7 +177,7 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
   const { platform } = ctx;
   const names = containerNames(platform);
   const selected = new Set(ctx.selection.chains.map((c) => c.name));
-  const out: Artifact[] = [];
+  const out = artifactList(ctx);
   for (const host of ctx.hosts) {
     const chains = ctx.selection.chains.filter((c) => hostOf(c.host) === host);
     const iguanas = platform.iguana.filter(

@@ -5,7 +5,7 @@
 import { type ConfEntry, serializeConf } from '../../komodo/conf.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
-import { type Artifact, artifact, hostOf, hostPath, type RenderContext } from '../artifact.ts';
+import { type Artifact, artifact, artifactList, hostOf, hostPath, type RenderContext } from '../artifact.ts';
 
 export interface RpcNetwork {
   bind: string;
@@ -68,7 +68,7 @@ export function chainConfText(ctx: RenderContext, chain: ChainModel, rpc?: RpcNe
 }
 
 export function renderConf(ctx: RenderContext): Artifact[] {
-  const out: Artifact[] = [];
+  const out = artifactList(ctx);
   for (const chain of ctx.selection.chains) {
     const host = hostOf(chain.host);
     if (!ctx.hosts.includes(host)) continue;

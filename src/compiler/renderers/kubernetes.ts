@@ -30,7 +30,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
-import { type Artifact, artifact, header, type RenderContext } from '../artifact.ts';
+import { type Artifact, artifact, artifactList, header, type RenderContext } from '../artifact.ts';
 import {
   CONTAINER_DATADIR,
   CONTAINER_PLATFORM_DIR,
@@ -380,7 +380,7 @@ export function renderKubernetes(ctx: RenderContext): Artifact[] {
   const names = containerNames(platform);
   const selected = new Set(ctx.selection.chains.map((c) => c.name));
   const head = header(ctx, '#');
-  const out: Artifact[] = [];
+  const out = artifactList(ctx);
   const resources: string[] = [];
   const add = (file: string, docs: unknown[]) => {
     resources.push(file);

@@ -4,7 +4,14 @@
  * user units (`hosts/H/systemd/user/`, for installs without root into ~/.config/systemd/user).
  */
 import type { ChainModel, HostModel, IguanaModel, Platform } from '../../platform/model.ts';
-import { type Artifact, artifact, expandHome, hostOf, type RenderContext } from '../artifact.ts';
+import {
+  type Artifact,
+  artifact,
+  artifactList,
+  expandHome,
+  hostOf,
+  type RenderContext,
+} from '../artifact.ts';
 
 export function chainUnitName(chain: ChainModel): string {
   return `dokomodo-chain-${chain.name}.service`;
@@ -166,7 +173,7 @@ export function iguanaUnit(
 }
 
 export function renderSystemd(ctx: RenderContext): Artifact[] {
-  const out: Artifact[] = [];
+  const out = artifactList(ctx);
   const hostModel = (name: string | undefined) => ctx.platform.hosts.find((h) => h.name === name);
   const selected = new Set(ctx.selection.chains.map((c) => c.name));
   for (const scope of ['system', 'user'] as const) {
