@@ -30,6 +30,7 @@ import {
   bootstrapPlan,
   iguanaPayload,
   iguanaStateDir,
+  KMD_DPOW_DEST,
   WALLET_TIMEOUT,
 } from '../compiler/renderers/iguana.ts';
 import { type DokomodoError, usageError } from '../core/errors.ts';
@@ -134,7 +135,6 @@ export interface UpOptions {
   now?: () => Date;
 }
 
-const KMD_DPOW_DEST = 'LTC';
 /** Iguana unlocks for an hour whatever timeout it is given (reference §14b). */
 export const IGUANA_UNLOCK_SECONDS = 3600;
 const NO_COIN_YET = 'null return from iguana_bitcoinRPC';

@@ -19,6 +19,8 @@ import {
 
 /** Coins whose rounds run every 5 blocks in the operators' scripts (webworker01/nntools). */
 const FREQ5 = new Set(['AYA', 'EMC2', 'MIL']);
+/** Where KMD itself is notarized (main Iguana only). */
+export const KMD_DPOW_DEST = 'LTC';
 /** What the dPoW scripts pass to walletpassphrase: about 115 days. */
 export const WALLET_TIMEOUT = 9_999_999;
 
@@ -95,7 +97,8 @@ export function bootstrapPlan(platform: Platform, g: IguanaModel): BootstrapPlan
   const seeds = notaries.seeds.length
     ? notaries.seeds
     : notaries.notaries.flatMap((n) => (n.ip ? [n.ip] : []));
-  for (const ip of seeds)
+  // A local devnet repeats one address to reach Iguana's minimum of 8 seeds: dial it once.
+  for (const ip of new Set(seeds))
     steps.push({ step: 'addnotary', request: { agent: 'iguana', method: 'addnotary', ipaddr: ip } });
   order.forEach((c, i) => {
     steps.push({ step: 'addcoin', coin: c.symbol, payload: `coins/${c.symbol}.json` });
@@ -103,8 +106,12 @@ export function bootstrapPlan(platform: Platform, g: IguanaModel): BootstrapPlan
     if (i === 0) steps.push({ step: 'walletpassphrase', timeout: WALLET_TIMEOUT });
   });
   const symbols = new Set(order.map((c) => c.symbol));
+  const kmdToLtc = g.mode === 'main' && symbols.has(KMD_DPOW_DEST) && order.some((c) => c.kind === 'kmd');
   for (const c of order) {
-    if (c.kind === 'kmd' && !(g.mode === 'main' && symbols.has('LTC'))) continue; // KMD is dPoW'd into LTC only
+    if (c.kind === 'kmd' && !kmdToLtc) continue; // KMD is dPoW'd into LTC only
+    // LTC is KMD's destination, not a source: dPoW's m_notary_main never sends `dpow LTC`, and a
+    // round only this notary starts would never gather signatures.
+    if (kmdToLtc && c.symbol === KMD_DPOW_DEST) continue;
     const request: Record<string, unknown> = { agent: 'iguana', method: 'dpow', symbol: c.symbol };
     if (pubkey) request['pubkey'] = pubkey;
     if (FREQ5.has(c.symbol)) request['freq'] = 5;
