@@ -14,6 +14,8 @@ export interface Season {
   /** Iguana dPoW p2p port of the main-server elected file. */
   port: number;
   minsigs: number;
+  /** Seed notaries' IPs of the elected file; Iguana needs at least 8 to start. */
+  seeds?: readonly string[];
   notaries: readonly ElectedNotary[];
 }
 

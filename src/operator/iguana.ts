@@ -272,12 +272,8 @@ function payloadFor(ctx: RunCtx, chain: ChainModel): Record<string, unknown> {
     registerSecret(rpcCredentials(secret, chain.name).password);
     return out;
   }
-  if (datadir !== undefined) {
-    out['path'] = localChain(chain, { datadir }).datadir.replace(/^\/+/, '');
-  } else if (typeof out['path'] === 'string' && /^~(\/|$)/.test(out['path'])) {
-    // The host's home is unknown to the platform file: this machine's is the one Iguana runs under.
-    out['path'] = expandLocal(out['path']).replace(/^\/+/, '');
-  }
+  // Otherwise the rendered payload as is: its path is the chain's datadir on its host (homeOf).
+  if (datadir !== undefined) out['path'] = localChain(chain, { datadir }).datadir.replace(/^\/+/, '');
   return out;
 }
 

@@ -53,6 +53,9 @@ function paramString(v: number | string | Array<number | string>): string {
   return Array.isArray(v) ? v.map(String).join(',') : String(v);
 }
 
+/** Iguana dies (0 seeds), segfaults (1) or spins without opening its port (2–7) below this. */
+export const MIN_SEEDS = 8;
+
 function argString(v: string | number | boolean): string {
   return typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
 }
@@ -552,7 +555,11 @@ export function normalize(
       const season = SEASONS[String(n.season)]!;
       list = season.notaries.map((x) => ({ name: x.name, pubkey: x.pubkey, ip: undefined }));
       source = season.label;
-      fromFile = { port: season.port, minsigs: season.minsigs };
+      fromFile = {
+        port: season.port,
+        minsigs: season.minsigs,
+        ...(season.seeds ? { seeds: [...season.seeds] } : {}),
+      };
     } else if (n.file !== undefined) {
       source = n.file;
       const loaded = readNotaryFile(n.file, src.file, reader);
@@ -596,6 +603,7 @@ export function normalize(
 
   // ---- iguana instances
   const iguana: IguanaModel[] = [];
+  const seedsReported = new Set<string>();
   for (const [name, g] of Object.entries(input.iguana ?? {})) {
     const path = ['iguana', name];
     if (!NAME_RE.test(name)) {
@@ -658,7 +666,21 @@ export function normalize(
         `notary list \`${g.notaries}\` is not defined under notaries`,
         guess ? `did you mean \`${guess}\`?` : 'add it under `notaries`, e.g. `season8: { season: 8 }`',
       );
-    } else if (
+    } else if (notaryByName.get(g.notaries)!.seeds.length < MIN_SEEDS) {
+      const list = notaryByName.get(g.notaries)!;
+      if (!seedsReported.has(list.name)) {
+        seedsReported.add(list.name);
+        const declared = input.notaries?.[list.name]?.seeds !== undefined;
+        err(
+          'too-few-seeds',
+          ['notaries', list.name, ...(declared ? ['seeds'] : [])],
+          `notary list \`${list.name}\` has ${list.seeds.length} seed${list.seeds.length === 1 ? '' : 's'}; Iguana needs at least ${MIN_SEEDS} to start (with fewer it crashes or never opens its port)`,
+          'list 8 or more seed IPs under `seeds` (the elected file of dPoW has 10); a local devnet may repeat 127.0.0.1 eight times',
+        );
+      }
+    }
+    if (
+      notaryByName.has(g.notaries) &&
       defaults.pubkey &&
       !notaryByName.get(g.notaries)!.notaries.some((x) => x.pubkey === defaults.pubkey)
     ) {

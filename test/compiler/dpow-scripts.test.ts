@@ -57,7 +57,8 @@ function interpret(lines: string[], vars: Record<string, string>): string[] {
     if (/^komodo-cli lockunspent true/.test(line)) out.push('unlockutxos KMD');
     else if (line === './add_coins' || line === './dpowassets') out.push(...callsOf(line.slice(2), vars));
     else if (/^\.\/wp_\d+$/.test(line)) out.push('walletpassphrase');
-    else if (/^coins\/[a-z0-9_]+$/.test(line)) out.push(`addcoin ${newcoinOf(readFileSync(join(dir, line), 'utf8'))}`);
+    else if (/^coins\/[a-z0-9_]+$/.test(line))
+      out.push(`addcoin ${newcoinOf(readFileSync(join(dir, line), 'utf8'))}`);
     else if (/^coin="coins\/\$\(echo \$chain/.test(line)) out.push(`addcoin ${vars['chain']}`);
     else if (line.startsWith('curl ')) {
       const method = /\\"method\\":\\"([a-z]+)\\"/.exec(line)?.[1];

@@ -223,7 +223,7 @@ const cases: Case[] = [
   },
   {
     name: 'iguana port clash with a chain',
-    yaml: `${base}chains:\n  KMD:\n    ports: { rpc: 7776, override: true }\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n`,
+    yaml: `${base}chains:\n  KMD:\n    ports: { rpc: 7776, override: true }\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8, seeds: [198.51.100.1, 198.51.100.2, 198.51.100.3, 198.51.100.4, 198.51.100.5, 198.51.100.6, 198.51.100.7, 198.51.100.8] }\n`,
     code: 'port-clash',
     line: 6,
     col: 3,
@@ -243,6 +243,14 @@ const cases: Case[] = [
     code: 'unknown-notaries',
     line: 5,
     col: 35,
+  },
+  {
+    name: 'elected file with fewer than 8 seeds',
+    yaml: `${base}chains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: dev }\nnotaries:\n  dev:\n    seeds: [127.0.0.1, 127.0.0.1]\n    list: [{ name: a_EU, pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }]\n`,
+    code: 'too-few-seeds',
+    line: 8,
+    col: 12,
+    says: 'at least 8',
   },
   {
     name: 'iguana without KMD',

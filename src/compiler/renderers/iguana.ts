@@ -6,6 +6,7 @@
  */
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
+import { serviceAddress } from '../../platform/address.ts';
 import type { ChainModel, HostModel, IguanaModel, Platform } from '../../platform/model.ts';
 import {
   type Artifact,
@@ -42,8 +43,14 @@ export interface BootstrapPlan {
   steps: BootstrapStep[];
 }
 
-function homeOf(host: HostModel | undefined): string | undefined {
-  return host?.home;
+/**
+ * The home `~` stands for in a daemon's datadir on `host`: the host's `home`, else its user's
+ * (`/root`, `/home/USER`), else `/root` — daemons of a host without a user run as root, as the
+ * system units of the systemd target do. Iguana does not expand `~` (it would read
+ * `/~/.komodo/…`), so every rendered `path` is absolute.
+ */
+export function homeOf(host: HostModel | undefined): string {
+  return host?.home ?? '/root';
 }
 
 /** Where dokomodo keeps an instance's payloads and plan on its host (`~/.dokomodo/iguana/NAME`). */
@@ -66,8 +73,7 @@ export function iguanaPayload(
   const igHost = platform.hosts.find((h) => h.name === g.host);
   const chainHost = platform.hosts.find((h) => h.name === chain.host);
   const remote = chain.host !== g.host && chainHost !== undefined;
-  const home = homeOf(remote ? chainHost : igHost);
-  const datadir = home ? expandHome(chain.datadir, home) : chain.datadir;
+  const datadir = expandHome(chain.datadir, homeOf(remote ? chainHost : igHost));
   const creds = remote ? rpcCredentials(secret, chain.name) : undefined;
   const payload = addcoinPayload({
     kind: chain.kind,
@@ -79,7 +85,10 @@ export function iguanaPayload(
     p2p: chain.p2p,
     rpc: chain.rpc,
     ...(remote
-      ? { rpchost: `${chainHost!.address}:${chain.rpc}`, userpass: `${creds!.user}:${creds!.password}` }
+      ? {
+          rpchost: `${serviceAddress(chainHost)}:${chain.rpc}`,
+          userpass: `${creds!.user}:${creds!.password}`,
+        }
       : {}),
   });
   return { payload, remote };
