@@ -691,6 +691,10 @@ export function normalize(
         'Iguana refuses `dpow` for a pubkey outside the elected set',
       );
     }
+    // dPoW's wp_7776 passes 9999999 (about 115 days); Iguana refuses 0 ("timeout must be positive").
+    const unlockSeconds = Math.round(parseDuration(g.unlock, 9_999_999_000) / 1000);
+    if (unlockSeconds < 1)
+      err('out-of-range', [...path, 'unlock'], 'the unlock time must be at least 1 s', 'e.g. `unlock: 24h`');
     claimPort(hostName, port, `iguana ${name}`, path);
     iguana.push({
       name,
@@ -701,6 +705,7 @@ export function normalize(
       notaries: g.notaries,
       workdir: g.workdir ?? '~/dPoW/iguana',
       myip: g.myip,
+      unlockSeconds,
     });
   }
 

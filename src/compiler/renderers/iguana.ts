@@ -112,7 +112,7 @@ export function bootstrapPlan(platform: Platform, g: IguanaModel): BootstrapPlan
   order.forEach((c, i) => {
     steps.push({ step: 'addcoin', coin: c.symbol, payload: `coins/${c.symbol}.json` });
     // The passphrase goes to the default coin, which exists only once the first coin is added.
-    if (i === 0) steps.push({ step: 'walletpassphrase', timeout: WALLET_TIMEOUT });
+    if (i === 0) steps.push({ step: 'walletpassphrase', timeout: g.unlockSeconds });
   });
   const symbols = new Set(order.map((c) => c.symbol));
   const kmdToLtc = g.mode === 'main' && symbols.has(KMD_DPOW_DEST) && order.some((c) => c.kind === 'kmd');
