@@ -78,7 +78,7 @@ export const NOTARY_CHAINS = [
 export const MIN_SEEDS = 8;
 
 export function tooFewSeeds(n: number): string {
-  return `the elected file has ${n} seed${n === 1 ? '' : 's'}: the real Iguana does not start with fewer than ${MIN_SEEDS} (0: it dies at start, 1: it segfaults, 2–7: it spins at 100 % CPU and never opens its port); list ${MIN_SEEDS} or more (a devnet may repeat 127.0.0.1)`;
+  return `the elected file has ${n} seed${n === 1 ? '' : 's'}: the real Iguana does not start with fewer than ${MIN_SEEDS} (0: it dies at start, 1: it segfaults, 2–7: it spins at 100 % CPU and never opens its port); list ${MIN_SEEDS} or more (a devnet may repeat one address, e.g. 127.0.0.2)`;
 }
 
 /** What the simulator answers to `dpow active` instead of crashing as the real Iguana does. */

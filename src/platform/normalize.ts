@@ -675,7 +675,7 @@ export function normalize(
           'too-few-seeds',
           ['notaries', list.name, ...(declared ? ['seeds'] : [])],
           `notary list \`${list.name}\` has ${list.seeds.length} seed${list.seeds.length === 1 ? '' : 's'}; Iguana needs at least ${MIN_SEEDS} to start (with fewer it crashes or never opens its port)`,
-          'list 8 or more seed IPs under `seeds` (the elected file of dPoW has 10); a local devnet may repeat 127.0.0.1 eight times',
+          'list 8 or more seed IPs under `seeds` (the elected file of dPoW has 10); a local devnet may repeat one address, e.g. 127.0.0.2, eight times',
         );
       }
     }

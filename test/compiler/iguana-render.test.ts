@@ -21,7 +21,7 @@ describe('iguana target', () => {
     expect(elected.seeds.length).toBeGreaterThanOrEqual(8);
     const plan = JSON.parse(out.get('hosts/local/home/.dokomodo/iguana/main/bootstrap.json')!);
     const dialled = plan.steps.filter((s: { step: string }) => s.step === 'addnotary');
-    expect(dialled.map((s: { request: { ipaddr: string } }) => s.request.ipaddr)).toEqual(['127.0.0.1']);
+    expect(dialled.map((s: { request: { ipaddr: string } }) => s.request.ipaddr)).toEqual(['127.0.0.2']);
   });
 
   it('every payload path is absolute: the host home, else /root', () => {
