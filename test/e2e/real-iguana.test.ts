@@ -205,7 +205,7 @@ notaries:
       return list.every((x) => (x.result?.usable ?? 0) >= 20) ? list : undefined;
     });
     expect(confirmed?.map((x) => x.chain).sort(), last).toEqual(['EIGUA1', 'EIGUA2', 'KMD']);
-  }, 240_000);
+  }, 330_000);
 
   it('iguana up stops at a chain that is down; Iguana killed; started again, iguana up starts over and completes', async () => {
     const down = await run(['stop', 'EIGUA2'], { home: home2 });
