@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chainClient, iguanaClient } from '../../src/operator/clients.ts';
+import { loadPlatformText } from '../../src/platform/load.ts';
 import { platformOf, platformText, render } from './helpers.ts';
 
 function files(p: ReturnType<typeof platformOf>): Map<string, string> {
@@ -101,5 +102,34 @@ notaries:
     }
     // Iguana binds 127.0.0.1 only: an instance on this machine is called there.
     expect(iguanaClient(p, p.iguana[0]!).host).toBe('127.0.0.1');
+  });
+});
+
+describe('the unlock timeout', () => {
+  const yaml = (unlock: string) => `version: 1
+secret: { env: DOKOMODO_SECRET }
+defaults: { pubkey: ${PK} }
+chains:
+  KMD: {}
+iguana:
+  main: { coins: [KMD], notaries: n${unlock} }
+notaries:
+  n:
+    seeds: [127.0.0.2, 127.0.0.2, 127.0.0.2, 127.0.0.2, 127.0.0.2, 127.0.0.2, 127.0.0.2, 127.0.0.2]
+    list: [{ name: me_EU, pubkey: ${PK} }]
+`;
+  const timeoutOf = (p: ReturnType<typeof platformText>) => {
+    const plan = JSON.parse(files(p).get('hosts/local/home/.dokomodo/iguana/main/bootstrap.json')!);
+    return plan.steps.find((s: { step: string }) => s.step === 'walletpassphrase').timeout;
+  };
+
+  it("is dPoW's 9999999 s by default and what `unlock` says otherwise", () => {
+    expect(timeoutOf(platformText(yaml('')))).toBe(9_999_999);
+    expect(timeoutOf(platformText(yaml(', unlock: 24h')))).toBe(86_400);
+  });
+
+  it('0 is refused (Iguana: "timeout must be positive")', () => {
+    const r = loadPlatformText('/work/test.yaml', yaml(', unlock: 0'));
+    expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['out-of-range', 'error']]);
   });
 });
