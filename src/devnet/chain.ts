@@ -4,7 +4,10 @@
  * transactions (see tx.ts) kept with a UTXO set and a mempool; the wallet holds keys and sees
  * every output paying one of its keys; the network's dPoW notarizations are simulated every few
  * blocks, spending one of the notary's 0.0001 P2PK UTXOs when the node runs with `-pubkey` and
- * holds that key.
+ * holds that key. As in komodod, `getinfo.notarized*` move only when a back-notarization for this
+ * chain is mined — a simulated one or one a real Iguana broadcast (vout 0 to the crypto777 key,
+ * an OP_RETURN naming a block of this chain, the destination txid and this chain's symbol).
+ * Locked outputs stay locked until `lockunspent true` (or a restart), spent or not.
  *
  * Simplifications, on purpose:
  * - the wallet always sees the whole chain (every import behaves as if rescanned);
@@ -315,6 +318,117 @@ export class Chain {
     return out;
   }
 
+  /**
+   * On KMD: the notarizations of other chains mined here (vout 0 to crypto777, OP_RETURN with
+   * block hash, height, symbol, MoM, MoMdepth | CCid << 16), for `MoMoMdata`.
+   */
+  readonly crossNotarizations: Array<{
+    symbol: string;
+    ccid: number;
+    mom: string;
+    txid: string;
+    kmdHeight: number;
+  }> = [];
+
+  /**
+   * komodod's MoMoMdata (crosschain.cpp CalculateProofRoot): scanning back from kmdheight − 5,
+   * the MoMs of the CCid's chains since the 1st of this symbol's notarizations, up to its 7th;
+   * fewer than 7 (or CCid < 2) give a zero MoMoM. `data` is the MoMoM and a zero u32 [U].
+   */
+  moMoMdata(symbol: string, kmdheight: number, ccid: number): Record<string, unknown> {
+    const top = kmdheight - 5;
+    const moms: string[] = [];
+    let own = 0;
+    let destTxid = NULL_TXID;
+    let complete = false;
+    if (ccid >= 2 && top >= 0 && top <= this.height) {
+      scan: for (let h = top; h >= Math.max(0, top - 1440); h--) {
+        const here = this.crossNotarizations.filter((n) => n.kmdHeight === h);
+        for (const n of here) {
+          if (n.symbol !== symbol) continue;
+          own++;
+          if (own === 1) destTxid = n.txid;
+          else if (own === 7) {
+            complete = true;
+            break scan;
+          }
+        }
+        if (own >= 1) for (const n of here) if (n.ccid === ccid) moms.push(n.mom);
+      }
+    }
+    if (!complete) {
+      moms.length = 0;
+      destTxid = NULL_TXID;
+    }
+    const momom = complete ? merkleRootOf(moms) : NULL_TXID;
+    return {
+      coin: symbol,
+      kmdheight: top,
+      ccid,
+      MoMs: moms,
+      notarization_hash: destTxid,
+      MoMoM: momom,
+      data: `${toHex(rpcHexToHash(momom))}00000000`,
+    };
+  }
+
+  private recordCross(rec: TxRecord, minedAt: number): void {
+    const out0 = rec.tx.outputs[0];
+    if (!this.isKmd || !out0 || toHex(out0.script) !== CRYPTO777_P2PK) return;
+    const opret = rec.tx.outputs.find((o) => o.script[0] === 0x6a);
+    const data = opret ? opReturnData(opret.script) : undefined;
+    if (!data || data.length < 38) return;
+    const end = data.indexOf(0, 36);
+    if (end < 37 || data.length < end + 1 + 36) return;
+    const symbol = new TextDecoder().decode(data.subarray(36, end));
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(symbol) || symbol === this.name) return;
+    const depthCcid = new DataView(data.buffer, data.byteOffset + end + 33, 4).getUint32(0, true);
+    this.crossNotarizations.push({
+      symbol,
+      ccid: depthCcid >>> 16,
+      mom: hashToRpcHex(data.subarray(end + 1, end + 33)),
+      txid: rec.txid,
+      kmdHeight: minedAt,
+    });
+  }
+
+  /** Back-notarizations made by notarize() and not mined yet, by txid. */
+  private readonly pendingNotarizations = new Map<string, NotarizationRecord>();
+
+  /**
+   * The notarization a transaction carries for this chain, if it is one komodod would take:
+   * vout 0 pays the crypto777 key, an OP_RETURN holds (block hash, height, dest txid, symbol…)
+   * for a block of this chain above the last notarized height. Reads prevouts, so call it before
+   * the transaction's block is connected.
+   */
+  private notarizationIn(rec: TxRecord, minedAt: number): NotarizationRecord | undefined {
+    const out0 = rec.tx.outputs[0];
+    if (!out0 || toHex(out0.script) !== CRYPTO777_P2PK) return undefined;
+    const opret = rec.tx.outputs.find((o) => o.script[0] === 0x6a);
+    const data = opret ? opReturnData(opret.script) : undefined;
+    const symbol = new TextEncoder().encode(`${this.name}\0`);
+    if (!data || data.length < 68 + symbol.length) return undefined;
+    if (toHex(data.subarray(68, 68 + symbol.length)) !== toHex(symbol)) return undefined;
+    const height = new DataView(data.buffer, data.byteOffset + 32, 4).getUint32(0, true);
+    const block = this.blocks[height];
+    if (!block || toHex(rpcHexToHash(block.hash)) !== toHex(data.subarray(0, 32))) return undefined;
+    if (height <= this.notarizedHeight) return undefined;
+    const own = this.pubkey ? toHex(p2pkScript(fromHex(this.pubkey))) : undefined;
+    const participated =
+      own !== undefined &&
+      rec.tx.inputs.some((i) => this.utxos.get(outpointKey(i.txid, i.vout))?.scriptHex === own);
+    return {
+      height,
+      blockHash: block.hash,
+      destTxid: hashToRpcHex(data.subarray(36, 68)),
+      destHeight: this.kmdHeight(),
+      txid: rec.txid,
+      opreturn: toHex(data),
+      createdAt: minedAt - 1,
+      participated,
+    };
+  }
+
   private mineBlock(genesis: boolean): Block {
     const height = genesis ? 0 : this.height + 1;
     const prevHash = genesis ? NULL_TXID : this.tip.hash;
@@ -352,7 +466,18 @@ export class Chain {
       txids: recs.map((r) => r.txid),
       size: size + 3,
     };
+    const found: NotarizationRecord[] = [];
+    for (const rec of included) {
+      const n = this.pendingNotarizations.get(rec.txid) ?? this.notarizationIn(rec, height);
+      this.pendingNotarizations.delete(rec.txid);
+      if (n && n.height > (found[found.length - 1]?.height ?? this.notarizedHeight)) found.push(n);
+    }
     this.connect(block, recs);
+    for (const rec of included) this.recordCross(rec, height);
+    for (const n of found) {
+      this.notarizations.push(n);
+      this.log(`notarized ${this.name} height ${n.height}${n.participated ? ' (signed by this node)' : ''}`);
+    }
     if (!genesis) {
       this.lastMined = height;
       this.maybeNotarize();
@@ -376,7 +501,6 @@ export class Chain {
           const k = outpointKey(input.txid, input.vout);
           this.utxos.delete(k);
           this.mempoolSpends.delete(k);
-          this.locked.delete(k);
         }
       }
       rec.tx.outputs.forEach((o, vout) => {
@@ -498,8 +622,8 @@ export class Chain {
       createdAt: this.height,
       participated: mine !== undefined,
     };
-    this.notarizations.push(ntz);
-    this.log(`notarized ${this.name} height ${height}${mine ? ' (signed by this node)' : ''}`);
+    // Recorded when mined, like one from a real Iguana.
+    this.pendingNotarizations.set(rec.txid, ntz);
     this.onChange();
     return ntz;
   }
@@ -938,6 +1062,18 @@ export class Chain {
     }
     this.notarizations.push(...c.notarizations);
   }
+}
+
+const CRYPTO777_P2PK = `21${CRYPTO777_PUBKEY}ac`;
+
+/** The bytes pushed by an OP_RETURN script (one push, as notarizations use). */
+function opReturnData(script: Uint8Array): Uint8Array | undefined {
+  const op = script[1];
+  if (op === undefined) return undefined;
+  if (op < 0x4c) return script.subarray(2, 2 + op);
+  if (op === 0x4c) return script.subarray(3, 3 + (script[2] ?? 0));
+  if (op === 0x4d) return script.subarray(4, 4 + ((script[2] ?? 0) | ((script[3] ?? 0) << 8)));
+  return undefined;
 }
 
 function blockHeader(prevHash: string, merkleRoot: string, time: number, nonce: string): Uint8Array {

@@ -12,6 +12,10 @@
  *
  * Passphrases are never logged or stored: only the derived key lives in memory.
  *
+ * It refuses what the real Iguana cannot survive instead of imitating a crash: an elected file
+ * with fewer than 8 seeds (the real one dies, segfaults or spins without opening its port) and
+ * `dpow active` once a round has completed (a use-after-free kills the real one).
+ *
  * Not simulated: the dPoW p2p network (rounds, other notaries' signatures — `dpow active` masks
  * are synthetic), Iguana's own chain view, the GET `/api` form beyond simple query strings, the
  * encrypted wallet record, relay-id resets on repeated `myipaddr`, and the NXT `RS` address (a
@@ -70,6 +74,17 @@ export const NOTARY_CHAINS = [
   'VRSC',
 ];
 
+/** The real Iguana needs this many seeds in its elected file to start (shared/tools/iguana README). */
+export const MIN_SEEDS = 8;
+
+export function tooFewSeeds(n: number): string {
+  return `the elected file has ${n} seed${n === 1 ? '' : 's'}: the real Iguana does not start with fewer than ${MIN_SEEDS} (0: it dies at start, 1: it segfaults, 2–7: it spins at 100 % CPU and never opens its port); list ${MIN_SEEDS} or more (a devnet may repeat one address, e.g. 127.0.0.2)`;
+}
+
+/** What the simulator answers to `dpow active` instead of crashing as the real Iguana does. */
+export const ACTIVE_AFTER_ROUND =
+  'refused: after a completed notarization round `dpow active` crashes the real Iguana (use-after-free in dpow_recvmasks, iguana_notary.c:904); use SuperNET activehandle and dpow ipaddrs';
+
 const GETADDRESSINFO_COINS = new Set(['CHIPS', 'AYA', 'LTC']);
 const NXT_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 
@@ -79,11 +94,13 @@ export interface IguanaOptions {
   mode?: 'main' | '3p';
   /** Elected notaries. Without a list any unlocked pubkey counts as elected (devnet convenience). */
   notaries?: readonly { name: string; pubkey: string }[];
+  /** The elected file's seeds; when given, fewer than 8 refuse the start as the real Iguana fails. */
+  seeds?: readonly string[];
   /** Delays before retrying a daemon call that failed at transport level. Default [2000, 4000, 8000]. */
   daemonRetryDelaysMs?: readonly number[];
   /** Upper bound on one daemon HTTP call (real Iguana has none). Default 60 s. */
   daemonTimeoutMs?: number;
-  /** How long walletpassphrase unlocks, whatever the caller asks. Default 3600 s. */
+  /** How long walletpassphrase unlocks, whatever the caller asks. Default: the timeout passed, as the real one. */
   unlockMs?: number;
   /** Delay between `SuperNET stop` and the exit. Default 2000 ms (the real one took ~19 s). */
   stopDelayMs?: number;
@@ -115,6 +132,8 @@ interface DpowState {
   pubkey: string;
   freq: number;
   minsigs: number;
+  /** The source chain's notarized height when the dpow started: a higher one means a round completed. */
+  notarizedAtStart: number;
 }
 
 type Reply = { kind: 'json'; value: unknown } | { kind: 'raw'; text: string } | { kind: 'crash' };
@@ -135,6 +154,11 @@ function isIpv4(s: unknown): s is string {
   if (typeof s !== 'string') return false;
   const p = s.split('.');
   return p.length === 4 && p.every((x) => /^\d{1,3}$/.test(x) && Number(x) <= 255);
+}
+
+function notarizedOf(info: unknown): number {
+  const n = typeof info === 'object' && info !== null ? (info as Obj)['notarized'] : undefined;
+  return typeof n === 'number' ? n : 0;
 }
 
 function numArg(v: unknown): number | undefined {
@@ -176,6 +200,9 @@ export class IguanaSim {
 
   start(): Promise<number> {
     const port = this.opts.port ?? 0;
+    const seeds = this.opts.seeds;
+    if (seeds !== undefined && seeds.length < MIN_SEEDS)
+      return Promise.reject(new Error(tooFewSeeds(seeds.length)));
     return new Promise((resolve, reject) => {
       const server = net.createServer({ pauseOnConnect: true }, (sock) => {
         this.sockets.add(sock);
@@ -271,6 +298,8 @@ export class IguanaSim {
     switch (`${agent}.${method}`) {
       case 'SuperNET.myipaddr':
         return this.myipaddr(r);
+      case 'SuperNET.activehandle':
+        return remote ? withTag({ error: 'no remote' }) : this.activehandle();
       case 'SuperNET.help':
         return withTag({ result: helpDescription() });
       case 'SuperNET.stop':
@@ -284,7 +313,7 @@ export class IguanaSim {
       case 'iguana.splitfunds':
         return this.splitfunds(r, remote);
       case 'dpow.active':
-        return this.active(r);
+        return (await this.roundCompleted()) ? withTag({ error: ACTIVE_AFTER_ROUND }) : this.active(r);
       case 'dpow.ipaddrs':
         return json([...this.peers]);
       case 'dpow.notarychains':
@@ -344,8 +373,28 @@ export class IguanaSim {
       return { error: 'illegal passphrase' };
     }
     this.key = key;
-    const unlockMs = this.opts.unlockMs ?? 3_600_000;
+    // The unlock lasts the timeout passed, although the reply always says 3600 (activehandle tells).
+    const unlockMs = this.opts.unlockMs ?? timeout * 1000;
     this.unlockedUntil = Date.now() + unlockMs;
+    const out = { ...this.identity(key), duration: 3600 };
+    const coin = this.coins.get(this.defaultCoin!)!;
+    const addr = pubkeyAddress(key.pubkey, coin.pubtype);
+    this.log(`walletpassphrase: unlocked ${addr}`);
+    // Iguana's "already mine" check reads the wrong object and never succeeds, so the import is
+    // issued every time (iguana_wallet.c walletpassphrase).
+    await this.daemon(coin, 'validateaddress', [addr]);
+    await this.daemon(coin, 'importprivkey', [wifOf(key, coin.wiftype), '', false]);
+    // Then jumblr_setpassphrase("jumblr <passphrase>") imports its deposit key into KMD.
+    const kmd = this.coins.get('KMD');
+    if (kmd) {
+      const deposit = keyFromPassphrase(`deposit jumblr ${pass}`);
+      await this.daemon(kmd, 'importprivkey', [wifOf(deposit, kmd.wiftype), '', false]);
+    }
+    return out;
+  }
+
+  /** SuperNET_rosettajson and the handle fields, as walletpassphrase and activehandle give them. */
+  private identity(key: KeyPair): Obj {
     const curve = x25519.getPublicKey(key.privkey);
     const nxt = Buffer.from(sha256(curve)).readBigUInt64LE(0).toString();
     const out: Obj = {
@@ -356,23 +405,35 @@ export class IguanaSim {
       rmd160: toHex(hash160(key.pubkey)),
     };
     for (const c of this.coins.values()) out[c.symbol] = pubkeyAddress(key.pubkey, c.pubtype);
-    Object.assign(out, {
-      result: 'success',
-      handle: '',
-      myip: this.myip,
-      persistent: toHex(curve),
-      status: 'unlocked',
-      duration: Math.round(unlockMs / 1000),
-    });
-    const coin = this.coins.get(this.defaultCoin!)!;
-    const addr = pubkeyAddress(key.pubkey, coin.pubtype);
-    this.log(`walletpassphrase: unlocked ${addr}`);
-    // Iguana's "already mine" check never succeeds, so the import is issued every time.
-    await this.daemon(coin, 'validateaddress', [addr]);
-    const wif = wifOf(key, coin.wiftype);
-    await this.daemon(coin, 'importprivkey', [wif, '', false]);
-    await this.daemon(coin, 'importprivkey', [wif, '', false]);
+    Object.assign(out, { result: 'success', handle: '', myip: this.myip, persistent: toHex(curve) });
+    const reg = this.registered();
+    if (reg) out['notary'] = reg.relayid;
+    out['status'] = 'unlocked';
     return out;
+  }
+
+  /** Side-effect free: identity, one address per coin added, and the real time left on the unlock. */
+  private activehandle(): Reply {
+    if (Date.now() > this.unlockedUntil) this.key = undefined;
+    if (!this.key) {
+      const out: Obj = { result: 'success', handle: '' };
+      if (this.myip) out['myip'] = this.myip;
+      out['status'] = 'locked';
+      return withTag(out);
+    }
+    return withTag({
+      ...this.identity(this.key),
+      duration: Math.max(0, Math.round((this.unlockedUntil - Date.now()) / 1000)),
+    });
+  }
+
+  /** True once the source chain of a running dpow has been notarized since the dpow started. */
+  private async roundCompleted(): Promise<boolean> {
+    for (const d of this.dpow.values()) {
+      const coin = this.coins.get(d.symbol);
+      if (coin && notarizedOf(await this.daemon(coin, 'getinfo', [])) > d.notarizedAtStart) return true;
+    }
+    return false;
   }
 
   // ---- agent calls --------------------------------------------------------------------------
@@ -485,7 +546,15 @@ export class IguanaSim {
           : freqArg === 0 && (symbol === 'CHIPS' || symbol.startsWith('TEST'))
             ? 100
             : 2;
-    this.dpow.set(symbol, { symbol, dest, pubkey: pubkey.toLowerCase(), freq, minsigs: 13 });
+    const notarizedAtStart = notarizedOf(await this.daemon(src, 'getinfo', []));
+    this.dpow.set(symbol, {
+      symbol,
+      dest,
+      pubkey: pubkey.toLowerCase(),
+      freq,
+      minsigs: 13,
+      notarizedAtStart,
+    });
     this.log(`dpow ${symbol} → ${dest} started`);
     return withTag({ result: 'success' });
   }
@@ -804,7 +873,7 @@ function helpDescription(): Obj {
   return {
     note: 'dokomodo devnet: a simulator of Iguana, not the real one',
     agents: {
-      SuperNET: ['myipaddr', 'help', 'stop'],
+      SuperNET: ['myipaddr', 'activehandle', 'help', 'stop'],
       iguana: ['addnotary', 'addcoin', 'dpow', 'splitfunds'],
       dpow: ['active', 'ipaddrs', 'notarychains', 'notarizations'],
       bitcoinrpc: ['getinfo', 'walletpassphrase'],

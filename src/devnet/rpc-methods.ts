@@ -1201,6 +1201,26 @@ export const METHODS: Record<string, Method> = {
     },
   },
 
+  MoMoMdata: {
+    category: 'Crosschain',
+    help: h(
+      'MoMoMdata symbol kmdheight ccid',
+      "The MoMoM of a CCid's notarizations on KMD below kmdheight − 5 (Iguana adds `data` to a notarization).",
+    ),
+    min: 3,
+    max: 3,
+    run: (p, { chain }) => {
+      const symbol = String(p[0]);
+      const kmdheight = typeof p[1] === 'string' ? Number.parseInt(p[1], 10) : int(p, 1);
+      const ccid = typeof p[2] === 'string' ? Number.parseInt(p[2], 10) : int(p, 2);
+      return chain.moMoMdata(
+        symbol,
+        Number.isFinite(kmdheight) ? kmdheight : 0,
+        Number.isFinite(ccid) ? ccid : 0,
+      );
+    },
+  },
+
   getNotarisationsForBlock: {
     category: 'Crosschain',
     help: h(

@@ -160,7 +160,8 @@ export class ChainRpcServer {
     req.on('end', () => {
       const body = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
       const { status, text, stop } = this.process(body);
-      res.writeHead(status, JSON_HEADERS).end(text);
+      // komodod (libevent) sends a Content-Length, never chunked encoding, which Node would use.
+      res.writeHead(status, { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(text) }).end(text);
       if (stop && !this.stopping) {
         this.stopping = true;
         res.on('finish', () => setImmediate(this.onStop));

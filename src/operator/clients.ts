@@ -5,16 +5,14 @@
  */
 import type { Dispatcher } from 'undici';
 import { rpcCredentials } from '../komodo/creds.ts';
+import { iguanaAddress, serviceAddress } from '../platform/address.ts';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
 import { IguanaClient } from './iguana-client.ts';
 import { RpcClient, type RpcClientOptions } from './rpc/client.ts';
 
-const LOOPBACK = /^(127\.|localhost$|::1$)/;
-
-/** The address of a host's services: its address, or 127.0.0.1 when it has none or is this machine. */
+/** Where a chain on `hostName` is reached: the same address the rendered `rpchost` names (platform/address.ts). */
 export function hostAddress(platform: Platform, hostName: string | undefined): string {
-  const host = platform.hosts.find((h) => h.name === hostName);
-  return host && !LOOPBACK.test(host.address) ? host.address : '127.0.0.1';
+  return serviceAddress(platform.hosts.find((h) => h.name === hostName));
 }
 
 export interface ChainClientOptions
@@ -45,7 +43,7 @@ export function iguanaClient(
   opts: { timeoutMs?: number; connectTimeoutMs?: number } = {},
 ): IguanaClient {
   return new IguanaClient({
-    host: hostAddress(platform, g.host),
+    host: iguanaAddress(platform.hosts.find((h) => h.name === g.host)),
     port: g.port,
     label: `iguana ${g.name}`,
     ...opts,

@@ -157,12 +157,13 @@ export class IguanaClient {
     return this.call({ agent: 'iguana', method: 'splitfunds', sendflag: 1, ...args }, opts);
   }
 
-  active(maskhex?: string): Promise<unknown> {
-    return this.call(
-      maskhex === undefined
-        ? { agent: 'dpow', method: 'active' }
-        : { agent: 'dpow', method: 'active', maskhex },
-    );
+  /**
+   * Side-effect free: the identity, one address per coin added, `status` and the real seconds left
+   * on the unlock (`duration`). There is deliberately no `dpow active` here: once a notarization
+   * round has completed it crashes the real Iguana (use-after-free in dpow_recvmasks).
+   */
+  activehandle(): Promise<Obj> {
+    return this.call({ agent: 'SuperNET', method: 'activehandle' });
   }
 
   ipaddrs(): Promise<string[]> {

@@ -30,6 +30,7 @@ import {
   bootstrapPlan,
   iguanaPayload,
   iguanaStateDir,
+  KMD_DPOW_DEST,
   WALLET_TIMEOUT,
 } from '../compiler/renderers/iguana.ts';
 import { type DokomodoError, usageError } from '../core/errors.ts';
@@ -134,9 +135,13 @@ export interface UpOptions {
   now?: () => Date;
 }
 
-const KMD_DPOW_DEST = 'LTC';
-/** Iguana unlocks for an hour whatever timeout it is given (reference §14b). */
-export const IGUANA_UNLOCK_SECONDS = 3600;
+/** "N s", "N min", "N h" or "N days" for a time left. */
+export function unlockLeft(seconds: number): string {
+  if (seconds < 90) return `${seconds} s`;
+  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
+  if (seconds < 172_800) return `${(seconds / 3600).toFixed(1)} h`;
+  return `${Math.round(seconds / 86_400)} days`;
+}
 const NO_COIN_YET = 'null return from iguana_bitcoinRPC';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -272,12 +277,8 @@ function payloadFor(ctx: RunCtx, chain: ChainModel): Record<string, unknown> {
     registerSecret(rpcCredentials(secret, chain.name).password);
     return out;
   }
-  if (datadir !== undefined) {
-    out['path'] = localChain(chain, { datadir }).datadir.replace(/^\/+/, '');
-  } else if (typeof out['path'] === 'string' && /^~(\/|$)/.test(out['path'])) {
-    // The host's home is unknown to the platform file: this machine's is the one Iguana runs under.
-    out['path'] = expandLocal(out['path']).replace(/^\/+/, '');
-  }
+  // Otherwise the rendered payload as is: its path is the chain's datadir on its host (homeOf).
+  if (datadir !== undefined) out['path'] = localChain(chain, { datadir }).datadir.replace(/^\/+/, '');
   return out;
 }
 
@@ -453,10 +454,21 @@ async function walletpassphrase(ctx: RunCtx, step: ExecStep): Promise<string | u
       `Iguana unlocked the pubkey ${btcpubkey}, expected ${ctx.pubkey}`,
       'Iguana derives the key differently from dokomodo for this passphrase; report it',
     );
-  const duration = typeof reply['duration'] === 'number' ? reply['duration'] : IGUANA_UNLOCK_SECONDS;
+  // The reply's `duration` is always 3600 whatever was asked; activehandle tells the real time left.
+  const asked = step.timeout ?? WALLET_TIMEOUT;
+  let left = asked;
+  try {
+    const handle = await ctx.client.call<Record<string, unknown>>({
+      agent: 'SuperNET',
+      method: 'activehandle',
+    });
+    if (typeof handle['duration'] === 'number') left = Math.max(0, Math.floor(handle['duration']));
+  } catch (e) {
+    if (!(e instanceof IguanaError && e.kind === 'iguana')) throw e;
+  }
   state.unlockedAt = (ctx.opts.now?.() ?? new Date()).toISOString();
-  state.unlockSeconds = Math.min(duration, IGUANA_UNLOCK_SECONDS);
-  return `unlocked for ${Math.round(state.unlockSeconds / 60)} min`;
+  state.unlockSeconds = left;
+  return `unlocked, ${unlockLeft(left)} left`;
 }
 
 /** Executes (or resumes) the bootstrap of one Iguana instance. Never throws for a failed step: the result says. */
@@ -601,6 +613,7 @@ export interface IguanaInstanceStatus {
   reachable: boolean;
   state: 'running' | 'stopped' | 'error';
   message: string | null;
+  /** What dokomodo's state file recorded (`iguana up`); says nothing about a bootstrap done by hand. */
   bootstrap: {
     total: number;
     done: number;
@@ -609,29 +622,44 @@ export interface IguanaInstanceStatus {
     pending: string[];
     updatedAt: string | null;
   };
-  coins: Array<{ coin: string; added: boolean; dpow: boolean | null }>;
+  /** Iguana's own identity (`SuperNET activehandle`): null when it did not answer. */
+  identity: { pubkey: string | null; myip: string | null; notaryId: number | null } | null;
+  /**
+   * Per coin of the plan: `added` from Iguana (activehandle lists one address per coin added),
+   * `dpow` from the state file for a coin Iguana still has — Iguana has no call that tells without
+   * risk (`dpow active` crashes it once a round has completed) — null when unknown or not planned.
+   */
+  coins: Array<{
+    coin: string;
+    added: boolean;
+    address: string | null;
+    dpowPlanned: boolean;
+    dpow: boolean | null;
+  }>;
   /** dPoW peers Iguana knows (`dpow ipaddrs`). */
   peers: string[] | null;
   /** How many chains the Iguana build can notarize (`dpow notarychains`). */
   notarychains: number | null;
-  /** The current round (`dpow active`), asked only once a dpow was started: earlier it may crash Iguana. */
-  round: unknown;
-  roundMessage: string | null;
-  unlock: { at: string; ageSeconds: number; durationSeconds: number; expired: boolean } | null;
+  /** The wallet unlock as Iguana reports it (activehandle `status`, `duration` = seconds left). */
+  unlock: {
+    status: 'unlocked' | 'locked';
+    secondsLeft: number;
+    expired: boolean;
+    sentAt: string | null;
+  } | null;
   statePath: string;
 }
 
 export async function iguanaStatus(
   platform: Platform,
   g: IguanaModel,
-  opts: { client?: IguanaClient; statePath?: string; now?: () => Date; timeoutMs?: number } = {},
+  opts: { client?: IguanaClient; statePath?: string; timeoutMs?: number } = {},
 ): Promise<IguanaInstanceStatus> {
   const client =
     opts.client ??
     iguanaClient(platform, g, { timeoutMs: opts.timeoutMs ?? 20_000, connectTimeoutMs: 2_000 });
   const endpoint = endpointOf(client);
   const statePath = opts.statePath ?? statePathOf(g);
-  const now = (opts.now?.() ?? new Date()).getTime();
   const steps = executionSteps(platform, g);
   const st = readState(statePath);
   const state = st && st.instance === g.name && st.endpoint === endpoint ? st : undefined;
@@ -639,17 +667,6 @@ export async function iguanaStatus(
   const pending = steps.filter((s) => !done(s.id) && s.step !== 'walletpassphrase').map((s) => s.id);
   if (state && !state.unlockedAt) pending.push('walletpassphrase');
   const planned = new Set(steps.filter((s) => s.step === 'dpow').map((s) => s.coin));
-  const coins = bootstrapOrder(platform, g).map((c) => ({
-    coin: c.symbol,
-    added: done(`addcoin:${c.symbol}`),
-    dpow: planned.has(c.symbol) ? done(`dpow:${c.symbol}`) : null,
-  }));
-  let unlock: IguanaInstanceStatus['unlock'] = null;
-  if (state?.unlockedAt) {
-    const ageSeconds = Math.max(0, Math.round((now - Date.parse(state.unlockedAt)) / 1000));
-    const durationSeconds = state.unlockSeconds ?? IGUANA_UNLOCK_SECONDS;
-    unlock = { at: state.unlockedAt, ageSeconds, durationSeconds, expired: ageSeconds >= durationSeconds };
-  }
   const out: IguanaInstanceStatus = {
     instance: g.name,
     endpoint,
@@ -658,25 +675,33 @@ export async function iguanaStatus(
     message: null,
     bootstrap: {
       total: steps.length,
-      done: steps.length - pending.length,
+      done: state ? steps.length - pending.length : 0,
       complete: state !== undefined && pending.length === 0,
       pending: state ? pending : steps.map((s) => s.id),
       updatedAt: state?.updatedAt ?? null,
     },
-    coins,
+    identity: null,
+    coins: bootstrapOrder(platform, g).map((c) => ({
+      coin: c.symbol,
+      added: false,
+      address: null,
+      dpowPlanned: planned.has(c.symbol),
+      dpow: planned.has(c.symbol) ? false : null,
+    })),
     peers: null,
     notarychains: null,
-    round: null,
-    roundMessage: null,
-    unlock,
+    unlock: null,
     statePath,
   };
-  if (!state) out.bootstrap.done = 0;
+  // Side-effect-free calls only: never `dpow active` (it crashes Iguana once a round has
+  // completed) nor `myipaddr` (it resets the relay id).
+  let handle: Record<string, unknown>;
   try {
     const chains = await client.call<unknown>({ agent: 'dpow', method: 'notarychains' });
     out.reachable = true;
     out.state = 'running';
     out.notarychains = Array.isArray(chains) ? chains.length : null;
+    handle = await client.call<Record<string, unknown>>({ agent: 'SuperNET', method: 'activehandle' });
     const peers = await client.call<unknown>({ agent: 'dpow', method: 'ipaddrs' });
     out.peers = Array.isArray(peers) ? peers.filter((p): p is string => typeof p === 'string') : null;
   } catch (e) {
@@ -686,16 +711,26 @@ export async function iguanaStatus(
     out.message = redact((e as Error).message);
     return out;
   }
-  if (coins.some((c) => c.dpow === true)) {
-    try {
-      out.round = await client.call<unknown>({ agent: 'dpow', method: 'active' });
-    } catch (e) {
-      out.roundMessage =
-        e instanceof IguanaError && e.iguanaError ? e.iguanaError : redact((e as Error).message);
-    }
-  } else {
-    out.roundMessage = 'no dpow started';
+  const str = (k: string) =>
+    typeof handle[k] === 'string' && handle[k] !== '' ? (handle[k] as string) : null;
+  out.identity = {
+    pubkey: str('btcpubkey'),
+    myip: str('myip'),
+    notaryId: typeof handle['notary'] === 'number' ? handle['notary'] : null,
+  };
+  for (const c of out.coins) {
+    c.address = str(c.coin);
+    c.added = c.address !== null;
+    if (c.dpowPlanned) c.dpow = !c.added ? false : done(`dpow:${c.coin}`) ? true : null;
   }
+  const left = typeof handle['duration'] === 'number' ? Math.max(0, Math.floor(handle['duration'])) : 0;
+  const unlocked = handle['status'] === 'unlocked' && left > 0;
+  out.unlock = {
+    status: unlocked ? 'unlocked' : 'locked',
+    secondsLeft: unlocked ? left : 0,
+    expired: !unlocked,
+    sentAt: state?.unlockedAt ?? null,
+  };
   return out;
 }
 

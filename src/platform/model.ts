@@ -92,6 +92,8 @@ export interface IguanaModel {
   notaries: string;
   workdir: string;
   myip: string | undefined;
+  /** The walletpassphrase timeout, seconds (Iguana stays unlocked that long). */
+  unlockSeconds: number;
 }
 
 export interface EnvironmentModel {

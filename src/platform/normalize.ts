@@ -54,6 +54,9 @@ function paramString(v: number | string | Array<number | string>): string {
   return Array.isArray(v) ? v.map(String).join(',') : String(v);
 }
 
+/** Iguana dies (0 seeds), segfaults (1) or spins without opening its port (2–7) below this. */
+export const MIN_SEEDS = 8;
+
 function argString(v: string | number | boolean): string {
   return typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
 }
@@ -622,6 +625,7 @@ export function normalize(
 
   // ---- iguana instances
   const iguana: IguanaModel[] = [];
+  const seedsReported = new Set<string>();
   for (const [name, g] of Object.entries(input.iguana ?? {})) {
     const path = ['iguana', name];
     if (!NAME_RE.test(name)) {
@@ -684,7 +688,21 @@ export function normalize(
         `notary list \`${g.notaries}\` is not defined under notaries`,
         guess ? `did you mean \`${guess}\`?` : 'add it under `notaries`, e.g. `season8: { season: 8 }`',
       );
-    } else if (
+    } else if (notaryByName.get(g.notaries)!.seeds.length < MIN_SEEDS) {
+      const list = notaryByName.get(g.notaries)!;
+      if (!seedsReported.has(list.name)) {
+        seedsReported.add(list.name);
+        const declared = input.notaries?.[list.name]?.seeds !== undefined;
+        err(
+          'too-few-seeds',
+          ['notaries', list.name, ...(declared ? ['seeds'] : [])],
+          `notary list \`${list.name}\` has ${list.seeds.length} seed${list.seeds.length === 1 ? '' : 's'}; Iguana needs at least ${MIN_SEEDS} to start (with fewer it crashes or never opens its port)`,
+          'list 8 or more seed IPs under `seeds` (the elected file of dPoW has 10); a local devnet may repeat one address, e.g. 127.0.0.2, eight times',
+        );
+      }
+    }
+    if (
+      notaryByName.has(g.notaries) &&
       defaults.pubkey &&
       !notaryByName.get(g.notaries)!.notaries.some((x) => x.pubkey === defaults.pubkey)
     ) {
@@ -695,6 +713,10 @@ export function normalize(
         'Iguana refuses `dpow` for a pubkey outside the elected set',
       );
     }
+    // dPoW's wp_7776 passes 9999999 (about 115 days); Iguana refuses 0 ("timeout must be positive").
+    const unlockSeconds = Math.round(parseDuration(g.unlock, 9_999_999_000) / 1000);
+    if (unlockSeconds < 1)
+      err('out-of-range', [...path, 'unlock'], 'the unlock time must be at least 1 s', 'e.g. `unlock: 24h`');
     claimPort(hostName, port, `iguana ${name}`, path);
     iguana.push({
       name,
@@ -705,6 +727,7 @@ export function normalize(
       notaries: g.notaries,
       workdir: g.workdir ?? '~/dPoW/iguana',
       myip: g.myip,
+      unlockSeconds,
     });
   }
 

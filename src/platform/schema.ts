@@ -256,6 +256,11 @@ export const IguanaSchema = z
       .min(1)
       .optional()
       .describe('Public IPv4 announced with myipaddr. Default: the host address.'),
+    unlock: duration
+      .optional()
+      .describe(
+        'How long walletpassphrase unlocks the wallet (the timeout sent). Default 9999999 s (about 115 days), as dPoW’s wp_7776.',
+      ),
   })
   .describe('An Iguana dPoW process and the coins it notarizes.');
 

@@ -89,6 +89,7 @@ iguana:
 notaries:
   dev:
     minsigs: 1
+    seeds: [127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1]
     list:
       - { name: devnode_EU, pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }
 environments:

@@ -35,7 +35,7 @@ chains:
 iguana:
   main: { host: a, coins: [KMD, DOC], notaries: s8 }
 notaries:
-  s8: { season: 8 }
+  s8: { season: 8, seeds: [127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1] }
 environments:
   production: {}
   dev-b: { hosts: [b], chains: [DOC] }

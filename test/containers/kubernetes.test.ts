@@ -271,7 +271,7 @@ chains:
 iguana:
   main: { coins: [KMD], notaries: dev }
 notaries:
-  dev: { list: [{ name: a_EU, pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }] }
+  dev: { seeds: [127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1], list: [{ name: a_EU, pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }] }
 `;
     const p = platformText(yaml);
     const n = containerNames(p);

@@ -33,7 +33,7 @@ chains:
 iguana:
   main: { coins: [KMD], notaries: a }
 notaries:
-  a: { file: notaries/main.json }
+  a: { file: notaries/main.json, seeds: [127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1] }
   b: { file: ../outside.json }
   c: { file: ${abs} }
 `,

@@ -5,7 +5,14 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Devnet, startDevnet } from '../../src/devnet/host.ts';
-import { IGUANA_HEADER_PREFIX, type IguanaSim, startIguana } from '../../src/devnet/iguana.ts';
+import {
+  ACTIVE_AFTER_ROUND,
+  IGUANA_HEADER_PREFIX,
+  type IguanaSim,
+  startIguana,
+  tooFewSeeds,
+} from '../../src/devnet/iguana.ts';
+import { keyFromPassphrase, pubkeyAddress } from '../../src/devnet/keys.ts';
 import type { RunningChain } from '../../src/devnet/launch.ts';
 import { IguanaClient, IguanaError } from '../../src/operator/iguana-client.ts';
 import type { RpcClient } from '../../src/operator/rpc/client.ts';
@@ -294,6 +301,15 @@ describe('Iguana notary bootstrap against devnet daemons', () => {
     expect(await rpc['KMD']!.call<{ ismine: boolean }>('validateaddress', [KMD_ADDR])).toMatchObject({
       ismine: true,
     });
+    // As the real one: jumblr_setpassphrase imports a second key ("deposit jumblr <passphrase>") into KMD.
+    const deposit = pubkeyAddress(keyFromPassphrase(`deposit jumblr ${PASS}`).pubkey, 60);
+    expect(await rpc['KMD']!.call<{ ismine: boolean }>('validateaddress', [deposit])).toMatchObject({
+      ismine: true,
+    });
+    // activehandle: the same identity, and the real time left (the reply's 3600 is not it).
+    const handle = await client.activehandle();
+    expect(handle).toMatchObject({ btcpubkey: PUBKEY, KMD: KMD_ADDR, status: 'unlocked' });
+    expect(handle['duration']).toBeGreaterThan(9_999_000);
     expect(iguana.calls.join(' ')).not.toContain(PASS);
     // the passphrase never shows up in an error of the client
     const err = (await new IguanaClient({ port: await freePort() })
@@ -382,10 +398,15 @@ describe('Iguana notary bootstrap against devnet daemons', () => {
   });
 
   it('monitoring calls: dpow active, notarychains, notarizations, SuperNET help, bitcoinrpc getinfo', async () => {
-    const active = await client.active();
+    // Before any round has completed the simulator answers `dpow active` (the real one does too).
+    const active = await client.call<unknown>({ agent: 'dpow', method: 'active' });
     expect(Array.isArray(active)).toBe(true);
     expect((active as { recvmask: string }[])[0]!.recvmask).toMatch(/^[ 0-9a-f]{16}$/);
-    expect(await client.active('3')).toMatchObject({ maskhex: '3', set: ['devnet_self'], not: [] });
+    expect(await client.call({ agent: 'dpow', method: 'active', maskhex: '3' })).toMatchObject({
+      maskhex: '3',
+      set: ['devnet_self'],
+      not: [],
+    });
     expect(await client.notarychains()).toContain('KMD');
     expect((await client.help())['result']).toBeTypeOf('object');
     expect(ac.chain.notarize().participated).toBe(true);
@@ -398,6 +419,10 @@ describe('Iguana notary bootstrap against devnet daemons', () => {
       numblocks: ac.chain.height + 1,
     });
     expect(n['notarizations']).toEqual([{ notary: 'devnet_self', id: 0, notarizations: 1 }]);
+    // A round has completed: the real Iguana would now crash on `dpow active`; the simulator says so.
+    expect(await client.request({ agent: 'dpow', method: 'active' })).toMatchObject({
+      error: ACTIVE_AFTER_ROUND,
+    });
     expect(await client.request({ agent: 'dpow', method: 'notarizations', symbol: 'NOPE' })).toMatchObject({
       error: 'cant find coin',
     });
@@ -439,7 +464,8 @@ describe('Iguana notary bootstrap against devnet daemons', () => {
         rpc: await freePort(),
       });
       const t0 = Date.now();
-      expect(await c.walletpassphrase(PASS, 9999999)).toMatchObject({ btcpubkey: PUBKEY, duration: 0 });
+      // The reply says 3600 whatever the unlock lasts, as the real Iguana's does.
+      expect(await c.walletpassphrase(PASS, 9999999)).toMatchObject({ btcpubkey: PUBKEY, duration: 3600 });
       // validateaddress + 2 × importprivkey, each tried 4 times with 3 waits
       expect(Date.now() - t0).toBeGreaterThanOrEqual(3 * 3 * 20);
       await new Promise((r) => setTimeout(r, 200));
@@ -454,6 +480,24 @@ describe('Iguana notary bootstrap against devnet daemons', () => {
       ).toMatchObject({
         error: 'need to unlock wallet',
       });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('an elected file with fewer than 8 seeds: the start is refused, saying why', async () => {
+    await expect(startIguana({ seeds: ['127.0.0.1', '127.0.0.1'] })).rejects.toThrow(tooFewSeeds(2));
+    expect(tooFewSeeds(2)).toMatch(/fewer than 8 .*segfaults/);
+    const sim = await startIguana({ seeds: Array(8).fill('127.0.0.1') });
+    await sim.close();
+  });
+
+  it('activehandle before the unlock: locked, no key', async () => {
+    const sim = await startIguana();
+    try {
+      const h = await new IguanaClient({ port: sim.port }).activehandle();
+      expect(h).toMatchObject({ result: 'success', status: 'locked' });
+      expect(h['btcpubkey']).toBeUndefined();
     } finally {
       await sim.close();
     }

@@ -29,7 +29,7 @@ chains:
 iguana:
   main: { port: 17976, coins: [MONKMD, MONX00], notaries: dev }
 notaries:
-  dev: { list: [{ name: dev_EU, pubkey: ${PUBKEY} }] }
+  dev: { seeds: [127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1], list: [{ name: dev_EU, pubkey: ${PUBKEY} }] }
 `,
 );
 const run = (args: string[]) => dokomodo([...args, '-f', file], { env });

@@ -108,7 +108,7 @@ describe('values the monitor derives from the platform', () => {
         'iguana:',
         '  main: { coins: [KMD, DOC], notaries: s8 }',
         'notaries:',
-        '  s8: { season: 8 }',
+        '  s8: { season: 8, seeds: [198.51.100.1, 198.51.100.2, 198.51.100.3, 198.51.100.4, 198.51.100.5, 198.51.100.6, 198.51.100.7, 198.51.100.8] }',
       ].join('\n'),
     );
     const offCoins = new Set(off.iguana.flatMap((g) => g.coins));

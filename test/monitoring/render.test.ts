@@ -54,7 +54,7 @@ const scenarios: Array<[string, () => ReturnType<typeof renderMonitoring>]> = [
     () =>
       renderMonitoring(
         platformText(
-          'version: 1\nchains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n',
+          'version: 1\nchains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8, seeds: [127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1, 127.0.0.1] }\n',
         ),
       ),
   ],

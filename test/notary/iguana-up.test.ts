@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IguanaSim, startIguana } from '../../src/devnet/iguana.ts';
 import { deriveKeys } from '../../src/komodo/keys.ts';
 import { KMD } from '../../src/komodo/coins.ts';
+import { IguanaClient } from '../../src/operator/iguana-client.ts';
 import { cli, freePort, killLeftovers, secretsOf } from './helpers.ts';
 
 const PASS = 'iguana test passphrase — never for real coins';
@@ -43,8 +44,9 @@ const STEPS: Array<[string, string | undefined]> = [
   ...ACS.map((c): [string, string] => [`dpow:${c}`, `dpow ${c}`]),
 ];
 const WP = STEPS.findIndex(([id]) => id === 'walletpassphrase');
+// After walletpassphrase, `iguana up` reads the real time left with activehandle.
 const requestsOf = (from: number, to = STEPS.length) =>
-  STEPS.slice(from, to).flatMap(([, r]) => (r ? [r] : []));
+  STEPS.slice(from, to).flatMap(([, r]) => (r === 'walletpassphrase' ? [r, 'activehandle'] : r ? [r] : []));
 
 // ---- the instrumented Iguana ----------------------------------------------------------------
 
@@ -152,7 +154,8 @@ iguana:
 notaries:
   dev:
     minsigs: 1
-    seeds: [${SEEDS.join(', ')}]
+    # Iguana's minimum of 8 seeds, each address repeated: dialled once each.
+    seeds: [${[...SEEDS, ...SEEDS, ...SEEDS, ...SEEDS].join(', ')}]
     list:
       - { name: devnode_EU, pubkey: ${PUBKEY} }
 `,
@@ -214,10 +217,11 @@ describe('iguana up', () => {
     const again = await up();
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/· myipaddr skipped: finished earlier/);
-    expect(again.stdout).toMatch(/✓ walletpassphrase \(unlocked for 60 min\)/);
+    // The time left as Iguana's activehandle reports it: the 9999999 s asked, not the reply's 3600.
+    expect(again.stdout).toMatch(/✓ walletpassphrase \(unlocked, 116 days left\)/);
     expect(again.stdout).toMatch(/✓ dpow NTIG03/);
     expect(again.stdout).toContain('ready: 2 done, 10 skipped (finished earlier), 0 failed, 0 pending');
-    expect(log).toEqual(['notarychains', 'walletpassphrase', 'dpow NTIG03']);
+    expect(log).toEqual(['notarychains', 'walletpassphrase', 'activehandle', 'dpow NTIG03']);
     expectComplete(sim!);
   });
 
@@ -227,7 +231,7 @@ describe('iguana up', () => {
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as UpJson;
     expect(states(out)).toEqual(STEPS.map(([id]) => (id === 'walletpassphrase' ? 'done' : 'skipped')));
-    expect(log).toEqual(['notarychains', 'walletpassphrase']);
+    expect(log).toEqual(['notarychains', 'walletpassphrase', 'activehandle']);
   });
 
   it('the state file holds no secret and is private', () => {
@@ -237,7 +241,7 @@ describe('iguana up', () => {
     expect(Object.keys((JSON.parse(text) as { done: object }).done)).toEqual(STEPS.map(([id]) => id));
   });
 
-  it('iguana status: reachable, coins, peers, round, unlock age', async () => {
+  it('iguana status: reachable, identity, coins, peers and unlock, all from Iguana', async () => {
     log.length = 0;
     const r = await run(['iguana', 'status', '--json']);
     expect(r.code).toBe(0);
@@ -247,15 +251,16 @@ describe('iguana up', () => {
       reachable: true,
       state: 'running',
       peers: SEEDS,
+      identity: { pubkey: PUBKEY, myip: MYIP },
       bootstrap: { total: STEPS.length, done: STEPS.length, complete: true, pending: [] },
       coins: [
-        { coin: 'KMD', added: true, dpow: null },
-        ...ACS.map((coin) => ({ coin, added: true, dpow: true })),
+        { coin: 'KMD', added: true, dpowPlanned: false, dpow: null },
+        ...ACS.map((coin) => ({ coin, added: true, dpowPlanned: true, dpow: true })),
       ],
-      unlock: { durationSeconds: 3600, expired: false },
+      unlock: { status: 'unlocked', expired: false },
     });
-    expect(Array.isArray(s['round'])).toBe(true);
-    expect((s['unlock'] as { ageSeconds: number }).ageSeconds).toBeLessThan(60);
+    expect((s['unlock'] as { secondsLeft: number }).secondsLeft).toBeGreaterThan(9_999_000);
+    expect(s['round']).toBeUndefined();
     const text = await run(['iguana', 'status']);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(new RegExp(`^iguana main  127\\.0\\.0\\.1:${igPort}  running`));
@@ -264,24 +269,47 @@ describe('iguana up', () => {
       /coins\s+KMD added · NTIG01 added, dpow · NTIG02 added, dpow · NTIG03 added, dpow/,
     );
     expect(text.stdout).toMatch(/peers\s+2: 198\.51\.100\.10, 198\.51\.100\.11/);
-    expect(text.stdout).toMatch(/round\s+1 notaries in the current round/);
-    expect(text.stdout).toMatch(/unlock\s+sent \d+ s ago, \d+ min left of 3600 s/);
-    // Only probes without side effects (myipaddr would reset the relay id); `active` once a dpow runs.
-    expect(log).toEqual(['notarychains', 'ipaddrs', 'active', 'notarychains', 'ipaddrs', 'active']);
+    expect(text.stdout).toMatch(/unlock\s+unlocked, 116 days left \(Iguana says so\)/);
+    // Only probes without side effects: never `dpow active` (it crashes the real Iguana once a
+    // round has completed), never myipaddr (it resets the relay id).
+    expect(log).toEqual([
+      'notarychains',
+      'activehandle',
+      'ipaddrs',
+      'notarychains',
+      'activehandle',
+      'ipaddrs',
+    ]);
   });
 
-  it('an expired unlock is shown, and status exits 1', async () => {
-    const st = JSON.parse(readFileSync(statePath, 'utf8')) as { unlockedAt: string };
-    const saved = st.unlockedAt;
-    st.unlockedAt = new Date(Date.now() - 2 * 3600_000).toISOString();
-    writeFileSync(statePath, JSON.stringify(st), { mode: 0o600 });
+  it('a bootstrap done by hand (no state file) shows what Iguana has', async () => {
+    const saved = readFileSync(statePath, 'utf8');
+    rmSync(statePath);
+    try {
+      const r = await run(['iguana', 'status', '--json']);
+      const s = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(s).toMatchObject({
+        bootstrap: { done: 0, complete: false, updatedAt: null },
+        coins: [
+          { coin: 'KMD', added: true, dpow: null },
+          ...ACS.map((coin) => ({ coin, added: true, dpowPlanned: true, dpow: null })),
+        ],
+        unlock: { status: 'unlocked', expired: false },
+      });
+      const text = await run(['iguana', 'status']);
+      expect(text.stdout).toMatch(/coins\s+KMD added · NTIG01 added, dpow unknown/);
+    } finally {
+      writeFileSync(statePath, saved, { mode: 0o600 });
+    }
+  });
+
+  it('an unlock that ran out is shown as Iguana reports it, and status exits 1', async () => {
+    // A 1 s unlock sent by hand: Iguana locks after it, whatever dokomodo's state file says.
+    await new IguanaClient({ port: igPort }).walletpassphrase(PASS, 1);
+    await new Promise((r) => setTimeout(r, 1500));
     const r = await run(['iguana', 'status']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(
-      /unlock\s+expired \(sent 2\.0 h ago; Iguana locks after 3600 s\): run `dokomodo iguana up`/,
-    );
-    st.unlockedAt = saved;
-    writeFileSync(statePath, JSON.stringify(st), { mode: 0o600 });
+    expect(r.stdout).toMatch(/unlock\s+locked \(Iguana says so\): run `dokomodo iguana up`/);
   });
 
   it('after a crash: a restarted Iguana is bootstrapped from the start, and KMD UTXOs it left locked are unlocked', async () => {
@@ -330,7 +358,9 @@ describe('iguana up', () => {
         chainDown ? 'rpc-transport' : k % 2 ? 'iguana-crashed' : 'iguana-error',
       );
       expect(out.steps[k]!.error!.hint, `step ${id}`).toBeTruthy();
-      expect(log, `step ${id}`).toEqual(['notarychains', ...requestsOf(0, chainDown ? k : k + 1)]);
+      // The failed step's own request, without what would have followed it (activehandle).
+      const sent = [...requestsOf(0, k), ...(chainDown ? [] : [request!])];
+      expect(log, `step ${id}`).toEqual(['notarychains', ...sent]);
 
       let resumed: Awaited<ReturnType<typeof up>>;
       if (chainDown === 'NTIG01') {
@@ -360,7 +390,7 @@ describe('iguana up', () => {
       expect(again.restarted).toBe(false);
       expect(log, `step ${id}`).toEqual([
         'notarychains',
-        ...(k > WP ? ['walletpassphrase'] : []),
+        ...(k > WP ? ['walletpassphrase', 'activehandle'] : []),
         ...requestsOf(k),
       ]);
       expectComplete(sim!);

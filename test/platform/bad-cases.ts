@@ -237,6 +237,14 @@ export const badCases: Case[] = [
     col: 35,
   },
   {
+    name: 'elected file with fewer than 8 seeds',
+    yaml: `${base}chains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: dev }\nnotaries:\n  dev:\n    seeds: [127.0.0.1, 127.0.0.1]\n    list: [{ name: a_EU, pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }]\n`,
+    code: 'too-few-seeds',
+    line: 8,
+    col: 12,
+    says: 'at least 8',
+  },
+  {
     name: 'iguana without KMD',
     yaml: `${base}chains:\n  DOC: {}\niguana:\n  main: { coins: [DOC], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n`,
     code: 'iguana-needs-kmd',

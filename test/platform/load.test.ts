@@ -7,6 +7,9 @@ import { selectChains, selectEnvironment } from '../../src/platform/select.ts';
 import { platformJsonSchema } from '../../src/platform/schema.ts';
 import { scaleYaml } from '../../examples/scale/generate.mjs';
 
+/** Iguana's minimum: an elected file with fewer seeds does not start. */
+const SEEDS8 = Array.from({ length: 8 }, (_, i) => `198.51.100.${i + 1}`);
+
 function load(yaml: string, files: Record<string, string> = {}) {
   return loadPlatformText('/work/p.yaml', yaml, { reader: memoryHost(files) });
 }
@@ -153,7 +156,7 @@ describe('normalization', () => {
       port: 13848,
       BTCminsigs: 13,
       minsigs: 11,
-      seeds: ['198.51.100.1'],
+      seeds: SEEDS8,
       notaries: [{ a_EU: pk(1) }, { b_NA: pk(2) }],
     });
     const flat = JSON.stringify({ c_AR: pk(3) });
@@ -166,7 +169,7 @@ describe('normalization', () => {
     expect([main!.port, main!.minsigs, main!.seeds, main!.notaries.map((n) => n.name)]).toEqual([
       13848,
       11,
-      ['198.51.100.1'],
+      SEEDS8,
       ['a_EU', 'b_NA'],
     ]);
     expect([fl!.minsigs, fl!.notaries[0]!.pubkey]).toEqual([1, pk(3)]);
@@ -175,7 +178,7 @@ describe('normalization', () => {
 
   it('warns when the notary pubkey is not elected', () => {
     const r = load(
-      'version: 1\ndefaults: { pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }\nchains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8 }\n',
+      `version: 1\ndefaults: { pubkey: 02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1 }\nchains:\n  KMD: {}\niguana:\n  main: { coins: [KMD], notaries: s8 }\nnotaries:\n  s8: { season: 8, seeds: [${SEEDS8.join(', ')}] }\n`,
     );
     expect(r.platform).toBeDefined();
     expect(r.diagnostics.map((d) => [d.code, d.severity])).toEqual([['elected-lacks-pubkey', 'warning']]);

@@ -98,7 +98,11 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
     chains: specs,
     warmupMs: Math.round((opts.warmup ?? 0) * 1000),
     blockTimeMs,
-    iguanas: igs.map((g) => ({ port: g.port, mode: g.mode })),
+    iguanas: igs.map((g) => ({
+      port: g.port,
+      mode: g.mode,
+      seeds: platform.notaries.find((n) => n.name === g.notaries)?.seeds ?? [],
+    })),
   });
   writeFileSync(join(dir, 'devnet.pid'), `${process.pid}\n`);
   writeFileSync(

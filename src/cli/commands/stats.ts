@@ -7,6 +7,7 @@ import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { checkfork as checkChain, type ForkReport, parsePeers } from '../../operator/checkfork.ts';
 import { chainClient, hostAddress } from '../../operator/clients.ts';
+import { isLoopback } from '../../platform/address.ts';
 import { localChain } from '../../operator/daemon/local.ts';
 import { fanout } from '../../operator/fanout.ts';
 import { type ChainStats, chainStats, errorStats } from '../../operator/stats.ts';
@@ -95,7 +96,7 @@ async function collect(
     async (name) => {
       const chain = byName.get(name)!;
       const client = chainClient(platform, chain, secret, { timeoutMs: 30_000, retry: false });
-      const local = hostAddress(platform, chain.host) === '127.0.0.1';
+      const local = isLoopback(hostAddress(platform, chain.host));
       try {
         return await chainStats(client, chain, {
           pubkey: platform.defaults.pubkey,

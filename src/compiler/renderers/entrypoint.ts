@@ -17,6 +17,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { posix } from 'node:path';
+import { serviceAddress } from '../../platform/address.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
 import { SEASONS, SEASONS_3P } from '../../komodo/seasons.ts';
@@ -288,7 +289,7 @@ export function iguanaContainerPlan(
       netmagic: chain.netmagic,
       p2p: chain.p2p,
       rpc: chain.rpc,
-      rpchost: `${remoteHost ? remoteHost.address : names.chain(chain.name)}:${chain.rpc}`,
+      rpchost: `${remoteHost ? serviceAddress(remoteHost) : names.chain(chain.name)}:${chain.rpc}`,
       userpass: `${creds.user}:${creds.password}`,
     });
     files.push({

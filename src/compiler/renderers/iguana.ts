@@ -6,6 +6,7 @@
  */
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
+import { serviceAddress } from '../../platform/address.ts';
 import type { ChainModel, HostModel, IguanaModel, Platform } from '../../platform/model.ts';
 import {
   type Artifact,
@@ -19,6 +20,8 @@ import {
 
 /** Coins whose rounds run every 5 blocks in the operators' scripts (webworker01/nntools). */
 const FREQ5 = new Set(['AYA', 'EMC2', 'MIL']);
+/** Where KMD itself is notarized (main Iguana only). */
+export const KMD_DPOW_DEST = 'LTC';
 /** What the dPoW scripts pass to walletpassphrase: about 115 days. */
 export const WALLET_TIMEOUT = 9_999_999;
 
@@ -40,8 +43,14 @@ export interface BootstrapPlan {
   steps: BootstrapStep[];
 }
 
-function homeOf(host: HostModel | undefined): string | undefined {
-  return host?.home;
+/**
+ * The home `~` stands for in a daemon's datadir on `host`: the host's `home`, else its user's
+ * (`/root`, `/home/USER`), else `/root` — daemons of a host without a user run as root, as the
+ * system units of the systemd target do. Iguana does not expand `~` (it would read
+ * `/~/.komodo/…`), so every rendered `path` is absolute.
+ */
+export function homeOf(host: HostModel | undefined): string {
+  return host?.home ?? '/root';
 }
 
 /** Where dokomodo keeps an instance's payloads and plan on its host (`~/.dokomodo/iguana/NAME`). */
@@ -64,8 +73,7 @@ export function iguanaPayload(
   const igHost = platform.hosts.find((h) => h.name === g.host);
   const chainHost = platform.hosts.find((h) => h.name === chain.host);
   const remote = chain.host !== g.host && chainHost !== undefined;
-  const home = homeOf(remote ? chainHost : igHost);
-  const datadir = home ? expandHome(chain.datadir, home) : chain.datadir;
+  const datadir = expandHome(chain.datadir, homeOf(remote ? chainHost : igHost));
   const creds = remote ? rpcCredentials(secret, chain.name) : undefined;
   const payload = addcoinPayload({
     kind: chain.kind,
@@ -77,7 +85,10 @@ export function iguanaPayload(
     p2p: chain.p2p,
     rpc: chain.rpc,
     ...(remote
-      ? { rpchost: `${chainHost!.address}:${chain.rpc}`, userpass: `${creds!.user}:${creds!.password}` }
+      ? {
+          rpchost: `${serviceAddress(chainHost)}:${chain.rpc}`,
+          userpass: `${creds!.user}:${creds!.password}`,
+        }
       : {}),
   });
   return { payload, remote };
@@ -95,16 +106,21 @@ export function bootstrapPlan(platform: Platform, g: IguanaModel): BootstrapPlan
   const seeds = notaries.seeds.length
     ? notaries.seeds
     : notaries.notaries.flatMap((n) => (n.ip ? [n.ip] : []));
-  for (const ip of seeds)
+  // A local devnet repeats one address to reach Iguana's minimum of 8 seeds: dial it once.
+  for (const ip of new Set(seeds))
     steps.push({ step: 'addnotary', request: { agent: 'iguana', method: 'addnotary', ipaddr: ip } });
   order.forEach((c, i) => {
     steps.push({ step: 'addcoin', coin: c.symbol, payload: `coins/${c.symbol}.json` });
     // The passphrase goes to the default coin, which exists only once the first coin is added.
-    if (i === 0) steps.push({ step: 'walletpassphrase', timeout: WALLET_TIMEOUT });
+    if (i === 0) steps.push({ step: 'walletpassphrase', timeout: g.unlockSeconds });
   });
   const symbols = new Set(order.map((c) => c.symbol));
+  const kmdToLtc = g.mode === 'main' && symbols.has(KMD_DPOW_DEST) && order.some((c) => c.kind === 'kmd');
   for (const c of order) {
-    if (c.kind === 'kmd' && !(g.mode === 'main' && symbols.has('LTC'))) continue; // KMD is dPoW'd into LTC only
+    if (c.kind === 'kmd' && !kmdToLtc) continue; // KMD is dPoW'd into LTC only
+    // LTC is KMD's destination, not a source: dPoW's m_notary_main never sends `dpow LTC`, and a
+    // round only this notary starts would never gather signatures.
+    if (kmdToLtc && c.symbol === KMD_DPOW_DEST) continue;
     const request: Record<string, unknown> = { agent: 'iguana', method: 'dpow', symbol: c.symbol };
     if (pubkey) request['pubkey'] = pubkey;
     if (FREQ5.has(c.symbol)) request['freq'] = 5;
