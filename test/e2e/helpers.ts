@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { expectNoSecrets, type RunResult } from '../notary/helpers.ts';
+import { type RunResult, runScanned } from '../notary/helpers.ts';
 
 const BUILD = resolve('..', 'shared', 'tools', 'iguana', 'build.sh');
 
@@ -69,38 +69,10 @@ export class Netns {
     opts: { env: Record<string, string>; secrets: readonly string[]; input?: string; timeoutMs?: number },
   ): Promise<RunResult> {
     const [file, argv] = this.argv(process.execPath, [resolve('bin/dokomodo.js'), ...args]);
-    const env: Record<string, string | undefined> = {
-      ...process.env,
-      NO_COLOR: '1',
-      DOKOMODO_PASSPHRASE: undefined,
-      ...opts.env,
-    };
-    for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-    return new Promise((ok, fail) => {
-      const child = spawn(file, argv, { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.setEncoding('utf8').on('data', (s: string) => {
-        stdout += s;
-      });
-      child.stderr.setEncoding('utf8').on('data', (s: string) => {
-        stderr += s;
-      });
-      const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
-      child.on('error', fail);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        try {
-          expectNoSecrets(stdout, opts.secrets);
-          expectNoSecrets(stderr, opts.secrets);
-        } catch (e) {
-          fail(new Error(`dokomodo ${args.join(' ')}: ${(e as Error).message}`));
-          return;
-        }
-        ok({ code: code ?? -1, stdout, stderr });
-      });
-      child.stdin.on('error', () => {});
-      child.stdin.end(opts.input ?? '');
+    return runScanned(file, argv, {
+      ...opts,
+      timeoutMs: opts.timeoutMs ?? 120_000,
+      label: `dokomodo ${args.join(' ')}`,
     });
   }
 

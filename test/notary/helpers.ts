@@ -47,6 +47,27 @@ export function cli(
     timeoutMs?: number;
   },
 ): Promise<RunResult> {
+  return runScanned(process.execPath, ['bin/dokomodo.js', ...args], {
+    ...opts,
+    label: `dokomodo ${args.join(' ')}`,
+  });
+}
+
+/**
+ * Runs a program (the CLI, or the CLI through a namespace wrapper) with the test environment
+ * (no passphrase unless given, no colours), feeds `input`, and fails if its output shows a secret.
+ */
+export function runScanned(
+  file: string,
+  argv: readonly string[],
+  opts: {
+    label: string;
+    input?: string;
+    env?: Record<string, string | undefined>;
+    secrets: readonly string[];
+    timeoutMs?: number;
+  },
+): Promise<RunResult> {
   const env: Record<string, string | undefined> = {
     ...process.env,
     NO_COLOR: '1',
@@ -55,7 +76,7 @@ export function cli(
   };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/dokomodo.js', ...args], {
+    const child = spawn(file, [...argv], {
       env: env as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
@@ -75,7 +96,7 @@ export function cli(
         expectNoSecrets(stdout, opts.secrets);
         expectNoSecrets(stderr, opts.secrets);
       } catch (e) {
-        reject(new Error(`dokomodo ${args.join(' ')}: ${(e as Error).message}`));
+        reject(new Error(`${opts.label}: ${(e as Error).message}`));
         return;
       }
       resolve({ code: code ?? -1, stdout, stderr });
