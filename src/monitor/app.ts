@@ -24,6 +24,8 @@ export interface MonitorAppDeps {
   title: string;
   /** The status model of the last poll as JSON, made once per poll (undefined before the first). */
   modelJson: () => string | undefined;
+  /** The same, encoded once. */
+  modelBytes: () => Uint8Array<ArrayBuffer> | undefined;
   logs?: LogTailer;
   /**
    * When set, the page and the API ask for it (Authorization: Bearer, the `dokomodo_token`
@@ -79,7 +81,7 @@ export function monitorApp(deps: MonitorAppDeps): Hono {
     }),
   );
   app.get('/api/status', (c) => {
-    const json = modelJson();
+    const json = deps.modelBytes();
     return json
       ? c.body(json, 200, { 'content-type': 'application/json' })
       : c.json({ error: 'no poll yet' }, 503);
@@ -118,7 +120,7 @@ export function monitorApp(deps: MonitorAppDeps): Hono {
     }),
   );
   app.get(MONITOR_PATH, async (c) =>
-    c.body(await exporter.metricsText(), 200, { 'content-type': exporter.registry.contentType }),
+    c.body(await exporter.metricsBytes(), 200, { 'content-type': exporter.registry.contentType }),
   );
   app.get('/healthz', (c) => (exporter.snapshot ? c.text('ok\n', 200) : c.text('no poll yet\n', 503)));
   app.all('*', (c) =>

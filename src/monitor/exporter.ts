@@ -87,11 +87,14 @@ export class Exporter {
     this.values = values;
   }
 
-  private text: Promise<string> | undefined;
+  private text: Promise<Uint8Array<ArrayBuffer>> | undefined;
 
-  /** The exposition text of the last update, rendered once per update however often it is scraped. */
-  metricsText(): Promise<string> {
-    this.text ??= this.registry.metrics();
+  /**
+   * The exposition of the last update as bytes, rendered and encoded once per update however
+   * often and by however many scrapers it is read.
+   */
+  metricsBytes(): Promise<Uint8Array<ArrayBuffer>> {
+    this.text ??= this.registry.metrics().then((t) => new TextEncoder().encode(t));
     return this.text;
   }
 

@@ -48,6 +48,7 @@ export class MonitorService {
     this.app = monitorApp({
       exporter: this.exporter,
       modelJson: () => this.modelJson(),
+      modelBytes: () => this.modelBytes(),
       hub: this.hub,
       title: opts.platform.file,
       ...(opts.logs ? { logs: opts.logs } : {}),
@@ -71,6 +72,7 @@ export class MonitorService {
     this.history.add(s);
     await this.opts.alerter?.afterPoll(this.exporter.view());
     this.json = undefined;
+    this.bytes = undefined;
     if (this.hub.size) this.hub.publish(this.modelJson()!);
     this.opts.onEvent?.({
       kind: 'polled',
@@ -81,6 +83,14 @@ export class MonitorService {
   }
 
   private json: string | undefined;
+  private bytes: Uint8Array<ArrayBuffer> | undefined;
+
+  modelBytes(): Uint8Array<ArrayBuffer> | undefined {
+    const json = this.modelJson();
+    if (json === undefined) return undefined;
+    this.bytes ??= new TextEncoder().encode(json);
+    return this.bytes;
+  }
 
   /** The status model of the last poll as JSON, made once however many clients ask. */
   modelJson(): string | undefined {
