@@ -8,7 +8,16 @@
  * one other writer, for trees (compiler/write.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fchmodSync,
+  fsyncSync,
+  linkSync,
+  openSync,
+  renameSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { makeDirs } from './local.ts';
 
@@ -17,6 +26,11 @@ export interface AtomicWriteOptions {
   mode?: number;
   /** Mode of directories created on the way; default 0o700. */
   dirMode?: number;
+  /**
+   * False: create the file only if it does not exist (a link instead of the rename, so a file
+   * that appears meanwhile is never clobbered; EEXIST then). Default true.
+   */
+  replace?: boolean;
 }
 
 /** The temporary name of a write in progress: hidden, unique per process and call. */
@@ -44,7 +58,12 @@ export function writeFileAtomic(
     } finally {
       closeSync(fd);
     }
-    renameSync(tmp, file);
+    if (opts.replace === false) {
+      linkSync(tmp, file);
+      unlinkSync(tmp);
+    } else {
+      renameSync(tmp, file);
+    }
   } catch (e) {
     try {
       unlinkSync(tmp);

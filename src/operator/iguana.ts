@@ -22,9 +22,9 @@
  * bootstrap; it is part of the state like any step, so it never runs under a live, bootstrapped
  * Iguana that this tool knows about.
  */
-import { makeDirs } from '../core/local.ts';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   bootstrapOrder,
   bootstrapPlan,
@@ -191,10 +191,7 @@ export function readState(path: string): BootstrapState | undefined {
 }
 
 function writeState(path: string, s: BootstrapState): void {
-  makeDirs(dirname(path), 0o700);
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
 }
 
 function freshState(g: IguanaModel, endpoint: string, pubkey: string, now: Date): BootstrapState {

@@ -36,6 +36,16 @@ describe('writeFileAtomic', () => {
     expect(readdirSync(d).sort()).toEqual(['plain', 'state.json']);
   });
 
+  it('with replace: false, creates a file but never replaces one (EEXIST), leaving no temporary', () => {
+    const d = dir();
+    const f = join(d, 'dokomodo.yaml');
+    writeFileAtomic(f, 'first', { mode: 0o644, replace: false });
+    expect(readFileSync(f, 'utf8')).toBe('first');
+    expect(() => writeFileAtomic(f, 'second', { replace: false })).toThrow(/EEXIST/);
+    expect(readFileSync(f, 'utf8')).toBe('first');
+    expect(readdirSync(d)).toEqual(['dokomodo.yaml']);
+  });
+
   it('names temporaries hidden and unique per call', () => {
     const a = temporaryName('/x/y/conf');
     const b = temporaryName('/x/y/conf');

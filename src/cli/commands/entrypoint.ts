@@ -5,20 +5,9 @@
  * 0600, and tells the wrapper what to exec: Node cannot replace itself with the daemon, the shell
  * can, and that is what makes the daemon PID 1.
  */
-import { makeDirs } from '../../core/local.ts';
-import {
-  closeSync,
-  fchmodSync,
-  fsyncSync,
-  lstatSync,
-  openSync,
-  readlinkSync,
-  readSync,
-  renameSync,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic.ts';
+import { closeSync, lstatSync, openSync, readlinkSync, readSync } from 'node:fs';
+import { basename } from 'node:path';
 import {
   CONTAINER_DATADIR,
   type ContainerPlan,
@@ -265,36 +254,8 @@ function guard(path: string): void {
   if (looksLikeBerkeleyDb(path)) throw walletError(path, 'it holds a Berkeley DB file (a wallet)');
 }
 
-/** Temporary file, fsync, rename: a reader sees the old file or the new one, never half of it. */
+/** The one atomic writer (core/atomic.ts), after the wallet guard: never a wallet, never half a file. */
 function writeAtomic(path: string, content: string, fileMode: number): void {
   guard(path);
-  const dir = dirname(path);
-  makeDirs(dir, 0o700);
-  const tmp = join(dir, `.${basename(path)}.dokomodo-tmp`);
-  // A crash may have left one behind; it is ours (the name), and never a wallet (guarded).
-  guard(tmp);
-  try {
-    unlinkSync(tmp);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  const fd = openSync(tmp, 'wx', fileMode);
-  try {
-    fchmodSync(fd, fileMode); // exactly this mode, whatever the umask
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, path);
-  try {
-    const dfd = openSync(dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // Some filesystems refuse fsync on a directory; the rename is still atomic.
-  }
+  writeFileAtomic(path, content, { mode: fileMode, dirMode: 0o700 });
 }

@@ -1,4 +1,5 @@
-import { existsSync, linkSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { writeFileAtomic } from '../../core/atomic.ts';
 import { resolve } from 'node:path';
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
@@ -89,21 +90,9 @@ function writeAtomic(path: string, text: string, force: boolean): void {
     throw new DokomodoError('file-exists', `${path} exists`, {
       hint: 'compare with `--diff -f FILE`, or pass --force to replace it',
     });
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, text, { flag: 'wx', mode: 0o644 });
-    if (force) renameSync(tmp, path);
-    else {
-      // link fails if the file appeared meanwhile: never clobber.
-      linkSync(tmp, path);
-      unlinkSync(tmp);
-    }
+    writeFileAtomic(path, text, { mode: 0o644, dirMode: 0o755, replace: force });
   } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // already gone
-    }
     const code = (e as NodeJS.ErrnoException).code;
     throw new DokomodoError(
       code === 'EEXIST' ? 'file-exists' : 'write-failed',
