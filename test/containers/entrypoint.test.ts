@@ -4,6 +4,7 @@
  * its own place; the health check against it; Iguana (the devnet simulator) fed the rendered
  * payload and reaching the daemon with the derived credentials.
  */
+import { freePort } from '../support/ports.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
 import {
   existsSync,
@@ -15,7 +16,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { containerNames } from '../../src/compiler/renderers/entrypoint.ts';
@@ -349,17 +349,6 @@ notaries:
 });
 
 // ---- the wrapper and the health check with a daemon --------------------------------------------
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;

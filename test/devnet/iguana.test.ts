@@ -1,7 +1,7 @@
+import { freePort } from '../support/ports.ts';
 import http from 'node:http';
 import net from 'node:net';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Devnet, startDevnet } from '../../src/devnet/host.ts';
@@ -56,14 +56,6 @@ let kmd: RunningChain;
 let ltc: RunningChain;
 let ac: RunningChain;
 const rpc: Record<string, RpcClient> = {};
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 beforeAll(async () => {
   // KMD does not start without komodo.conf; give it one as an operator would

@@ -3,10 +3,9 @@
  * test process and must keep answering while the CLI runs), free ports, and a secret scan applied
  * to every run's output.
  */
+export { freePort } from '../support/ports.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { deriveKeys } from '../../src/komodo/keys.ts';
@@ -104,14 +103,6 @@ export function runScanned(
     child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 /**

@@ -1,5 +1,6 @@
+import { freePort } from '../support/ports.ts';
 import http from 'node:http';
-import net from 'node:net';
+import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redact } from '../../src/core/redact.ts';
@@ -32,14 +33,6 @@ async function scripted(
         srv.close(() => r());
       }),
   };
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('RpcClient', () => {
