@@ -51,9 +51,13 @@ interface Saved {
 }
 
 /** The state key of a platform: one per platform file, so two platforms on a machine never mix. */
-export function alertStateKey(platform: Platform): string {
+export function monitorStateKey(platform: Platform, doc: 'alerts' | 'logs'): string {
   const id = createHash('sha256').update(resolve(platform.file)).digest('hex').slice(0, 12);
-  return `monitor/${id}/alerts.json`;
+  return `monitor/${id}/${doc}.json`;
+}
+
+export function alertStateKey(platform: Platform): string {
+  return monitorStateKey(platform, 'alerts');
 }
 
 export class Alerter {

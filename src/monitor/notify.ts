@@ -8,11 +8,10 @@
  * never written into the state.
  */
 import { createHash } from 'node:crypto';
-import { isAbsolute, resolve as resolvePath, dirname } from 'node:path';
 import { request } from 'undici';
-import { DokomodoError } from '../core/errors.ts';
 import type { SystemHost } from '../core/host.ts';
-import { redact, registerSecret } from '../core/redact.ts';
+import { redact } from '../core/redact.ts';
+import { readSecretSource } from '../platform/secret.ts';
 import type { AlertChannelModel, Platform, SecretOrText, SecretSource } from '../platform/model.ts';
 import type { ActiveAlert, TransitionKind } from './alerts.ts';
 
@@ -40,35 +39,18 @@ export type Channel = { name: string; severity: 'warning' | 'critical' } & (
 
 function readSource(platform: Platform, host: SystemHost, what: string, src: SecretOrText): string {
   if (typeof src === 'string') return src;
-  let value: string;
-  if ('env' in src) {
-    const v = host.env[src.env];
-    if (!v) {
-      throw new DokomodoError('alert-secret-missing', `${what}: environment variable ${src.env} is empty`, {
-        hint: `export ${src.env}=… before starting the monitor`,
-      });
-    }
-    value = v;
-  } else {
-    const path = isAbsolute(src.file) ? src.file : resolvePath(dirname(platform.file), src.file);
-    const mode = host.mode(path);
-    if (mode !== undefined && (mode & 0o077) !== 0) {
-      throw new DokomodoError('secret-file-mode', `${what}: ${path} is readable by others`, {
-        hint: `chmod 600 ${path}`,
-      });
-    }
-    const got = host.read(path);
-    if ('error' in got) throw new DokomodoError('alert-secret-missing', `${what}: ${path}: ${got.error}`);
-    value = got.text.trim();
-  }
-  registerSecret(value);
-  return value;
+  return readSecretSource(platform, host, src, {
+    what,
+    missingCode: 'alert-secret-missing',
+    envHint: (v) => `export ${v}=… in the monitor's environment (its unit's EnvironmentFile, or .env)`,
+    fileHint: (p) => `write it to ${p} with mode 0600`,
+  });
 }
 
 /** The channels of the platform with their secrets read (and registered for redaction). */
 export function resolveChannels(platform: Platform, host: SystemHost): Channel[] {
   const secret = (c: AlertChannelModel, field: string, src: SecretOrText | SecretSource) =>
-    readSource(platform, host, `alert channel ${c.name} ${field}`, src);
+    readSource(platform, host, `the ${field} of alert channel ${c.name}`, src);
   return platform.alerts.channels.map((c): Channel => {
     switch (c.type) {
       case 'telegram':
@@ -89,7 +71,7 @@ export function resolveChannels(platform: Platform, host: SystemHost): Channel[]
 
 export function resolveHeartbeat(platform: Platform, host: SystemHost): string | undefined {
   const hb = platform.alerts.heartbeat;
-  return hb ? readSource(platform, host, 'alerts heartbeat url', hb.url) : undefined;
+  return hb ? readSource(platform, host, 'the heartbeat url', hb.url) : undefined;
 }
 
 export function takes(channel: Pick<Channel, 'severity'>, severity: 'warning' | 'critical'): boolean {

@@ -1,8 +1,8 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
-import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore } from '../../core/state.ts';
-import { Alerter, type AlertEvent, alertStateKey } from '../../monitor/alerter.ts';
+import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore, type StateStore } from '../../core/state.ts';
+import { Alerter, type AlertEvent, monitorStateKey } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { join } from 'node:path';
@@ -33,10 +33,10 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   const targets = selectChains(platform, selection, chains);
   const secret = readSecret(platform, nodeHost());
   const intervalMs = (opts.interval ?? 30) * 1000;
-  const alerter = opts.once ? undefined : alerterOf(ctx, platform, opts.stateDir);
-  // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
   const store = fileStateStore(opts.stateDir ?? DEFAULT_STATE_DIR);
-  const logsKey = `${alertStateKey(platform).replace(/alerts\.json$/, '')}logs.json`;
+  const alerter = opts.once ? undefined : alerterOf(ctx, platform, store);
+  // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
+  const logsKey = monitorStateKey(platform, 'logs');
   const datadirOf = (c: ChainModel): string | undefined =>
     hostAddress(platform, c.host) === '127.0.0.1'
       ? localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir
@@ -120,7 +120,7 @@ function printEvent(ctx: Context, e: MonitorEvent): void {
   );
 }
 
-function alerterOf(ctx: Context, platform: Platform, stateDir: string | undefined): Alerter | undefined {
+function alerterOf(ctx: Context, platform: Platform, store: StateStore): Alerter | undefined {
   const { channels: models, heartbeat } = platform.alerts;
   if (models.length === 0 && !heartbeat) return undefined;
   const host = nodeHost();
@@ -129,7 +129,7 @@ function alerterOf(ctx: Context, platform: Platform, stateDir: string | undefine
   return new Alerter({
     platform,
     channels,
-    store: fileStateStore(stateDir ?? DEFAULT_STATE_DIR),
+    store,
     ...(heartbeatUrl ? { heartbeatUrl } : {}),
     onEvent: (e) => printAlertEvent(ctx, e),
   });
