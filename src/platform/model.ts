@@ -58,7 +58,19 @@ export interface ChainModel {
 export interface HostModel {
   name: string;
   address: string;
-  ssh: { user: string | undefined; port: number; key: string | undefined };
+  ssh: {
+    user: string | undefined;
+    port: number;
+    key: string | undefined;
+    knownHosts: string | undefined;
+    options: Record<string, string>;
+  };
+  /** True when the platform file names no `ssh` and the address is loopback: this machine. */
+  local: boolean;
+  /** What `deploy` applies the host with. */
+  engine: 'ansible' | 'compose' | 'kubernetes';
+  /** How start/stop reach its daemons. */
+  control: 'process' | 'systemd' | 'systemd-user' | 'compose' | 'kubectl';
   roles: Array<'chains' | 'iguana' | 'monitor'>;
   user: string | undefined;
   home: string | undefined;

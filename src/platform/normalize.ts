@@ -2,6 +2,7 @@
  * Schema-valid input → Platform model, with the semantic rules that need the whole file:
  * names, references, parameters, computed vs declared ports, port and datadir clashes.
  */
+import { isLoopback } from './address.ts';
 import { normalizeAlerts } from './normalize-alerts.ts';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { type Diagnostic, didYouMean } from '../core/diagnostics.ts';
@@ -27,6 +28,9 @@ import type { PlatformSource } from './source.ts';
 type Parsed = import('zod').output<typeof import('./schema.ts').PlatformSchema>;
 
 /** Chains whose notarization UTXO is 0.001 instead of 0.0001 (reference: dpow_utxosize). */
+/** How start/stop reach a host's daemons when the platform file does not say. */
+const CONTROL_OF_ENGINE = { ansible: 'process', compose: 'compose', kubernetes: 'kubectl' } as const;
+
 const LARGE_UTXO_COINS = new Set(['GAME', 'EMC2', 'AYA', 'MIL']);
 /** Arguments dokomodo sets itself from dedicated keys; writing them under `args` would conflict. */
 const MANAGED_ARGS: Record<string, string> = {
@@ -127,7 +131,16 @@ export function normalize(
     hosts.push({
       name,
       address: h0.address,
-      ssh: { user: h0.ssh?.user ?? user, port: h0.ssh?.port ?? 22, key: h0.ssh?.key },
+      ssh: {
+        user: h0.ssh?.user ?? user,
+        port: h0.ssh?.port ?? 22,
+        key: h0.ssh?.key,
+        knownHosts: h0.ssh?.known_hosts,
+        options: h0.ssh?.options ?? {},
+      },
+      local: h0.ssh === undefined && isLoopback(h0.address),
+      engine: h0.engine ?? 'ansible',
+      control: h0.control ?? CONTROL_OF_ENGINE[h0.engine ?? 'ansible'],
       roles: h0.roles ?? ['chains', 'iguana'],
       user,
       home: h0.home ?? (user ? (user === 'root' ? '/root' : `/home/${user}`) : undefined),

@@ -125,8 +125,30 @@ export const HostSchema = z
         user: z.string().min(1).optional(),
         port: port.optional(),
         key: z.string().min(1).optional().describe('Path of the private key file.'),
+        known_hosts: z
+          .string()
+          .min(1)
+          .optional()
+          .describe("known_hosts file to check the host's key against. Default: OpenSSH's own."),
+        options: z
+          .record(z.string().regex(/^[A-Za-z]+$/), z.string())
+          .optional()
+          .describe('More OpenSSH client options (-o NAME=VALUE), e.g. { ProxyJump: bastion }.'),
       })
-      .optional(),
+      .optional()
+      .describe(
+        'How the controller reaches this host. A host with no `ssh` on a loopback address is this machine; every other host is reached over SSH.',
+      ),
+    engine: z
+      .enum(['ansible', 'compose', 'kubernetes'])
+      .optional()
+      .describe('What `deploy` applies this host with. Default ansible.'),
+    control: z
+      .enum(['process', 'systemd', 'systemd-user', 'compose', 'kubectl'])
+      .optional()
+      .describe(
+        'How start/stop reach the daemons: process (dokomodo runs them), systemd or systemd-user (the rendered units), compose, kubectl. Default: process for ansible hosts, else the engine.',
+      ),
     roles: z
       .array(z.enum(['chains', 'iguana', 'monitor']))
       .optional()
