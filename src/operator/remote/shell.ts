@@ -7,6 +7,8 @@
  * `localShell` is this machine (no SSH, ports reached directly); `sshShell` is every other host.
  */
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { DokomodoError } from '../../core/errors.ts';
 import type { HostModel } from '../../platform/model.ts';
 
 export interface RunResult {
@@ -77,4 +79,133 @@ export function runProgram(file: string, args: readonly string[], opts: RunOptio
     child.stdin.on('error', () => {});
     child.stdin.end(opts.input ?? '');
   });
+}
+
+// ---- over SSH
+
+export interface SshShellOptions {
+  /**
+   * Directory (0700) for the master connections' control sockets and the forwarded Unix
+   * sockets. Kept short: a Unix socket path has at most 107 bytes.
+   */
+  controlDir: string;
+  /** How long the master connection outlives its last use. Default 60 s. */
+  persistSeconds?: number;
+  /** Connect timeout. Default 10 s. */
+  connectTimeoutSeconds?: number;
+  /** The ssh program. Default `ssh` on PATH. */
+  ssh?: string;
+}
+
+/** One word for a POSIX shell: single-quoted unless it is plainly safe. */
+export function shellWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The ssh options every call to `host` uses (the master connection is shared through them). */
+export function sshArgs(host: HostModel, opts: SshShellOptions): string[] {
+  const o: Record<string, string> = {
+    BatchMode: 'yes',
+    ConnectTimeout: String(opts.connectTimeoutSeconds ?? 10),
+    ControlMaster: 'auto',
+    ControlPath: `${opts.controlDir}/%C`,
+    ControlPersist: `${opts.persistSeconds ?? 60}s`,
+    ServerAliveInterval: '15',
+    ServerAliveCountMax: '3',
+    ...(host.ssh.knownHosts ? { UserKnownHostsFile: host.ssh.knownHosts, StrictHostKeyChecking: 'yes' } : {}),
+    ...host.ssh.options,
+  };
+  const args = Object.entries(o).flatMap(([k, v]) => ['-o', `${k}=${v}`]);
+  args.push('-p', String(host.ssh.port));
+  if (host.ssh.key) args.push('-i', host.ssh.key, '-o', 'IdentitiesOnly=yes');
+  if (host.ssh.user) args.push('-l', host.ssh.user);
+  args.push(host.address);
+  return args;
+}
+
+/** A host of the fleet reached over SSH. */
+export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
+  const ssh = opts.ssh ?? 'ssh';
+  const base = sshArgs(host, opts);
+  const target = base.slice(-1);
+  const options = base.slice(0, -1);
+  const forwards = new Map<string, Promise<Endpoint>>();
+  const unreachable = (r: RunResult) =>
+    new DokomodoError(
+      'host-unreachable',
+      `host ${host.name} (${host.address}:${host.ssh.port}) cannot be reached over SSH: ${lastLine(r.stderr)}`,
+      {
+        hint: `check \`ssh -p ${host.ssh.port} ${host.ssh.user ? `${host.ssh.user}@` : ''}${host.address}\` from this machine`,
+      },
+    );
+  const shell: HostShell = {
+    host: host.name,
+    local: false,
+    async run(argv, runOpts = {}) {
+      const r = await runProgram(ssh, [...options, ...target, '--', argv.map(shellWord).join(' ')], runOpts);
+      // ssh itself exits 255 when it cannot connect (a remote program exiting 255 is rare and
+      // then reported as unreachable too, with its own stderr).
+      if (r.code === 255) throw unreachable(r);
+      return r;
+    },
+    forward(port, address = '127.0.0.1') {
+      const key = `${address}:${port}`;
+      let got = forwards.get(key);
+      if (!got) {
+        const socketPath = `${opts.controlDir}/${process.pid}-${forwards.size}.sock`;
+        got = runProgram(
+          ssh,
+          [...options, '-O', 'forward', '-L', `${socketPath}:${address}:${port}`, ...target],
+          {
+            timeoutMs: (opts.connectTimeoutSeconds ?? 10) * 1000 + 5000,
+          },
+        ).then(async (r) => {
+          if (r.code === 0) return { socketPath };
+          // No master yet: open one (a no-op command), then forward again.
+          const m = await shell.run(['true']);
+          if (m.code !== 0) throw unreachable(m);
+          const again = await runProgram(ssh, [
+            ...options,
+            '-O',
+            'forward',
+            '-L',
+            `${socketPath}:${address}:${port}`,
+            ...target,
+          ]);
+          if (again.code !== 0) throw unreachable(again);
+          return { socketPath };
+        });
+        got.catch(() => forwards.delete(key));
+        forwards.set(key, got);
+      }
+      return got;
+    },
+    async close() {
+      const open = [...forwards.entries()];
+      forwards.clear();
+      for (const [key, p] of open) {
+        const ep = await p.catch(() => undefined);
+        if (!ep || !('socketPath' in ep)) continue;
+        const [address, port] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
+        await runProgram(ssh, [
+          ...options,
+          '-O',
+          'cancel',
+          '-L',
+          `${ep.socketPath}:${address}:${port}`,
+          ...target,
+        ]).catch(() => undefined);
+        rmSync(ep.socketPath, { force: true });
+      }
+    },
+  };
+  return shell;
+}
+
+function lastLine(text: string): string {
+  const lines = text
+    .trim()
+    .split('\n')
+    .filter((l) => !l.startsWith('Warning: Permanently added'));
+  return lines.at(-1) ?? 'ssh failed';
 }
