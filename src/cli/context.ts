@@ -3,6 +3,7 @@ import { DokomodoError, ExitCode } from '../core/errors.ts';
 import { loadPlatformFile } from '../platform/index.ts';
 import type { Platform, Selection } from '../platform/model.ts';
 import { selectEnvironment } from '../platform/select.ts';
+import { nodeRuntime, type Runtime } from '../operator/runtime.ts';
 import { type Out, printDiagnostics } from './output.ts';
 
 export interface GlobalOptions {
@@ -35,4 +36,10 @@ export function loadOrExit(ctx: Context): Platform {
 export function loadSelection(ctx: Context): { platform: Platform; selection: Selection } {
   const platform = loadOrExit(ctx);
   return { platform, selection: selectEnvironment(platform, ctx.opts.env) };
+}
+
+/** The platform, the selected environment, and the runtime every use case of the command takes. */
+export function loadRuntime(ctx: Context): { platform: Platform; selection: Selection; runtime: Runtime } {
+  const { platform, selection } = loadSelection(ctx);
+  return { platform, selection, runtime: nodeRuntime(platform) };
 }

@@ -5,10 +5,11 @@
  */
 import { statfsSync } from 'node:fs';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
-import { chainClient } from '../operator/clients.ts';
 import { fanout } from '../operator/fanout.ts';
 import { type DaemonInfo, daemonInfo } from '../operator/info.ts';
 import { chainStats } from '../operator/stats.ts';
+import type { RpcClient } from '../operator/rpc/client.ts';
+import type { Runtime } from '../operator/runtime.ts';
 import { iguanaStatuses } from '../operator/status.ts';
 
 export interface ChainSample {
@@ -53,24 +54,19 @@ export interface Snapshot {
   logs?: LogSample[];
 }
 
-async function sampleChain(
-  platform: Platform,
-  chain: ChainModel,
-  secret: string,
-  timeoutMs: number,
-): Promise<ChainSample> {
+async function sampleChain(rt: Runtime, chain: ChainModel, timeoutMs: number): Promise<ChainSample> {
   const t0 = performance.now();
   // One connection per chain for the poll's few calls in a row, dropped when they are done.
-  const client = chainClient(platform, chain, secret, { timeoutMs, retry: false, connections: 1 });
+  const client = rt.clients.chain(chain, { timeoutMs, retry: false, connections: 1 });
   try {
-    return await sampleWith(client, platform, chain, t0);
+    return await sampleWith(client, rt.platform, chain, t0);
   } finally {
     await client.close();
   }
 }
 
 async function sampleWith(
-  client: ReturnType<typeof chainClient>,
+  client: RpcClient,
   platform: Platform,
   chain: ChainModel,
   t0: number,
@@ -133,22 +129,22 @@ export function diskFreeRatio(dir: string): number | undefined {
 }
 
 export async function pollOnce(
-  platform: Platform,
+  rt: Runtime,
   chains: readonly ChainModel[],
-  secret: string,
   opts: PollOptions = {},
 ): Promise<Snapshot> {
   const t0 = performance.now();
   const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
   const results = await fanout(
     chains.map((c) => c.name),
-    (name) => sampleChain(platform, byName.get(name)!, secret, opts.timeoutMs ?? 10_000),
+    (name) => sampleChain(rt, byName.get(name)!, opts.timeoutMs ?? 10_000),
     { concurrency: opts.concurrency ?? 64 },
   );
-  const instances = platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
-  const igs = await iguanaStatuses(platform, instances);
+  const instances = rt.platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
+  const igs = await iguanaStatuses(rt, instances);
   return {
-    at: Date.now() / 1000,
+    at: rt.clock.now() / 1000,
     durationSeconds: (performance.now() - t0) / 1000,
     chains: results.map((r) => {
       const sample = r.result ?? { chain: byName.get(r.target)!, up: false, rpcSeconds: r.durationMs / 1000 };

@@ -3,7 +3,8 @@
  * the caller what happened through typed events. The CLI only parses options, subscribes a
  * printer and stops the service on a signal; the dashboard and alerting build on the same loop.
  */
-import type { ChainModel, Platform } from '../platform/model.ts';
+import type { ChainModel } from '../platform/model.ts';
+import type { Runtime } from '../operator/runtime.ts';
 import type { Alerter } from './alerter.ts';
 import { monitorApp, type Served, serve } from './app.ts';
 import { Exporter } from './exporter.ts';
@@ -17,14 +18,14 @@ export type MonitorEvent =
   | { kind: 'polled'; snapshot: Snapshot; down: string[] };
 
 export interface MonitorServiceOptions {
-  platform: Platform;
+  /** The platform, its secret, the clients and the clock. */
+  runtime: Runtime;
   chains: readonly ChainModel[];
-  secret: string;
   intervalMs: number;
   /** Data directories of chains on this host, for their disk space (default poll only). */
   datadirOf?: (chain: ChainModel) => string | undefined;
   /** Stand-in for tests; the default polls every chain and Iguana over the network. */
-  poll?: (platform: Platform, chains: readonly ChainModel[], secret: string) => Promise<Snapshot>;
+  poll?: (runtime: Runtime, chains: readonly ChainModel[]) => Promise<Snapshot>;
   onEvent?: (e: MonitorEvent) => void;
   /** Evaluates and delivers alerts after every poll when given. */
   alerter?: Alerter;
@@ -44,24 +45,24 @@ export class MonitorService {
   private readonly poll: NonNullable<MonitorServiceOptions['poll']>;
 
   constructor(private readonly opts: MonitorServiceOptions) {
-    this.exporter = new Exporter(opts.platform);
+    this.exporter = new Exporter(opts.runtime.platform);
     this.app = monitorApp({
       exporter: this.exporter,
       modelJson: () => this.modelJson(),
       modelBytes: () => this.modelBytes(),
       hub: this.hub,
-      title: opts.platform.file,
+      title: opts.runtime.platform.file,
       ...(opts.logs ? { logs: opts.logs } : {}),
       ...(opts.alerter ? { alerter: opts.alerter } : {}),
       ...(opts.token ? { token: opts.token } : {}),
     });
     this.poll =
-      opts.poll ?? ((p, c, s) => pollOnce(p, c, s, opts.datadirOf ? { datadirOf: opts.datadirOf } : {}));
+      opts.poll ?? ((rt, c) => pollOnce(rt, c, opts.datadirOf ? { datadirOf: opts.datadirOf } : {}));
   }
 
   /** One poll; the exporter holds its values afterwards. */
   async pollNow(): Promise<Snapshot> {
-    const s = await this.poll(this.opts.platform, this.opts.chains, this.opts.secret);
+    const s = await this.poll(this.opts.runtime, this.opts.chains);
     if (this.opts.logs) {
       const found = this.opts.logs.poll(s.at);
       for (const event of found) this.opts.onEvent?.({ kind: 'log', event });

@@ -8,17 +8,29 @@
  * that are not HTTP, a connection closed without a reply); `bad-reply` (a JSON-RPC reply beyond
  * the client's size or nesting limits); `error` (anything else: credentials, timeouts, RPC errors).
  */
-import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
-import { rpcCredentials } from '../komodo/creds.ts';
-import { hostAddress, iguanaClient } from './clients.ts';
+import { DokomodoError } from '../core/errors.ts';
+import type { ChainModel, IguanaModel } from '../platform/model.ts';
 import { fanout } from './fanout.ts';
 import { type DaemonInfo, daemonInfo } from './info.ts';
-import { RpcClient, RpcError } from './rpc/client.ts';
+import { type RpcClient, RpcError } from './rpc/client.ts';
+import type { Runtime } from './runtime.ts';
 
-export type ChainState = 'running' | 'starting' | 'stopped' | 'not-komodod' | 'bad-reply' | 'error';
+export type ChainState =
+  | 'running'
+  | 'starting'
+  | 'stopped'
+  | 'not-komodod'
+  | 'bad-reply'
+  | 'unreachable'
+  | 'error';
 
 /** States that mean something is wrong with what answers (the exit code of `status` says so). */
-export const FAILED_STATES: ReadonlySet<ChainState> = new Set(['error', 'not-komodod', 'bad-reply']);
+export const FAILED_STATES: ReadonlySet<ChainState> = new Set([
+  'error',
+  'not-komodod',
+  'bad-reply',
+  'unreachable',
+]);
 
 export interface ChainStatus {
   chain: string;
@@ -40,45 +52,43 @@ export interface IguanaStatus {
   instance: string;
   host: string | null;
   port: number;
-  state: 'running' | 'stopped' | 'error';
+  state: 'running' | 'stopped' | 'unreachable' | 'error';
   peers: number | null;
   message: string | null;
 }
 
 export interface StatusOptions {
-  secret: string;
   concurrency?: number;
   timeoutMs?: number;
-  /** Address of a chain's RPC; default 127.0.0.1 for chains without a host or on a loopback host. */
-  address?: (chain: ChainModel) => string;
-  now?: () => number;
 }
 
+/** The status of every chain, each asked where it runs; a chain of an unreachable host is `unreachable`. */
 export async function chainStatuses(
-  platform: Platform,
+  rt: Runtime,
   chains: readonly ChainModel[],
-  opts: StatusOptions,
+  opts: StatusOptions = {},
 ): Promise<ChainStatus[]> {
-  const address = opts.address ?? ((chain: ChainModel) => hostAddress(platform, chain.host));
-  const now = opts.now ?? (() => Date.now());
+  const now = () => rt.clock.now();
   const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
   const results = await fanout(
     chains.map((c) => c.name),
     async (name) => {
       const chain = byName.get(name)!;
-      const creds = rpcCredentials(opts.secret, chain.name);
-      // One connection per chain for its one or two calls: a pool or an agent in front of it
-      // costs more than the calls themselves.
-      const client = new RpcClient({
-        host: address(chain),
-        port: chain.rpc,
-        user: creds.user,
-        password: creds.password,
-        label: chain.name,
-        timeoutMs: opts.timeoutMs ?? 5_000,
-        retry: false,
-        connections: 1,
-      });
+      let client: RpcClient;
+      try {
+        // One connection per chain for its one or two calls: a pool or an agent in front of it
+        // costs more than the calls themselves.
+        client = rt.clients.chain(chain, {
+          timeoutMs: opts.timeoutMs ?? 5_000,
+          retry: false,
+          connections: 1,
+        });
+      } catch (e) {
+        if (e instanceof DokomodoError && e.code === 'host-unreachable')
+          return blank(chain, 'unreachable', e.message);
+        throw e;
+      }
       try {
         return await statusOf(client, chain, now);
       } finally {
@@ -182,18 +192,19 @@ async function statusOf(client: RpcClient, chain: ChainModel, now: () => number)
 }
 
 export async function iguanaStatuses(
-  platform: Platform,
+  rt: Runtime,
   instances: readonly IguanaModel[],
   opts: { timeoutMs?: number } = {},
 ): Promise<IguanaStatus[]> {
+  await rt.prepare({ iguana: instances });
   return Promise.all(
     instances.map(async (g) => {
-      const client = iguanaClient(platform, g, {
-        timeoutMs: opts.timeoutMs ?? 5_000,
-        connectTimeoutMs: 1_000,
-      });
       const base = { instance: g.name, host: g.host ?? null, port: g.port };
       try {
+        const client = rt.clients.iguana(g, {
+          timeoutMs: opts.timeoutMs ?? 5_000,
+          connectTimeoutMs: 1_000,
+        });
         const peers = await client.call<unknown>({ agent: 'dpow', method: 'ipaddrs' });
         return {
           ...base,
@@ -202,10 +213,23 @@ export async function iguanaStatuses(
           message: null,
         };
       } catch (e) {
+        if (e instanceof DokomodoError && e.code === 'host-unreachable')
+          return { ...base, state: 'unreachable' as const, peers: null, message: e.message };
         const kind = (e as { kind?: string }).kind;
         if (kind === 'transport') return { ...base, state: 'stopped' as const, peers: null, message: null };
         return { ...base, state: 'error' as const, peers: null, message: (e as Error).message };
       }
     }),
   );
+}
+
+/** `status`: every selected chain, and every Iguana instance notarizing one of them. */
+export async function collectStatus(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  opts: StatusOptions = {},
+): Promise<{ chains: ChainStatus[]; iguana: IguanaStatus[] }> {
+  const igs = rt.platform.iguana.filter((g) => g.coins.some((c) => chains.some((x) => x.name === c)));
+  const [cs, is] = await Promise.all([chainStatuses(rt, chains, opts), iguanaStatuses(rt, igs)]);
+  return { chains: cs, iguana: is };
 }

@@ -1,4 +1,5 @@
 // The monitor's app and service loop in process: no daemons, a poll stand-in with known values.
+import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { describe, expect, it } from 'vitest';
 import { MonitorService } from '../../src/monitor/service.ts';
 import type { MonitorEvent } from '../../src/monitor/service.ts';
@@ -32,9 +33,8 @@ describe('monitor app', () => {
     const polls = [snapshot(true, 10), snapshot(false, 11)];
     const events: MonitorEvent[] = [];
     const service = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: platform.chains,
-      secret: 's',
       intervalMs: 1000,
       poll: async () => polls.shift()!,
       onEvent: (e) => events.push(e),
@@ -61,9 +61,8 @@ describe('monitor app', () => {
 
   it('refuses other methods with 405 and unknown paths with 404', async () => {
     const service = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: [],
-      secret: 's',
       intervalMs: 1000,
       poll: async () => snapshot(true, 1),
     });
@@ -79,9 +78,8 @@ describe('monitor app', () => {
     let n = 0;
     const events: MonitorEvent[] = [];
     const service = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: platform.chains,
-      secret: 's',
       intervalMs: 20,
       poll: async () => snapshot(true, ++n),
       onEvent: (e) => events.push(e),
@@ -104,9 +102,8 @@ describe('monitor app', () => {
   it('a taken port is a listen-failed error, reported before any poll', async () => {
     let portA = 0;
     const a = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: [],
-      secret: 's',
       intervalMs: 1000,
       poll: async () => snapshot(true, 1),
       onEvent: (e) => {
@@ -119,9 +116,8 @@ describe('monitor app', () => {
     while (portA === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     let polledB = 0;
     const b = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: [],
-      secret: 's',
       intervalMs: 1000,
       poll: async () => {
         polledB++;

@@ -1,6 +1,7 @@
 // The monitor's live page: served by the monitor itself (nothing from elsewhere), pushed updates
 // over server-sent events, a token when asked for, and in a real headless Chromium a chain that
 // stops turns its row red without a reload.
+import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,7 +65,12 @@ function world() {
 describe('monitor page', () => {
   it('is one self-contained document: nothing loaded from another origin', async () => {
     const { poll } = world();
-    const s = new MonitorService({ platform, chains: platform.chains, secret: 's', intervalMs: 1000, poll });
+    const s = new MonitorService({
+      runtime: memoryRuntime(platform, { secret: 's' }),
+      chains: platform.chains,
+      intervalMs: 1000,
+      poll,
+    });
     const res = await s.app.request('/');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toContain('text/html');
@@ -80,7 +86,12 @@ describe('monitor page', () => {
 
   it('/api/status carries rows, history for sparklines and the alerts', async () => {
     const { poll } = world();
-    const s = new MonitorService({ platform, chains: platform.chains, secret: 's', intervalMs: 1000, poll });
+    const s = new MonitorService({
+      runtime: memoryRuntime(platform, { secret: 's' }),
+      chains: platform.chains,
+      intervalMs: 1000,
+      poll,
+    });
     expect((await s.app.request('/api/status')).status).toBe(503);
     await s.pollNow();
     await s.pollNow();
@@ -97,9 +108,8 @@ describe('monitor page', () => {
   it('with a token: 401 without it, the cookie after ?token= once; /metrics and /healthz stay open', async () => {
     const { poll } = world();
     const s = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: platform.chains,
-      secret: 's',
       intervalMs: 1000,
       poll,
       token: 'tok-123456',
@@ -127,9 +137,8 @@ describe('monitor page', () => {
     const { poll } = world();
     let url = '';
     const s = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: platform.chains,
-      secret: 's',
       intervalMs: 50,
       poll,
       onEvent: (e) => {
@@ -181,9 +190,8 @@ describe.skipIf(!haveChromium)('monitor page in headless Chromium', () => {
     const { state, poll } = world();
     let url = '';
     const s = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: platform.chains,
-      secret: 's',
       intervalMs: 200,
       poll,
       onEvent: (e) => {

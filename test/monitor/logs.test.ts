@@ -1,5 +1,6 @@
 // Log tails on real files: appends, partial lines, rotation, truncation, the per-poll bound, the
 // known patterns as events, metrics and alerts, and the API that serves the tail.
+import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { appendFileSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -150,9 +151,8 @@ alerts: { channels: { hook: { type: webhook, url: "http://127.0.0.1:9/unused" } 
     });
     const events: MonitorEvent[] = [];
     const service = new MonitorService({
-      platform,
+      runtime: memoryRuntime(platform, { secret: 's' }),
       chains: platform.chains,
-      secret: 's',
       intervalMs: 1000,
       logs: new LogTailer([{ source: 'DOC', path: f }]),
       alerter,

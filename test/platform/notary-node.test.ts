@@ -3,6 +3,7 @@
  * refuses it), -notary on the KMD whose Iguana notarizes LTC, the per-chain daemon binary in every
  * place that starts a chain, and the warnings of an unset or unelected pubkey.
  */
+import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { describe, expect, it } from 'vitest';
 import { chainArgv } from '../../src/compiler/renderers/entrypoint.ts';
 import { SEASONS } from '../../src/komodo/seasons.ts';
@@ -82,7 +83,7 @@ describe('daemon: a chain on its own build', () => {
   const p = platform().platform!;
   const mcl = p.chains.find((c) => c.name === 'MCL')!;
   it('start runs the binary of defaults.binaries', () => {
-    const cmd = command(localChain(mcl, {}), { platform: p, secret: 'x'.repeat(32) });
+    const cmd = command(localChain(mcl, {}), { runtime: memoryRuntime(p, { secret: 'x'.repeat(32) }) });
     expect(cmd.file).toBe('/opt/marmara/marmarad');
     expect(cmd.args[0]).toBe('-ac_name=MCL');
     // The fork keeps komodod's layout: the same data directory, conf and pid file.

@@ -16,20 +16,15 @@ import { loadPlatformFile } from '../../platform/index.ts';
 import type { Platform } from '../../platform/model.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { selectEnvironment } from '../../platform/select.ts';
-import {
-  ensureConf,
-  expandLocal,
-  localChain,
-  localClient,
-  startChain,
-  stopChain,
-  type LocalOptions,
-} from '../../operator/daemon/local.ts';
+import { ensureConf, expandLocal, localChain } from '../../operator/daemon/local.ts';
 import { fanout } from '../../operator/fanout.ts';
+import { type LifecycleOptions, startChains, stopChains } from '../../operator/lifecycle.ts';
+import { nodeRuntime, type Runtime } from '../../operator/runtime.ts';
+import { collectStatus } from '../../operator/status.ts';
 import { type Context, loadSelection } from '../context.ts';
 import { paint, printDiagnostics } from '../output.ts';
 import { devnetBinary, usableDir } from '../paths.ts';
-import { collectStatus, statusTable } from './ops.ts';
+import { statusTable } from './ops.ts';
 
 const BANNER = 'dokomodo devnet — a SIMULATOR of komodod and Iguana (no real chain, no real coins)';
 
@@ -113,7 +108,7 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
     `devnet up: ${devnet.chains.length} simulated chains, ${devnet.iguanas.length} simulated Iguana instance(s), data in ${dir}\n`,
   );
   if (!ctx.opts.json) {
-    const s = await collectStatus(platform, selection.chains, secret);
+    const s = await collectStatus(nodeRuntime(platform, { secret }), selection.chains);
     ctx.out.stdout(statusTable(ctx.out, s.chains, s.iguana));
     ctx.out.stdout('Ctrl-C stops the devnet.\n');
   }
@@ -273,7 +268,7 @@ function demoSecret(dir: string): string {
 const DEMO_PASSPHRASE = 'myverysecretandstrongpassphrase_noneabletobrute';
 const DEMO_PUBKEY = '02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1';
 
-async function importDemoKey(chains: Platform['chains'], secret: string, dir: string): Promise<void> {
+async function importDemoKey(rt: Runtime, chains: Platform['chains']): Promise<void> {
   const { deriveKeys } = await import('../../komodo/keys.ts');
   const keys = deriveKeys(
     DEMO_PASSPHRASE,
@@ -283,7 +278,7 @@ async function importDemoKey(chains: Platform['chains'], secret: string, dir: st
     chains.map((c) => c.name),
     async (name) => {
       const chain = chains.find((c) => c.name === name)!;
-      const client = localClient(localChain(chain, { datadir: dir }), secret);
+      const client = rt.clients.chain(chain);
       try {
         await client.call('importprivkey', [keys.coins[chain.coin.symbol]!.wif, '', false]);
       } finally {
@@ -314,13 +309,13 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   const selection = selectEnvironment(platform, ctx.opts.env);
   const secret = demoSecret(dir);
   ctx.out.stdout(`${paint(ctx.out, 'yellow', BANNER)}\nplatform ${file}, data in ${dir}\n\n`);
-  const local: LocalOptions = {
-    platform,
-    secret,
-    devnet: true,
-    devnetBin: devnetBinary(),
+  const runtime = nodeRuntime(platform, { secret });
+  const lifecycle: LifecycleOptions = {
+    devnet: {
+      bin: devnetBinary(),
+      extraArgs: ['-devnet-blocktime=2', '-devnet-notarize-every=3', '-devnet-maturity=1'],
+    },
     datadir: dir,
-    extraArgs: ['-devnet-blocktime=2', '-devnet-notarize-every=3', '-devnet-maturity=1'],
   };
   // Ctrl-C from here on stops what the demo started instead of leaving detached chains behind.
   let stopping = false;
@@ -329,24 +324,22 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  const started = await fanout(
-    selection.chains.map((c) => c.name),
-    (name) => startChain(localChain(selection.chains.find((c) => c.name === name)!, local), local),
-    {
-      concurrency: platform.defaults.start.concurrency,
-      onResult: (r) =>
-        ctx.out.stdout(
-          r.ok
-            ? `${paint(ctx.out, 'green', '✓')} ${r.target} ${r.result!.state.replace('-', ' ')} (${(r.durationMs / 1000).toFixed(1)} s)\n`
-            : `${paint(ctx.out, 'red', '✗')} ${r.target}: ${r.error!.code}: ${r.error!.message}\n`,
-        ),
+  const started = await startChains(runtime, selection.chains, {
+    ...lifecycle,
+    onEvent: (e) => {
+      if (e.type !== 'started') return;
+      const r = e.result;
+      ctx.out.stdout(
+        r.ok
+          ? `${paint(ctx.out, 'green', '✓')} ${r.target} ${r.result!.state.replace('-', ' ')} (${(r.durationMs / 1000).toFixed(1)} s)\n`
+          : `${paint(ctx.out, 'red', '✗')} ${r.target}: ${r.error!.code}: ${r.error!.message}\n`,
+      );
     },
-  );
+  });
   if (!stopping && platform.defaults.pubkey === DEMO_PUBKEY && started.some((r) => r.ok)) {
     await importDemoKey(
+      runtime,
       selection.chains.filter((c) => started.some((r) => r.ok && r.target === c.name)),
-      secret,
-      dir,
     );
   }
   const igs: IguanaSim[] = [];
@@ -368,16 +361,12 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<number> {
   const stopAll = async () => {
     stopping = true;
     await Promise.all(igs.map((g) => g.close()));
-    await fanout(
-      selection.chains.map((c) => c.name),
-      (name) => stopChain(localChain(selection.chains.find((c) => c.name === name)!, local), local),
-      { concurrency: 16 },
-    );
+    await stopChains(runtime, selection.chains, { datadir: dir, concurrency: 16 });
   };
   try {
     const interval = (opts.interval ?? 5) * 1000;
     while (!stopping) {
-      const s = await collectStatus(platform, selection.chains, secret);
+      const s = await collectStatus(runtime, selection.chains);
       if (process.stdout.isTTY && !opts.once)
         ctx.out.stdout(`\x1b[2J\x1b[H${paint(ctx.out, 'yellow', BANNER)}\n\n`);
       ctx.out.stdout(statusTable(ctx.out, s.chains, s.iguana));

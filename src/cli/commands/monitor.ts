@@ -1,18 +1,17 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule, serve Prometheus metrics. */
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { redact, registerSecret } from '../../core/redact.ts';
-import { DEFAULT_STATE_DIR, fileStateStore, memoryStateStore, type StateStore } from '../../core/state.ts';
+import { memoryStateStore, type StateStore } from '../../core/state.ts';
 import { Alerter, type AlertEvent, monitorStateKey } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { join } from 'node:path';
 import { LogTailer } from '../../monitor/logs.ts';
-import { hostAddress } from '../../operator/clients.ts';
+import { nodeRuntime } from '../../operator/runtime.ts';
 import { localChain } from '../../operator/daemon/local.ts';
 import { nodeHost } from '../../core/host.ts';
 import { MONITOR_PATH, MONITOR_PORT } from '../../contract/metrics.ts';
 import { type MonitorEvent, MonitorService } from '../../monitor/service.ts';
-import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { type Context, loadSelection } from '../context.ts';
 import type { Listen } from '../options.ts';
@@ -31,14 +30,15 @@ export interface MonitorOptions {
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
-  const secret = readSecret(platform, nodeHost());
+  const runtime = nodeRuntime(platform, opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {});
+  runtime.secret(); // read now: a missing secret ends the command before anything listens
   const intervalMs = (opts.interval ?? 30) * 1000;
-  const store = fileStateStore(opts.stateDir ?? DEFAULT_STATE_DIR);
+  const store = runtime.state;
   const alerter = opts.once ? undefined : alerterOf(ctx, platform, store);
   // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
   const logsKey = monitorStateKey(platform, 'logs');
   const datadirOf = (c: ChainModel): string | undefined =>
-    hostAddress(platform, c.host) === '127.0.0.1'
+    (runtime.hostOf(c.host)?.local ?? true)
       ? localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir
       : undefined;
   const logs = opts.once
@@ -53,9 +53,8 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
   registerSecret(token);
   const service = new MonitorService({
-    platform,
+    runtime,
     chains: targets,
-    secret,
     intervalMs,
     ...(alerter ? { alerter } : {}),
     ...(token ? { token } : {}),

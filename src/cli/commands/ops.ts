@@ -1,25 +1,16 @@
 /** start, stop, restart, status, rpc: the day-to-day commands over every chain. */
 import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
-import { nodeHost } from '../../core/host.ts';
-import type { ChainModel, Platform } from '../../platform/model.ts';
 import { BANDS } from '../../contract/metrics.ts';
-import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
-import { type LocalOptions, localChain, startChain, stopChain } from '../../operator/daemon/local.ts';
-import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
-import { chainClient } from '../../operator/clients.ts';
-import {
-  type ChainStatus,
-  chainStatuses,
-  FAILED_STATES,
-  type IguanaStatus,
-  iguanaStatuses,
-} from '../../operator/status.ts';
-import { type Context, loadSelection } from '../context.ts';
+import { type LifecycleOptions, startChains, stopChains } from '../../operator/lifecycle.ts';
+import { summary, type TargetResult } from '../../operator/fanout.ts';
+import { callAll } from '../../operator/rpc-all.ts';
+import { type ChainStatus, collectStatus, FAILED_STATES, type IguanaStatus } from '../../operator/status.ts';
+import { type Context, loadRuntime } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 import { devnetBinary } from '../paths.ts';
 
-export interface LifecycleOptions {
+export interface LifecycleCliOptions {
   devnet?: boolean;
   datadir?: string;
   /** Parsed by the option (cli/options.ts), like every number below. */
@@ -32,30 +23,24 @@ function concurrencyOf(value: number | undefined, fallback: number): number {
   return value ?? fallback;
 }
 
-function localOptions(
-  ctx: Context,
-  platform: Platform,
-  secret: string,
-  opts: LifecycleOptions,
-): LocalOptions {
+function lifecycleOptions(ctx: Context, opts: LifecycleCliOptions, verb: 'start' | 'stop'): LifecycleOptions {
   const lastStatus = new Map<string, string>();
-  const extraArgs: string[] = [];
-  if (opts.warmup !== undefined) {
-    if (!opts.devnet)
-      throw usageError(
-        'warmup-needs-devnet',
-        '--warmup only applies to the devnet simulator',
-        'add --devnet',
-      );
-    extraArgs.push(`-devnet-warmup=${opts.warmup}`);
-  }
+  if (opts.warmup !== undefined && !opts.devnet)
+    throw usageError('warmup-needs-devnet', '--warmup only applies to the devnet simulator', 'add --devnet');
+  const progress = reportProgress(ctx, verb);
   return {
-    platform,
-    secret,
-    ...(opts.devnet ? { devnet: true, devnetBin: devnetBinary() } : {}),
+    ...(opts.devnet && verb === 'start'
+      ? {
+          devnet: {
+            bin: devnetBinary(),
+            extraArgs: opts.warmup !== undefined ? [`-devnet-warmup=${opts.warmup}`] : [],
+          },
+        }
+      : {}),
     ...(opts.datadir !== undefined ? { datadir: opts.datadir } : {}),
-    extraArgs,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
     onEvent: (e) => {
+      if (e.type === 'started' || e.type === 'stopped') return progress(e.result);
       if (ctx.opts.json) return;
       if (e.type === 'waiting') {
         // Progress while a daemon starts: every retry with -v, otherwise each new warm-up status once.
@@ -105,41 +90,25 @@ function finish<T>(ctx: Context, verb: string, results: TargetResult<T>[]): numb
   return s.failed ? ExitCode.failure : ExitCode.ok;
 }
 
-export async function start(ctx: Context, chains: string[], opts: LifecycleOptions): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+export async function start(ctx: Context, chains: string[], opts: LifecycleCliOptions): Promise<number> {
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
-  const secret = readSecret(platform, nodeHost());
-  const local = localOptions(ctx, platform, secret, opts);
-  const byName = new Map(targets.map((c) => [c.name, c]));
-  const results = await fanout(
-    targets.map((c) => c.name),
-    (name) => startChain(localChain(byName.get(name)!, local), local),
-    {
-      concurrency: concurrencyOf(opts.concurrency, platform.defaults.start.concurrency),
-      onResult: reportProgress(ctx, 'start'),
-    },
-  );
+  const results = await startChains(runtime, targets, lifecycleOptions(ctx, opts, 'start'));
   return finish(ctx, 'start', results);
 }
 
-export async function stop(ctx: Context, chains: string[], opts: LifecycleOptions): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+export async function stop(ctx: Context, chains: string[], opts: LifecycleCliOptions): Promise<number> {
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
-  const secret = readSecret(platform, nodeHost());
-  const local = localOptions(ctx, platform, secret, { ...opts, devnet: false });
-  const byName = new Map(targets.map((c) => [c.name, c]));
-  const results = await fanout(
-    targets.map((c) => c.name),
-    (name) => stopChain(localChain(byName.get(name)!, local), local),
-    {
-      concurrency: concurrencyOf(opts.concurrency, Math.max(platform.defaults.start.concurrency, 16)),
-      onResult: reportProgress(ctx, 'stop'),
-    },
+  const results = await stopChains(
+    runtime,
+    targets,
+    lifecycleOptions(ctx, { ...opts, devnet: false }, 'stop'),
   );
   return finish(ctx, 'stop', results);
 }
 
-export async function restart(ctx: Context, chains: string[], opts: LifecycleOptions): Promise<number> {
+export async function restart(ctx: Context, chains: string[], opts: LifecycleCliOptions): Promise<number> {
   const stopped = await stop(ctx, chains, opts);
   if (stopped !== ExitCode.ok) return stopped;
   return start(ctx, chains, opts);
@@ -171,6 +140,7 @@ const STATE_COLOR = {
   stopped: 'dim',
   'not-komodod': 'red',
   'bad-reply': 'red',
+  unreachable: 'red',
   error: 'red',
 } as const;
 
@@ -212,26 +182,16 @@ export function statusTable(out: Out, chains: ChainStatus[], iguana: IguanaStatu
   return text;
 }
 
-export async function collectStatus(platform: Platform, chains: ChainModel[], secret: string) {
-  const igs = platform.iguana.filter((g) => g.coins.some((c) => chains.some((x) => x.name === c)));
-  const [cs, is] = await Promise.all([
-    chainStatuses(platform, chains, { secret }),
-    iguanaStatuses(platform, igs),
-  ]);
-  return { chains: cs, iguana: is };
-}
-
 export async function status(
   ctx: Context,
   chains: string[],
   opts: { watch?: boolean; interval?: number },
 ): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
-  const secret = readSecret(platform, nodeHost());
   const interval = (opts.interval ?? 5) * 1000;
   for (;;) {
-    const s = await collectStatus(platform, targets, secret);
+    const s = await collectStatus(runtime, targets);
     if (ctx.opts.json) printJson(ctx.out, s);
     else {
       if (opts.watch && process.stdout.isTTY) ctx.out.stdout('\x1b[2J\x1b[H');
@@ -260,34 +220,16 @@ export async function rpc(
   params: string[],
   opts: { ndjson?: boolean; concurrency?: number; timeout?: number },
 ): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, [target]);
   if (targets.length === 0) throw new DokomodoError('no-targets', `\`${target}\` selects no chains`);
-  const secret = readSecret(platform, nodeHost());
-  const byName = new Map(targets.map((c) => [c.name, c]));
-  const values = params.map(parseParam);
-  const timeoutMs = (opts.timeout ?? 30) * 1000;
-  const results = await fanout(
-    targets.map((c) => c.name),
-    async (name) => {
-      const client = chainClient(platform, byName.get(name)!, secret, {
-        timeoutMs,
-        retry: false,
-        connections: 1,
-      });
-      try {
-        return await client.call(method, values);
-      } finally {
-        await client.close();
-      }
+  const results = await callAll(runtime, targets, method, params.map(parseParam), {
+    timeoutMs: (opts.timeout ?? 30) * 1000,
+    concurrency: concurrencyOf(opts.concurrency, 128),
+    onResult: (r) => {
+      if (opts.ndjson) ctx.out.stdout(`${JSON.stringify(resultJson(r))}\n`);
     },
-    {
-      concurrency: concurrencyOf(opts.concurrency, 128),
-      onResult: (r) => {
-        if (opts.ndjson) ctx.out.stdout(`${JSON.stringify(resultJson(r))}\n`);
-      },
-    },
-  );
+  });
   const s = summary(results);
   if (opts.ndjson) {
     // already streamed

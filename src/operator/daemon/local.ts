@@ -16,7 +16,8 @@ import { expandUserPath, makeDirs, pidAlive } from '../../core/local.ts';
 import { komodoUserPass } from '../../komodo/conf.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
-import { RpcClient, RpcError, type RpcEvent } from '../rpc/client.ts';
+import { RpcError, type RpcEvent } from '../rpc/client.ts';
+import type { Runtime } from '../runtime.ts';
 
 export type StartState = 'started' | 'already-running';
 export type StopState = 'stopped' | 'not-running' | 'killed';
@@ -28,8 +29,8 @@ export type DaemonEvent =
   | { type: 'signal'; chain: string; signal: NodeJS.Signals };
 
 export interface LocalOptions {
-  platform: Platform;
-  secret: string;
+  /** The platform, its secret and the one client factory. */
+  runtime: Runtime;
   /** Run dokomodo's simulator instead of komodod (the devnet). */
   devnet?: boolean;
   /** Rebase every chain's data directory under this directory (KMD in it, NAME/ for the others). */
@@ -69,24 +70,6 @@ export function localChain(chain: ChainModel, opts: Pick<LocalOptions, 'datadir'
     pidFile: join(datadir, chain.kind === 'coin' ? `${chain.coin.daemon}.pid` : 'komodod.pid'),
     logFile: join(datadir, 'dokomodo-daemon.log'),
   };
-}
-
-/** The RPC client for a chain running on this machine. */
-export function localClient(
-  lc: LocalChain,
-  secret: string,
-  opts: { timeoutMs?: number; onEvent?: (e: RpcEvent) => void } = {},
-): RpcClient {
-  const creds = rpcCredentials(secret, lc.chain.name);
-  return new RpcClient({
-    host: '127.0.0.1',
-    port: lc.chain.rpc,
-    user: creds.user,
-    password: creds.password,
-    label: lc.chain.name,
-    timeoutMs: opts.timeoutMs ?? 30_000,
-    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
-  });
 }
 
 /** The pid in the pid file if that process runs and looks like a daemon; stale files are removed. */
@@ -191,7 +174,7 @@ export function command(lc: LocalChain, opts: LocalOptions): { file: string; arg
     return { file: process.execPath, args: [opts.devnetBin, ...args, ...(opts.extraArgs ?? [])] };
   }
   const name = chain.coin.daemon;
-  const file = expandLocal(opts.platform.defaults.binaries[name] ?? name);
+  const file = expandLocal(opts.runtime.platform.defaults.binaries[name] ?? name);
   return { file, args: [...args, ...(opts.extraArgs ?? [])] };
 }
 
@@ -220,7 +203,7 @@ export async function startChain(
       );
     }
   }
-  ensureConf(lc, opts.platform, opts.secret);
+  ensureConf(lc, opts.runtime.platform, opts.runtime.secret());
   const { file, args } = command(lc, opts);
   const log = openSync(lc.logFile, 'a', 0o600);
   // An environment of its own: ours holds the passphrase and the platform secret.
@@ -257,8 +240,8 @@ export async function startChain(
   exited.catch(() => {});
   child.unref();
   if (child.pid !== undefined) opts.onEvent?.({ type: 'spawned', chain: name, pid: child.pid });
-  const timeoutMs = opts.platform.defaults.start.timeoutMs;
-  const client = localClient(lc, opts.secret, {
+  const timeoutMs = opts.runtime.platform.defaults.start.timeoutMs;
+  const client = opts.runtime.clients.chain(lc.chain, {
     timeoutMs: 10_000,
     onEvent: (e) => {
       opts.onRpcEvent?.(e);
@@ -318,7 +301,7 @@ async function waitExit(pid: number, ms: number): Promise<boolean> {
 export async function stopChain(lc: LocalChain, opts: LocalOptions): Promise<{ state: StopState }> {
   const pid = runningPid(lc, opts.onEvent);
   if (pid === undefined) return { state: 'not-running' };
-  const client = localClient(lc, opts.secret, { timeoutMs: 10_000 });
+  const client = opts.runtime.clients.chain(lc.chain, { timeoutMs: 10_000 });
   try {
     await client.call('stop', [], { retry: false });
   } catch {
@@ -326,7 +309,7 @@ export async function stopChain(lc: LocalChain, opts: LocalOptions): Promise<{ s
   } finally {
     await client.close();
   }
-  const timeoutMs = opts.platform.defaults.stop.timeoutMs;
+  const timeoutMs = opts.runtime.platform.defaults.stop.timeoutMs;
   if (await waitExit(pid, timeoutMs)) return { state: 'stopped' };
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     opts.onEvent?.({ type: 'signal', chain: lc.chain.name, signal });
