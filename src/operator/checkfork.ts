@@ -18,6 +18,8 @@ import { DokomodoError } from '../core/errors.ts';
 import { MAX_NESTING, tooDeepAt } from '../platform/bounds.ts';
 import { registerSecret } from '../core/redact.ts';
 import type { ChainModel } from '../platform/model.ts';
+import { fanout } from './fanout.ts';
+import type { Runtime } from './runtime.ts';
 import { RpcClient } from './rpc/client.ts';
 import type { Rpc } from './utxo.ts';
 
@@ -258,4 +260,43 @@ export async function checkfork(rpc: Rpc, chain: ChainModel, opts: CheckforkOpti
   }
   report.state = forked ? 'fork' : lagging ? 'out-of-sync' : failed > 0 ? 'error' : 'ok';
   return report;
+}
+
+/** `checkfork` of every chain against its peers (the peers file) and its public explorers. */
+export async function checkforkAll(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  opts: { peers: PeersFile; maxLag: number; timeoutMs: number },
+): Promise<ForkReport[]> {
+  const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
+  const results = await fanout(
+    chains.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const client = rt.clients.chain(chain, { timeoutMs: opts.timeoutMs, retry: false });
+      try {
+        return await checkfork(client, chain, {
+          peers: [...(opts.peers[name] ?? []), ...chain.explorers.map((explorer) => ({ explorer }))],
+          maxLag: opts.maxLag,
+          timeoutMs: opts.timeoutMs,
+        });
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: 32 },
+  );
+  return results.map(
+    (r): ForkReport =>
+      r.result ?? {
+        chain: r.target,
+        state: 'error',
+        blocks: null,
+        longestchain: null,
+        bestHash: null,
+        peers: [],
+        problems: [r.error!.message],
+      },
+  );
 }

@@ -1,30 +1,3 @@
-/**
- * `iguana up`: executes an instance's bootstrap plan (compiler/renderers/iguana.ts
- * `bootstrapPlan()`, the canonical order of reference iguana-dpow-rpc.md §3) against the Iguana
- * API, one call at a time, and `iguana status`: what the instance is doing.
- *
- * Resumable. A state file (`~/.dokomodo/iguana/<instance>/state.json`, 0600, no secret) records
- * the finished steps, so a rerun after a failure continues where it stopped. Re-sending a step
- * that already ran is not always harmless — a second `myipaddr` resets the node's relay id (§3) —
- * so finished steps are skipped, and where Iguana is idempotent on its own (`addcoin` → "coin
- * already there", `dpow` → "cant dPoW same coin again") that reply counts as done.
- *
- * A restarted Iguana has forgotten everything, so the state must not outlive the process. Instead
- * of guessing from pids (Iguana may run in a container or behind a tunnel), the identity check
- * uses `walletpassphrase`, which is re-sent on every run anyway (the unlock expires): its reply
- * names the announced IP and one address per coin added (§5, §14b), and before any coin exists
- * it fails with "null return from iguana_bitcoinRPC". If the reply contradicts the state, Iguana
- * was restarted: the state is dropped and the bootstrap runs again from the start. Only calls
- * that are right on a fresh Iguana (`myipaddr`/`addnotary` not yet done, the first `addcoin`)
- * can precede that check, because the plan puts `walletpassphrase` right after the first coin.
- *
- * Step 0 (§3 step 1): UTXOs a dead Iguana left locked on KMD are unlocked before a fresh
- * bootstrap; it is part of the state like any step, so it never runs under a live, bootstrapped
- * Iguana that this tool knows about.
- */
-import { writeFileAtomic } from '../core/atomic.ts';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   bootstrapOrder,
   bootstrapPlan,
@@ -37,8 +10,9 @@ import { type DokomodoError, usageError } from '../core/errors.ts';
 import { redact, registerSecret } from '../core/redact.ts';
 import { rpcCredentials } from '../komodo/creds.ts';
 import type { ChainModel, IguanaModel, Platform } from '../platform/model.ts';
-import { chainClient, iguanaClient } from './clients.ts';
-import { expandLocal, localChain } from './daemon/local.ts';
+import type { Runtime } from './runtime.ts';
+import type { StateStore } from '../core/state.ts';
+import { localChain } from './daemon/local.ts';
 import { defaultTargetError, type TargetError } from './fanout.ts';
 import { type IguanaClient, IguanaError } from './iguana-client.ts';
 import { callReady, type NotaryKeys, walletHasKey } from './keys.ts';
@@ -118,21 +92,16 @@ export interface BootstrapState {
 }
 
 export interface UpOptions {
-  platform: Platform;
+  /** The platform, its secret, the clients, the state store (the bootstrap state) and the clock. */
+  runtime: Runtime;
   instance: IguanaModel;
-  /** The platform secret (chain RPC credentials). */
-  secret: string;
   passphrase: string;
   keys: NotaryKeys;
   /** The chains' data root on this machine, as given to `start --datadir` (addcoin `path` points there). */
   datadir?: string;
   /** How long transient failures are retried: Iguana starting, a daemon warming up. Default 60 s. */
   waitMs?: number;
-  /** State file. Default ~/.dokomodo/iguana/<instance>/state.json on this machine. */
-  statePath?: string;
-  client?: IguanaClient;
   onEvent?: (e: IguanaEvent) => void;
-  now?: () => Date;
 }
 
 /** "N s", "N min", "N h" or "N days" for a time left. */
@@ -145,8 +114,9 @@ export function unlockLeft(seconds: number): string {
 const NO_COIN_YET = 'null return from iguana_bitcoinRPC';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function statePathOf(g: IguanaModel): string {
-  return join(expandLocal(iguanaStateDir(g)), 'state.json');
+/** The bootstrap state's key in the state store: ~/.dokomodo/iguana/<instance>/state.json, beside the rendered payloads. */
+export function stateKeyOf(g: IguanaModel): string {
+  return `${iguanaStateDir(g).replace(/^~\/\.dokomodo\//, '')}/state.json`;
 }
 
 export function endpointOf(client: IguanaClient): string {
@@ -174,13 +144,14 @@ export function executionSteps(platform: Platform, g: IguanaModel): ExecStep[] {
 
 // ---- state file -----------------------------------------------------------------------------
 
-export function readState(path: string): BootstrapState | undefined {
-  let text: string;
+export function readState(store: StateStore, key: string): BootstrapState | undefined {
+  let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    text = store.read(key);
   } catch {
     return undefined;
   }
+  if (text === undefined) return undefined;
   try {
     const s = JSON.parse(text) as BootstrapState;
     if (s && s.version === 1 && typeof s.done === 'object' && s.done !== null) return s;
@@ -190,8 +161,8 @@ export function readState(path: string): BootstrapState | undefined {
   return undefined;
 }
 
-function writeState(path: string, s: BootstrapState): void {
-  writeFileAtomic(path, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600, dirMode: 0o700 });
+function writeState(store: StateStore, key: string, s: BootstrapState): void {
+  store.write(key, `${JSON.stringify(s, null, 2)}\n`);
 }
 
 function freshState(g: IguanaModel, endpoint: string, pubkey: string, now: Date): BootstrapState {
@@ -266,7 +237,9 @@ async function iguanaRetry<T>(ctx: RunCtx, id: string, fn: () => Promise<T>): Pr
 }
 
 function payloadFor(ctx: RunCtx, chain: ChainModel): Record<string, unknown> {
-  const { platform, instance, secret, datadir } = ctx.opts;
+  const { runtime, instance, datadir } = ctx.opts;
+  const { platform } = runtime;
+  const secret = runtime.secret();
   const { payload, remote } = iguanaPayload(platform, secret, instance, chain);
   const out = { ...payload };
   if (remote) {
@@ -296,7 +269,7 @@ async function preflight(ctx: RunCtx, step: ExecStep): Promise<void> {
     if (ctx.keyChecked.has(chain.name)) continue;
     const key = ctx.opts.keys.byChain.get(chain.name);
     if (!key) continue;
-    const rpc = chainClient(ctx.opts.platform, chain, ctx.opts.secret, { timeoutMs: 30_000, retry: false });
+    const rpc = ctx.opts.runtime.clients.chain(chain, { timeoutMs: 30_000, retry: false });
     try {
       const mine = await walletHasKey(
         rpc,
@@ -333,7 +306,7 @@ async function runStep(ctx: RunCtx, step: ExecStep): Promise<string | undefined>
   switch (step.step) {
     case 'unlockutxos': {
       const chain = ctx.chainsBySymbol.get(step.coin ?? 'KMD')!;
-      const rpc = chainClient(ctx.opts.platform, chain, ctx.opts.secret, { timeoutMs: 30_000, retry: false });
+      const rpc = ctx.opts.runtime.clients.chain(chain, { timeoutMs: 30_000, retry: false });
       try {
         const deadline = Date.now() + ctx.waitMs;
         const locked = await callReady<unknown>(rpc, 'listlockunspent', [], deadline);
@@ -463,24 +436,40 @@ async function walletpassphrase(ctx: RunCtx, step: ExecStep): Promise<string | u
   } catch (e) {
     if (!(e instanceof IguanaError && e.kind === 'iguana')) throw e;
   }
-  state.unlockedAt = (ctx.opts.now?.() ?? new Date()).toISOString();
+  state.unlockedAt = new Date(ctx.opts.runtime.clock.now()).toISOString();
   state.unlockSeconds = left;
   return `unlocked, ${unlockLeft(left)} left`;
 }
 
 /** Executes (or resumes) the bootstrap of one Iguana instance. Never throws for a failed step: the result says. */
 export async function iguanaUp(opts: UpOptions): Promise<UpResult> {
-  const { platform, instance: g } = opts;
-  const client = opts.client ?? iguanaClient(platform, g, { timeoutMs: 300_000, connectTimeoutMs: 5_000 });
+  const { runtime: rt, instance: g } = opts;
+  const { platform } = rt;
+  await rt.prepare({ iguana: [g] });
+  let client: IguanaClient;
+  try {
+    client = rt.clients.iguana(g, { timeoutMs: 300_000, connectTimeoutMs: 5_000 });
+  } catch (e) {
+    return {
+      instance: g.name,
+      endpoint: g.host ?? 'this machine',
+      ok: false,
+      restarted: false,
+      steps: [],
+      error: stepError(e, `iguana ${g.name}`),
+      statePath: rt.state.where(stateKeyOf(g)),
+    };
+  }
   const endpoint = endpointOf(client);
-  const statePath = opts.statePath ?? statePathOf(g);
-  const now = () => opts.now?.() ?? new Date();
+  const stateKey = stateKeyOf(g);
+  const statePath = rt.state.where(stateKey);
+  const now = () => new Date(rt.clock.now());
   const steps = executionSteps(platform, g);
   const pubkey = opts.keys.pubkey;
   const emit = (e: IguanaEvent) => opts.onEvent?.(e);
   registerSecret(opts.passphrase);
 
-  let state = readState(statePath);
+  let state = readState(rt.state, stateKey);
   // A state of another Iguana endpoint or another key says nothing about this one.
   if (!state || state.instance !== g.name || state.endpoint !== endpoint || state.pubkey !== pubkey)
     state = freshState(g, endpoint, pubkey, now());
@@ -549,7 +538,7 @@ export async function iguanaUp(opts: UpOptions): Promise<UpResult> {
         const durationMs = performance.now() - t0;
         ctx.state.done[s.id] = { at: now().toISOString(), ...(note ? { note } : {}) };
         ctx.state.updatedAt = now().toISOString();
-        writeState(statePath, ctx.state);
+        writeState(rt.state, stateKey, ctx.state);
         report(s, { state: 'done', durationMs, ...(note ? { note } : {}) });
         emit({
           type: 'step',
@@ -575,7 +564,7 @@ export async function iguanaUp(opts: UpOptions): Promise<UpResult> {
           restarted = true;
           emit({ type: 'restart', message: `${e.message}; bootstrapping it from the start` });
           ctx.state = freshState(g, endpoint, pubkey, now());
-          writeState(statePath, ctx.state);
+          writeState(rt.state, stateKey, ctx.state);
           reports.clear();
           ctx.keyChecked.clear();
           again = true;
@@ -583,7 +572,7 @@ export async function iguanaUp(opts: UpOptions): Promise<UpResult> {
         }
         const error = stepError(e, endpoint);
         ctx.state.updatedAt = now().toISOString();
-        writeState(statePath, ctx.state);
+        writeState(rt.state, stateKey, ctx.state);
         report(s, { state: 'failed', durationMs, error });
         emit({
           type: 'step',
@@ -648,17 +637,18 @@ export interface IguanaInstanceStatus {
 }
 
 export async function iguanaStatus(
-  platform: Platform,
+  rt: Runtime,
   g: IguanaModel,
-  opts: { client?: IguanaClient; statePath?: string; timeoutMs?: number } = {},
+  opts: { timeoutMs?: number } = {},
 ): Promise<IguanaInstanceStatus> {
-  const client =
-    opts.client ??
-    iguanaClient(platform, g, { timeoutMs: opts.timeoutMs ?? 20_000, connectTimeoutMs: 2_000 });
+  const { platform } = rt;
+  await rt.prepare({ iguana: [g] });
+  const client = rt.clients.iguana(g, { timeoutMs: opts.timeoutMs ?? 20_000, connectTimeoutMs: 2_000 });
   const endpoint = endpointOf(client);
-  const statePath = opts.statePath ?? statePathOf(g);
+  const stateKey = stateKeyOf(g);
+  const statePath = rt.state.where(stateKey);
   const steps = executionSteps(platform, g);
-  const st = readState(statePath);
+  const st = readState(rt.state, stateKey);
   const state = st && st.instance === g.name && st.endpoint === endpoint ? st : undefined;
   const done = (id: string) => state?.done[id] !== undefined;
   const pending = steps.filter((s) => !done(s.id) && s.step !== 'walletpassphrase').map((s) => s.id);

@@ -13,7 +13,7 @@ import { redact, registerSecret } from '../core/redact.ts';
 import type { CoinInfo } from '../komodo/coins.ts';
 import { deriveKeys } from '../komodo/keys.ts';
 import type { ChainModel, Platform } from '../platform/model.ts';
-import { chainClient } from './clients.ts';
+import type { Runtime } from './runtime.ts';
 import { defaultTargetError, fanout, type TargetError, type TargetResult } from './fanout.ts';
 import { type RpcClient, RpcError } from './rpc/client.ts';
 
@@ -80,9 +80,6 @@ export type KeyImportEvent =
   | { type: 'importing'; chain: string; address: string };
 
 export interface KeyImportOptions {
-  platform: Platform;
-  /** The platform secret (RPC credentials). */
-  secret: string;
   keys: NotaryKeys;
   /** Chains at once. Default 16. */
   concurrency?: number;
@@ -92,8 +89,6 @@ export interface KeyImportOptions {
   warmupMs?: number;
   onEvent?: (e: KeyImportEvent) => void;
   onResult?: (r: TargetResult<ImportResult>) => void;
-  /** Test seam: the client of a chain. */
-  client?: (chain: ChainModel) => RpcClient;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -170,10 +165,12 @@ function importError(e: unknown): TargetError {
 
 /** Imports the notary key into each chain's wallet (no rescan); one result per chain. */
 export async function importKeys(
+  rt: Runtime,
   chains: readonly ChainModel[],
   opts: KeyImportOptions,
 ): Promise<TargetResult<ImportResult>[]> {
   const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const warmupMs = opts.warmupMs ?? 60_000;
   return fanout(
@@ -181,9 +178,8 @@ export async function importKeys(
     async (name) => {
       const chain = byName.get(name)!;
       const key = opts.keys.byChain.get(name)!;
-      const client =
-        opts.client?.(chain) ?? chainClient(opts.platform, chain, opts.secret, { timeoutMs, retry: false });
-      const deadline = Date.now() + warmupMs;
+      const client = rt.clients.chain(chain, { timeoutMs, retry: false });
+      const deadline = rt.clock.now() + warmupMs;
       const onRetry = (method: string) => (attempt: number, delayMs: number, message: string) =>
         opts.onEvent?.({ type: 'retry', chain: name, method, attempt, delayMs, message });
       try {

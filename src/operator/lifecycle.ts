@@ -64,6 +64,7 @@ export async function startChains(
 ): Promise<TargetResult<{ state: StartState }>[]> {
   const local = localOptions(rt, opts);
   const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
   return fanout(
     chains.map((c) => c.name),
     async (name) => {
@@ -87,6 +88,7 @@ export async function stopChains(
   const { devnet: _devnet, ...rest } = opts;
   const local = localOptions(rt, rest);
   const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
   return fanout(
     chains.map((c) => c.name),
     async (name) => {

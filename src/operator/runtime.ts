@@ -171,6 +171,8 @@ export function makeRuntime(
       },
     },
     async prepare(targets) {
+      // Chains' clients need the secret: a missing one ends the command here, not per chain.
+      if (targets.chains?.length) rt.secret();
       for (const [h, why] of await reach.prepare(targets)) unreachable.set(h, why);
     },
     hostOf,

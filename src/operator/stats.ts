@@ -15,6 +15,9 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { addressFromPubkey } from '../komodo/keys.ts';
 import type { ChainModel } from '../platform/model.ts';
+import { localChain } from './daemon/local.ts';
+import { fanout } from './fanout.ts';
+import type { Runtime } from './runtime.ts';
 import { DEFAULT_FEE_RATE, type Rpc, scanUtxos, summarize, toSats } from './utxo.ts';
 
 /** The fixed "crypto777" pubkey every notarization pays (reference §11.2). */
@@ -233,4 +236,37 @@ export function errorStats(chain: ChainModel, windowSeconds: number, message: st
     walletTxs: null,
     message,
   };
+}
+
+/** `stats` of every chain, each where it runs; a chain that fails gets a row saying why. */
+export async function statsAll(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  opts: { windowSeconds: number; datadir?: string | undefined },
+): Promise<ChainStats[]> {
+  const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
+  const results = await fanout(
+    chains.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const client = rt.clients.chain(chain, { timeoutMs: 30_000, retry: false });
+      // The wallet file's size is read where it is: chains of this machine.
+      const here = rt.hostOf(chain.host)?.local ?? true;
+      const { datadir } = opts;
+      try {
+        return await chainStats(client, chain, {
+          pubkey: rt.platform.defaults.pubkey,
+          windowSeconds: opts.windowSeconds,
+          ...(here ? { datadir: localChain(chain, datadir === undefined ? {} : { datadir }).datadir } : {}),
+        });
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: 32 },
+  );
+  return results.map(
+    (r) => r.result ?? errorStats(byName.get(r.target)!, opts.windowSeconds, r.error!.message),
+  );
 }

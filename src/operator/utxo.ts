@@ -35,6 +35,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { DokomodoError } from '../core/errors.ts';
 import { addressFromPubkey, hash160 } from '../komodo/keys.ts';
 import type { ChainModel } from '../platform/model.ts';
+import { fanout, type TargetResult } from './fanout.ts';
+import type { RpcClient } from './rpc/client.ts';
+import type { Runtime } from './runtime.ts';
 
 /** The part of an RPC client this module uses (an RpcClient, or a fake in tests). */
 export interface Rpc {
@@ -1003,4 +1006,64 @@ export function splitChain(rpc: Rpc, chain: ChainModel, opts: UtxoRunOptions): P
 /** Consolidates everything but the notarization UTXOs (after settling an interrupted run). */
 export function consolidateChain(rpc: Rpc, chain: ChainModel, opts: UtxoRunOptions): Promise<UtxoRunResult> {
   return run(rpc, chain, 'consolidate', opts);
+}
+
+// ---- use cases over the runtime -------------------------------------------------------------
+
+export interface UtxoFanoutOptions<T> {
+  /** Chains at once. Default 8. */
+  concurrency?: number;
+  onResult?: (r: TargetResult<T>) => void;
+}
+
+/** `fn` on every chain with its client, each where it runs; a result per chain. */
+async function overChains<T>(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  opts: UtxoFanoutOptions<T>,
+  fn: (chain: ChainModel, client: RpcClient) => Promise<T>,
+): Promise<TargetResult<T>[]> {
+  const byName = new Map(chains.map((c) => [c.name, c]));
+  await rt.prepare({ chains });
+  return fanout(
+    chains.map((c) => c.name),
+    async (name) => {
+      const chain = byName.get(name)!;
+      const client = rt.clients.chain(chain, { timeoutMs: 30_000, retry: { deadlineMs: 10_000 } });
+      try {
+        return await fn(chain, client);
+      } finally {
+        await client.close();
+      }
+    },
+    { concurrency: opts.concurrency ?? 8, ...(opts.onResult ? { onResult: opts.onResult } : {}) },
+  );
+}
+
+/** `utxo status` of every chain. */
+export function utxoStatuses(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  opts: UtxoFanoutOptions<UtxoStatus> = {},
+): Promise<TargetResult<UtxoStatus>[]> {
+  return overChains(rt, chains, opts, (chain, client) =>
+    utxoStatus(client, chain, rt.platform.defaults.pubkey),
+  );
+}
+
+/** `utxo split` / `utxo consolidate` of every chain, journaled. */
+export function utxoRun(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  verb: 'split' | 'consolidate',
+  opts: Omit<UtxoRunOptions, 'pubkey'> & UtxoFanoutOptions<UtxoRunResult>,
+): Promise<TargetResult<UtxoRunResult>[]> {
+  const { concurrency, onResult, ...run } = opts;
+  const o: UtxoRunOptions = { ...run, pubkey: rt.platform.defaults.pubkey };
+  return overChains(
+    rt,
+    chains,
+    { ...(concurrency !== undefined ? { concurrency } : {}), ...(onResult ? { onResult } : {}) },
+    (chain, client) => (verb === 'split' ? splitChain(client, chain, o) : consolidateChain(client, chain, o)),
+  );
 }

@@ -4,7 +4,7 @@
  * (Iguana reads `/<path>/<conf>` and does not expand `~`).
  */
 import { describe, expect, it } from 'vitest';
-import { chainClient, iguanaClient } from '../../src/operator/clients.ts';
+import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { loadPlatformText } from '../../src/platform/load.ts';
 import { platformOf, platformText, render } from './helpers.ts';
 
@@ -96,12 +96,12 @@ notaries:
       const chain = p.chains.find((c) => c.name === name)!;
       const payload = JSON.parse(out.get(`hosts/local/home/.dokomodo/iguana/main/coins/${name}.json`)!);
       expect(payload.rpchost).toBe(`${address}:${chain.rpc}`);
-      const client = chainClient(p, chain, 'a-secret');
+      const client = memoryRuntime(p, { secret: 'a-secret' }).clients.chain(chain);
       expect(client.origin).toBe(`http://${payload.rpchost}`);
       await client.close();
     }
     // Iguana binds 127.0.0.1 only: an instance on this machine is called there.
-    expect(iguanaClient(p, p.iguana[0]!).host).toBe('127.0.0.1');
+    expect(memoryRuntime(p, { secret: 'a-secret' }).clients.iguana(p.iguana[0]!).host).toBe('127.0.0.1');
   });
 });
 

@@ -4,14 +4,16 @@
  * the daemon, journal not yet removed).
  * Usage: node kill-split.mjs <platform file> <chain> <journal dir> <step>
  */
-import { chainClient } from '../../src/operator/clients.ts';
+import { nodeRuntime } from '../../src/operator/runtime.ts';
 import { fileJournal, splitChain, type UtxoStep } from '../../src/operator/utxo.ts';
 import { loadPlatformFile } from '../../src/platform/index.ts';
 
 const [file, chainName, journalDir, step] = process.argv.slice(2) as [string, string, string, UtxoStep];
 const platform = loadPlatformFile(file).platform!;
 const chain = platform.chains.find((c) => c.name === chainName)!;
-const client = chainClient(platform, chain, process.env['DOKOMODO_SECRET']!, { timeoutMs: 10_000 });
+const client = nodeRuntime(platform, { secret: process.env['DOKOMODO_SECRET']! }).clients.chain(chain, {
+  timeoutMs: 10_000,
+});
 await splitChain(client, chain, {
   journal: fileJournal(journalDir),
   pubkey: platform.defaults.pubkey,

@@ -5,9 +5,7 @@
  * for redaction before anything is printed.
  */
 import { ExitCode, usageError } from '../../core/errors.ts';
-import { nodeHost } from '../../core/host.ts';
 import type { ChainModel, IguanaModel, Platform, Selection } from '../../platform/model.ts';
-import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
 import { bootstrapOrder } from '../../compiler/renderers/iguana.ts';
 import type { TargetResult } from '../../operator/fanout.ts';
@@ -21,7 +19,7 @@ import {
   type UpResult,
 } from '../../operator/iguana.ts';
 import { checkPubkey, type ImportResult, importKeys, notaryKeys } from '../../operator/keys.ts';
-import { type Context, loadSelection } from '../context.ts';
+import { type Context, loadRuntime } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 import { PASSPHRASE_ENV, readSecretInput } from '../secret-input.ts';
 
@@ -38,18 +36,16 @@ export interface KeysImportOptions {
 }
 
 export async function keysImport(ctx: Context, chains: string[], opts: KeysImportOptions): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   if (targets.length === 0) throw usageError('no-targets', 'no chains selected');
   const concurrency = opts.concurrency ?? 16;
   const warmupMs = (opts.wait ?? 60) * 1000;
-  const secret = readSecret(platform, nodeHost());
+  runtime.secret();
   const passphrase = await readSecretInput({ stdin: opts.passphraseStdin === true, envVar: PASSPHRASE_ENV });
   const keys = notaryKeys(passphrase, targets);
   checkPubkey(platform, keys.pubkey);
-  const results = await importKeys(targets, {
-    platform,
-    secret,
+  const results = await importKeys(runtime, targets, {
     keys,
     concurrency,
     warmupMs,
@@ -127,10 +123,10 @@ export async function iguanaUp(
   name: string | undefined,
   opts: IguanaUpOptions,
 ): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const list = instances(platform, selection, name);
   const waitMs = (opts.wait ?? 60) * 1000;
-  const secret = readSecret(platform, nodeHost());
+  runtime.secret();
   const passphrase = await readSecretInput({ stdin: opts.passphraseStdin === true, envVar: PASSPHRASE_ENV });
   const chains = new Map<string, ChainModel>();
   for (const g of list) for (const c of bootstrapOrder(platform, g)) chains.set(c.name, c);
@@ -140,9 +136,8 @@ export async function iguanaUp(
   for (const g of list) {
     if (!ctx.opts.json && list.length > 1) ctx.out.stdout(`${paint(ctx.out, 'bold', `iguana ${g.name}`)}\n`);
     const r = await instanceUp({
-      platform,
+      runtime,
       instance: g,
-      secret,
       passphrase,
       keys,
       waitMs,
@@ -191,10 +186,10 @@ function eventLine(ctx: Context, e: IguanaEvent): string {
 }
 
 export async function iguanaStatusCmd(ctx: Context, name: string | undefined): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const list = instances(platform, selection, name);
   const statuses: IguanaInstanceStatus[] = [];
-  for (const g of list) statuses.push(await instanceStatus(platform, g));
+  for (const g of list) statuses.push(await instanceStatus(runtime, g));
   if (ctx.opts.json) printJson(ctx.out, list.length === 1 ? statuses[0] : statuses);
   else for (const s of statuses) ctx.out.stdout(statusText(ctx.out, s));
   // Healthy by Iguana's own account, so a bootstrap done by hand counts too.

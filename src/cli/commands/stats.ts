@@ -1,18 +1,12 @@
 /** stats: notarizations, UTXOs, balance and wallet per chain; checkfork: is each chain on the right fork. */
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
-import { MAX_READ_BYTES, nodeHost, readRegularFile } from '../../core/host.ts';
+import { MAX_READ_BYTES, readRegularFile } from '../../core/host.ts';
 import { BANDS } from '../../contract/metrics.ts';
-import type { ChainModel, Platform } from '../../platform/model.ts';
-import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
-import { checkfork as checkChain, type ForkReport, parsePeers } from '../../operator/checkfork.ts';
-import { chainClient, hostAddress } from '../../operator/clients.ts';
-import { isLoopback } from '../../platform/address.ts';
-import { localChain } from '../../operator/daemon/local.ts';
-import { fanout } from '../../operator/fanout.ts';
-import { type ChainStats, chainStats, errorStats } from '../../operator/stats.ts';
+import { checkforkAll, type ForkReport, parsePeers } from '../../operator/checkfork.ts';
+import { type ChainStats, statsAll } from '../../operator/stats.ts';
 import { coins, toSats } from '../../operator/utxo.ts';
-import { type Context, loadSelection } from '../context.ts';
+import { type Context, loadRuntime } from '../context.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 
 function age(seconds: number): string {
@@ -83,35 +77,6 @@ export function statsTable(out: Out, stats: ChainStats[]): string {
   );
 }
 
-async function collect(
-  platform: Platform,
-  targets: ChainModel[],
-  secret: string,
-  windowSeconds: number,
-  datadir: string | undefined,
-): Promise<ChainStats[]> {
-  const byName = new Map(targets.map((c) => [c.name, c]));
-  const results = await fanout(
-    targets.map((c) => c.name),
-    async (name) => {
-      const chain = byName.get(name)!;
-      const client = chainClient(platform, chain, secret, { timeoutMs: 30_000, retry: false });
-      const local = isLoopback(hostAddress(platform, chain.host));
-      try {
-        return await chainStats(client, chain, {
-          pubkey: platform.defaults.pubkey,
-          windowSeconds,
-          ...(local ? { datadir: localChain(chain, datadir === undefined ? {} : { datadir }).datadir } : {}),
-        });
-      } finally {
-        await client.close();
-      }
-    },
-    { concurrency: 32 },
-  );
-  return results.map((r) => r.result ?? errorStats(byName.get(r.target)!, windowSeconds, r.error!.message));
-}
-
 export async function stats(
   ctx: Context,
   chains: string[],
@@ -120,11 +85,10 @@ export async function stats(
 ): Promise<number> {
   const windowSeconds = Math.round(opts.window ?? 86400);
   const interval = opts.interval ?? 30;
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
-  const secret = readSecret(platform, nodeHost());
   for (;;) {
-    const s = await collect(platform, targets, secret, windowSeconds, opts.datadir);
+    const s = await statsAll(runtime, targets, { windowSeconds, datadir: opts.datadir });
     if (ctx.opts.json) printJson(ctx.out, s);
     else {
       if (opts.watch && process.stdout.isTTY) ctx.out.stdout('\x1b[2J\x1b[H');
@@ -170,45 +134,14 @@ export async function checkfork(
     peers = parsePeers(Buffer.from(got.bytes).toString('utf8'), opts.peers);
   }
   const timeoutMs = (opts.timeout ?? 10) * 1000;
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   const unknown = Object.keys(peers).filter((n) => !platform.chains.some((c) => c.name === n));
   if (unknown.length && !ctx.opts.json)
     ctx.out.stderr(
       paint(ctx.out, 'yellow', `peers file names chains not in the platform file: ${unknown.join(', ')}\n`),
     );
-  const secret = readSecret(platform, nodeHost());
-  const byName = new Map(targets.map((c) => [c.name, c]));
-  const results = await fanout(
-    targets.map((c) => c.name),
-    async (name) => {
-      const chain = byName.get(name)!;
-      const client = chainClient(platform, chain, secret, { timeoutMs, retry: false });
-      try {
-        return await checkChain(client, chain, {
-          // The peers file (RPC peers with credentials) and the platform file's public explorers.
-          peers: [...(peers[name] ?? []), ...chain.explorers.map((explorer) => ({ explorer }))],
-          maxLag: BANDS.behindBlocks,
-          timeoutMs,
-        });
-      } finally {
-        await client.close();
-      }
-    },
-    { concurrency: 32 },
-  );
-  const reports = results.map(
-    (r): ForkReport =>
-      r.result ?? {
-        chain: r.target,
-        state: 'error',
-        blocks: null,
-        longestchain: null,
-        bestHash: null,
-        peers: [],
-        problems: [r.error!.message],
-      },
-  );
+  const reports = await checkforkAll(runtime, targets, { peers, maxLag: BANDS.behindBlocks, timeoutMs });
   if (ctx.opts.json) printJson(ctx.out, reports);
   else ctx.out.stdout(forkTable(ctx.out, reports));
   return reports.every((r) => r.state === 'ok') ? ExitCode.ok : ExitCode.failure;

@@ -1,28 +1,22 @@
 /** utxo status | split | consolidate: notarization UTXOs on every selected chain. */
 import { ExitCode } from '../../core/errors.ts';
-import { nodeHost } from '../../core/host.ts';
 import { BANDS } from '../../contract/metrics.ts';
-import type { ChainModel, Platform } from '../../platform/model.ts';
-import { readSecret } from '../../platform/secret.ts';
 import { selectChains } from '../../platform/select.ts';
-import { chainClient } from '../../operator/clients.ts';
-import { fanout, summary, type TargetResult } from '../../operator/fanout.ts';
+import { summary, type TargetResult } from '../../operator/fanout.ts';
 import {
   coins,
-  consolidateChain,
   DEFAULT_FEE_RATE,
   DEFAULT_JOURNAL_DIR,
   fileJournal,
   MAX_CONSOLIDATE_INPUTS,
   type PlannedTx,
-  splitChain,
-  type UtxoRunOptions,
   type UtxoRunResult,
   type UtxoStatus,
-  utxoStatus as statusOf,
+  utxoRun,
+  utxoStatuses,
 } from '../../operator/utxo.ts';
 import { expandUserPath } from '../../core/local.ts';
-import { type Context, loadSelection } from '../context.ts';
+import { type Context, loadRuntime } from '../context.ts';
 import { usableDir } from '../paths.ts';
 import { type Out, paint, printJson, table } from '../output.ts';
 
@@ -36,35 +30,6 @@ export interface UtxoRunCliOptions extends UtxoCommonOptions {
   feeRate?: number;
   journalDir?: string;
   maxInputs?: number;
-}
-
-async function overChains<T>(
-  ctx: Context,
-  chains: string[],
-  concurrency: number | undefined,
-  fn: (platform: Platform, chain: ChainModel, client: ReturnType<typeof chainClient>) => Promise<T>,
-  onResult?: (r: TargetResult<T>) => void,
-): Promise<TargetResult<T>[]> {
-  const { platform, selection } = loadSelection(ctx);
-  const targets = selectChains(platform, selection, chains);
-  const secret = readSecret(platform, nodeHost());
-  const byName = new Map(targets.map((c) => [c.name, c]));
-  return fanout(
-    targets.map((c) => c.name),
-    async (name) => {
-      const chain = byName.get(name)!;
-      const client = chainClient(platform, chain, secret, {
-        timeoutMs: 30_000,
-        retry: { deadlineMs: 10_000 },
-      });
-      try {
-        return await fn(platform, chain, client);
-      } finally {
-        await client.close();
-      }
-    },
-    { concurrency: concurrency ?? 8, ...(onResult ? { onResult } : {}) },
-  );
 }
 
 function utxoColor(n: number): 'red' | 'yellow' | 'green' {
@@ -124,9 +89,10 @@ export function statusTable(out: Out, results: TargetResult<UtxoStatus>[]): stri
 }
 
 export async function utxoStatus(ctx: Context, chains: string[], opts: UtxoCommonOptions): Promise<number> {
-  const results = await overChains(ctx, chains, opts.concurrency, (platform, chain, client) =>
-    statusOf(client, chain, platform.defaults.pubkey),
-  );
+  const { platform, selection, runtime } = loadRuntime(ctx);
+  const results = await utxoStatuses(runtime, selectChains(platform, selection, chains), {
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+  });
   if (ctx.opts.json) printJson(ctx.out, jsonResults(results));
   else {
     ctx.out.stdout(statusTable(ctx.out, results));
@@ -203,22 +169,15 @@ async function runCommand(
   const journal = fileJournal(journalDir);
   if (opts.dryRun && !ctx.opts.json)
     ctx.out.stdout(paint(ctx.out, 'dim', '(dry run: nothing is signed or sent)\n'));
-  const results = await overChains(
-    ctx,
-    chains,
-    opts.concurrency,
-    (platform, chain, client) => {
-      const o: UtxoRunOptions = {
-        journal,
-        pubkey: platform.defaults.pubkey,
-        dryRun: opts.dryRun === true,
-        feeRate,
-        maxInputs,
-      };
-      return verb === 'split' ? splitChain(client, chain, o) : consolidateChain(client, chain, o);
-    },
-    runReporter(ctx, verb, feeRate),
-  );
+  const { platform, selection, runtime } = loadRuntime(ctx);
+  const results = await utxoRun(runtime, selectChains(platform, selection, chains), verb, {
+    journal,
+    dryRun: opts.dryRun === true,
+    feeRate,
+    maxInputs,
+    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
+    onResult: runReporter(ctx, verb, feeRate),
+  });
   if (ctx.opts.json) printJson(ctx.out, jsonResults(results));
   else {
     const sent = results.filter((r) => r.ok && !r.result!.skipped).length;
