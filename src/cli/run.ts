@@ -101,7 +101,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .option('--force', 'replace an existing --out file')
     .option('--diff', 'compare with the platform file (-f) instead; exit 1 when upstream changed')
     .addOption(textOption('--commit <sha>', 'the checkout’s commit, for a checkout without .git'))
-    .action(lazy(async () => (await import('./commands/import.ts')).importDpow));
+    .action(lazy(async () => (await import('./commands/import/dpow.ts')).importDpow));
 
   const lifecycle = (cmd: Command) =>
     cmd
@@ -119,12 +119,12 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
       );
   lifecycle(
     program.command('start').description('start chains; each counts as started when its RPC answers'),
-  ).action(lazy(async () => (await import('./commands/ops.ts')).start));
+  ).action(lazy(async () => (await import('./commands/start.ts')).start));
   lifecycle(program.command('stop').description('stop chains: RPC stop, wait, then signals')).action(
-    lazy(async () => (await import('./commands/ops.ts')).stop),
+    lazy(async () => (await import('./commands/stop.ts')).stop),
   );
   lifecycle(program.command('restart').description('stop, then start chains')).action(
-    lazy(async () => (await import('./commands/ops.ts')).restart),
+    lazy(async () => (await import('./commands/restart.ts')).restart),
   );
   program
     .command('status')
@@ -138,7 +138,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 5,
       }),
     )
-    .action(lazy(async () => (await import('./commands/ops.ts')).status));
+    .action(lazy(async () => (await import('./commands/status.ts')).status));
   program
     .command('rpc')
     .description('call one RPC method on one chain, a list, an environment, or all')
@@ -150,7 +150,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       durationOption('--timeout <seconds>', 'per-call timeout', { min: 0.1, max: 3600, default: 30 }),
     )
-    .action(lazy(async () => (await import('./commands/ops.ts')).rpc));
+    .action(lazy(async () => (await import('./commands/rpc.ts')).rpc));
 
   const utxo = program.command('utxo').description('notarization UTXOs: count, split, consolidate');
   utxo
@@ -158,7 +158,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .description('notarization UTXOs by Iguana’s rule, funds for a split, and whether one is due')
     .argument('[chains...]', 'chains, environments, or all')
     .addOption(intOption('--concurrency <n>', 'chains at once', { min: 1, max: 256, default: 8 }))
-    .action(lazy(async () => (await import('./commands/utxo.ts')).utxoStatus));
+    .action(lazy(async () => (await import('./commands/utxo/status.ts')).utxoStatus));
   const utxoRun = (cmd: Command) =>
     cmd
       .argument('[chains...]', 'chains, environments, or all')
@@ -183,7 +183,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     utxo
       .command('split')
       .description('below split_threshold: one transaction up to split_target (resumes a crashed run)'),
-  ).action(lazy(async () => (await import('./commands/utxo.ts')).utxoSplit));
+  ).action(lazy(async () => (await import('./commands/utxo/split.ts')).utxoSplit));
   utxoRun(
     utxo
       .command('consolidate')
@@ -196,7 +196,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 399,
       }),
     )
-    .action(lazy(async () => (await import('./commands/utxo.ts')).utxoConsolidate));
+    .action(lazy(async () => (await import('./commands/utxo/consolidate.ts')).utxoConsolidate));
   program
     .command('stats')
     .description('notarizations, last notarization, UTXOs, balance and days left, wallet size per chain')
@@ -228,7 +228,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       durationOption('--timeout <seconds>', 'per-call timeout', { min: 0.1, max: 3600, default: 10 }),
     )
-    .action(lazy(async () => (await import('./commands/stats.ts')).checkfork));
+    .action(lazy(async () => (await import('./commands/checkfork.ts')).checkfork));
 
   const monitor = program
     .command('monitor')
@@ -262,7 +262,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .description(
       'send one test message through every alert channel of the platform file; exit 1 if one fails',
     )
-    .action(lazy(async () => (await import('./commands/monitor.ts')).testAlert));
+    .action(lazy(async () => (await import('./commands/monitor/test-alert.ts')).testAlert));
 
   const devnet = program.command('devnet').description('the built-in simulator of komodod and Iguana');
   devnet
@@ -280,24 +280,24 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       durationOption('--warmup <seconds>', '-28 warm-up after start', { min: 0, max: 3600, default: 0 }),
     )
-    .action(lazy(async () => (await import('./commands/devnet.ts')).devnetUp));
+    .action(lazy(async () => (await import('./commands/devnet/up.ts')).devnetUp));
   devnet
     .command('down')
     .description('stop a detached devnet')
     .addOption(pathOption('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet'))
-    .action(lazy(async () => (await import('./commands/devnet.ts')).devnetDown));
+    .action(lazy(async () => (await import('./commands/devnet/down.ts')).devnetDown));
   devnet
     .command('status')
     .description('is a devnet running')
     .addOption(pathOption('--datadir <dir>', 'devnet data directory', '~/.dokomodo/devnet'))
-    .action(lazy(async () => (await import('./commands/devnet.ts')).devnetStatus));
+    .action(lazy(async () => (await import('./commands/devnet/status.ts')).devnetStatus));
   program
     .command('demo')
     .description('the example dev platform on the devnet: start it, show its status live, stop it on Ctrl-C')
     .addOption(pathOption('--datadir <dir>', 'demo data directory', '~/.dokomodo/demo'))
     .option('--once', 'show the status once, then stop')
     .addOption(durationOption('--interval <seconds>', 'refresh interval', { min: 1, max: 3600, default: 5 }))
-    .action(lazy(async () => (await import('./commands/devnet.ts')).demo));
+    .action(lazy(async () => (await import('./commands/demo.ts')).demo));
 
   const keys = program.command('keys').description('notary keys: derive from the passphrase, convert WIFs');
   keys
@@ -306,13 +306,13 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(textOption('--coins <list>', 'comma-separated coins (default: every known coin)'))
     .option('--passphrase-stdin', 'read the passphrase from standard input')
     .option('--show-secrets', 'also print the private key and the WIFs')
-    .action(lazy(async () => (await import('./commands/keys.ts')).derive));
+    .action(lazy(async () => (await import('./commands/keys/derive.ts')).derive));
   keys
     .command('convert')
     .description('re-encode a WIF for another coin (reads the WIF from stdin or a prompt when omitted)')
     .argument('[wif]', 'the WIF, or - for standard input (an argument is visible to other users in `ps`)')
     .addOption(textOption('--to <coin>', 'target coin').makeOptionMandatory())
-    .action(lazy(async () => (await import('./commands/keys.ts')).convert));
+    .action(lazy(async () => (await import('./commands/keys/convert.ts')).convert));
   keys
     .command('import')
     .description('import the notary key into each chain’s wallet (no rescan) unless it holds it already')
@@ -326,7 +326,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 60,
       }),
     )
-    .action(lazy(async () => (await import('./commands/notary.ts')).keysImport));
+    .action(lazy(async () => (await import('./commands/keys/import.ts')).keysImport));
 
   const iguana = program.command('iguana').description('Iguana dPoW instances: bootstrap and status');
   iguana
@@ -347,12 +347,12 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 60,
       }),
     )
-    .action(lazy(async () => (await import('./commands/notary.ts')).iguanaUp));
+    .action(lazy(async () => (await import('./commands/iguana/up.ts')).iguanaUp));
   iguana
     .command('status')
     .description('reachable?, coins added and dpow’d, peers, the current round, the age of the unlock')
     .argument('[instance]', 'Iguana instance (default: every instance of the selection)')
-    .action(lazy(async () => (await import('./commands/notary.ts')).iguanaStatusCmd));
+    .action(lazy(async () => (await import('./commands/iguana/status.ts')).iguanaStatusCmd));
 
   program
     .command('entrypoint')

@@ -4,7 +4,7 @@
  * cases the devnet does not produce, peers files, and the stats colours.
  */
 import { describe, expect, it } from 'vitest';
-import { ageColor, statsTable, utxoColor } from '../../src/cli/commands/stats.ts';
+import { ageColor, statsTable, utxoColor } from '../../src/cli/views/stats.ts';
 import type { Out } from '../../src/cli/output.ts';
 import { fromHex } from '../../src/devnet/bytes.ts';
 import { newTx, p2pkhScript, p2pkScript, serializeTx, txidOf } from '../../src/devnet/tx.ts';

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
-import { writeFileAtomic } from '../../core/atomic.ts';
+import { writeFileAtomic } from '../../../core/atomic.ts';
 import { resolve } from 'node:path';
-import { DokomodoError, ExitCode, usageError } from '../../core/errors.ts';
-import { nodeHost } from '../../core/host.ts';
-import { diffPlatforms, type UpstreamChange } from '../../importer/dpow-diff.ts';
-import { dpowPlatformText } from '../../importer/dpow-platform.ts';
-import { readDpowCheckout } from '../../importer/dpow-read.ts';
-import { loadPlatformText } from '../../platform/load.ts';
-import { type Context, loadOrExit } from '../context.ts';
-import { printDiagnostics, printJson, table } from '../output.ts';
+import { DokomodoError, ExitCode, usageError } from '../../../core/errors.ts';
+import { nodeHost } from '../../../core/host.ts';
+import { diffPlatforms, type UpstreamChange } from '../../../importer/dpow-diff.ts';
+import { dpowPlatformText } from '../../../importer/dpow-platform.ts';
+import { readDpowCheckout } from '../../../importer/dpow-read.ts';
+import { loadPlatformText } from '../../../platform/load.ts';
+import { type Context, loadOrExit } from '../../context.ts';
+import { printDiagnostics, printJson, table } from '../../output.ts';
 
 export interface ImportDpowOptions {
   hostMain?: string;

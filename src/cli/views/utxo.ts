@@ -1,24 +1,9 @@
-/** utxo status | split | consolidate: notarization UTXOs on every selected chain. */
-import { ExitCode } from '../../core/errors.ts';
+/** How the utxo commands print counts, planned and sent transactions. */
 import { BANDS } from '../../contract/metrics.ts';
-import { selectChains } from '../../platform/select.ts';
-import { summary, type TargetResult } from '../../operator/fanout.ts';
-import {
-  coins,
-  DEFAULT_FEE_RATE,
-  DEFAULT_JOURNAL_DIR,
-  fileJournal,
-  MAX_CONSOLIDATE_INPUTS,
-  type PlannedTx,
-  type UtxoRunResult,
-  type UtxoStatus,
-  utxoRun,
-  utxoStatuses,
-} from '../../operator/utxo.ts';
-import { expandUserPath } from '../../core/local.ts';
-import { type Context, loadRuntime } from '../context.ts';
-import { usableDir } from '../paths.ts';
-import { type Out, paint, printJson, table } from '../output.ts';
+import type { TargetResult } from '../../operator/fanout.ts';
+import { coins, type PlannedTx, type UtxoRunResult, type UtxoStatus } from '../../operator/utxo.ts';
+import type { Context } from '../context.ts';
+import { type Out, paint, table } from '../output.ts';
 
 /** Values parsed by the options (cli/options.ts). */
 export interface UtxoCommonOptions {
@@ -36,7 +21,7 @@ function utxoColor(n: number): 'red' | 'yellow' | 'green' {
   return n < BANDS.utxoRed ? 'red' : n < BANDS.utxoYellow ? 'yellow' : 'green';
 }
 
-function jsonResults<T>(results: TargetResult<T>[]) {
+export function jsonResults<T>(results: TargetResult<T>[]) {
   return results.map((r) => ({
     chain: r.target,
     ok: r.ok,
@@ -44,7 +29,7 @@ function jsonResults<T>(results: TargetResult<T>[]) {
   }));
 }
 
-function errorLines(out: Out, results: TargetResult<unknown>[]): string {
+export function errorLines(out: Out, results: TargetResult<unknown>[]): string {
   let s = '';
   for (const r of results) {
     if (r.ok) continue;
@@ -88,19 +73,6 @@ export function statusTable(out: Out, results: TargetResult<UtxoStatus>[]): stri
   );
 }
 
-export async function utxoStatus(ctx: Context, chains: string[], opts: UtxoCommonOptions): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
-  const results = await utxoStatuses(runtime, selectChains(platform, selection, chains), {
-    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-  });
-  if (ctx.opts.json) printJson(ctx.out, jsonResults(results));
-  else {
-    ctx.out.stdout(statusTable(ctx.out, results));
-    ctx.out.stderr(errorLines(ctx.out, results));
-  }
-  return summary(results).failed ? ExitCode.failure : ExitCode.ok;
-}
-
 function describeTx(out: Out, tx: PlannedTx, rate: number): string {
   const lines: string[] = [];
   if (tx.txid) lines.push(`    txid     ${tx.txid}`);
@@ -125,7 +97,7 @@ function describeTx(out: Out, tx: PlannedTx, rate: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function runReporter(ctx: Context, verb: string, rate: number) {
+export function runReporter(ctx: Context, verb: string, rate: number) {
   return (r: TargetResult<UtxoRunResult>) => {
     if (ctx.opts.json) return;
     const o = ctx.out;
@@ -153,47 +125,4 @@ function runReporter(ctx: Context, verb: string, rate: number) {
     }
     o.stdout(text);
   };
-}
-
-async function runCommand(
-  ctx: Context,
-  chains: string[],
-  opts: UtxoRunCliOptions,
-  verb: 'split' | 'consolidate',
-): Promise<number> {
-  const feeRate = opts.feeRate ?? DEFAULT_FEE_RATE;
-  const maxInputs = opts.maxInputs ?? MAX_CONSOLIDATE_INPUTS;
-  const journalDir = opts.journalDir ?? DEFAULT_JOURNAL_DIR;
-  // Before any chain is touched: a journal that cannot be written means nothing may be sent.
-  if (!opts.dryRun) usableDir('--journal-dir', expandUserPath(journalDir));
-  const journal = fileJournal(journalDir);
-  if (opts.dryRun && !ctx.opts.json)
-    ctx.out.stdout(paint(ctx.out, 'dim', '(dry run: nothing is signed or sent)\n'));
-  const { platform, selection, runtime } = loadRuntime(ctx);
-  const results = await utxoRun(runtime, selectChains(platform, selection, chains), verb, {
-    journal,
-    dryRun: opts.dryRun === true,
-    feeRate,
-    maxInputs,
-    ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
-    onResult: runReporter(ctx, verb, feeRate),
-  });
-  if (ctx.opts.json) printJson(ctx.out, jsonResults(results));
-  else {
-    const sent = results.filter((r) => r.ok && !r.result!.skipped).length;
-    const skipped = results.filter((r) => r.ok && r.result!.skipped).length;
-    const failed = results.length - sent - skipped;
-    ctx.out.stdout(
-      `${verb}${opts.dryRun ? ' (dry run)' : ''}: ${sent} ${opts.dryRun ? 'planned' : 'sent'}, ${skipped} skipped, ${failed} failed\n`,
-    );
-  }
-  return summary(results).failed ? ExitCode.failure : ExitCode.ok;
-}
-
-export function utxoSplit(ctx: Context, chains: string[], opts: UtxoRunCliOptions): Promise<number> {
-  return runCommand(ctx, chains, opts, 'split');
-}
-
-export function utxoConsolidate(ctx: Context, chains: string[], opts: UtxoRunCliOptions): Promise<number> {
-  return runCommand(ctx, chains, opts, 'consolidate');
 }
