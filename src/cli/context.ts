@@ -3,6 +3,7 @@ import { DokomodoError, ExitCode } from '../core/errors.ts';
 import { loadPlatformFile } from '../platform/index.ts';
 import type { Platform, Selection } from '../platform/model.ts';
 import { selectEnvironment } from '../platform/select.ts';
+import { fleetReach } from '../operator/remote/reach.ts';
 import { nodeRuntime, type Runtime } from '../operator/runtime.ts';
 import { type Out, printDiagnostics } from './output.ts';
 
@@ -17,6 +18,8 @@ export interface GlobalOptions {
 export interface Context {
   opts: GlobalOptions;
   out: Out;
+  /** Run when the command ends, last first (e.g. the runtime's SSH connections). */
+  cleanups: (() => Promise<void>)[];
 }
 
 /** Loads the platform file; diagnostics are printed, and errors end the command with exit 1. */
@@ -41,5 +44,7 @@ export function loadSelection(ctx: Context): { platform: Platform; selection: Se
 /** The platform, the selected environment, and the runtime every use case of the command takes. */
 export function loadRuntime(ctx: Context): { platform: Platform; selection: Selection; runtime: Runtime } {
   const { platform, selection } = loadSelection(ctx);
-  return { platform, selection, runtime: nodeRuntime(platform) };
+  const runtime = nodeRuntime(platform, { reach: fleetReach(platform) });
+  ctx.cleanups.push(() => runtime.close());
+  return { platform, selection, runtime };
 }

@@ -38,9 +38,14 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
       const cmd = args[args.length - 1] as Command;
       const globals = cmd.optsWithGlobals() as GlobalOptions;
       if (globals.color === false) out.color = false;
-      const ctx: Context = { opts: globals, out };
+      const ctx: Context = { opts: globals, out, cleanups: [] };
       const fn = await load();
-      setExit((await fn(ctx, ...(args.slice(0, -1) as never[]))) ?? ExitCode.ok);
+      try {
+        setExit((await fn(ctx, ...(args.slice(0, -1) as never[]))) ?? ExitCode.ok);
+      } finally {
+        // What the command opened (SSH masters and forwards of its runtime) ends with it.
+        for (const c of ctx.cleanups.splice(0).reverse()) await c().catch(() => undefined);
+      }
     };
 
   program

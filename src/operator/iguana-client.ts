@@ -48,6 +48,8 @@ export interface IguanaClientOptions {
   timeoutMs?: number;
   /** TCP connect timeout. Default 5 s. */
   connectTimeoutMs?: number;
+  /** Connect to this Unix socket (a forwarded port of another host) instead of host:port. */
+  socketPath?: string;
 }
 
 export interface CallOpts {
@@ -69,6 +71,8 @@ export class IguanaClient {
   readonly host: string;
   readonly port: number;
   readonly label: string;
+  /** A Unix socket to connect to instead of host:port (a forwarded port of another host). */
+  readonly socketPath: string | undefined;
   private readonly timeoutMs: number;
   private readonly connectTimeoutMs: number;
   private tail: Promise<unknown> = Promise.resolve();
@@ -77,6 +81,7 @@ export class IguanaClient {
     this.host = opts.host ?? '127.0.0.1';
     this.port = opts.port;
     this.label = opts.label ?? `iguana@${this.host}:${this.port}`;
+    this.socketPath = opts.socketPath;
     this.timeoutMs = opts.timeoutMs ?? 300_000;
     this.connectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
   }
@@ -207,7 +212,8 @@ export class IguanaClient {
           new IguanaError(kind, this.label, `${this.label}: ${msg}`, cause === undefined ? {} : { cause }),
         );
       };
-      const sock = net.connect(this.port, this.host);
+      const sock =
+        this.socketPath === undefined ? net.connect(this.port, this.host) : net.connect(this.socketPath);
       const timer = setTimeout(
         () =>
           fail(

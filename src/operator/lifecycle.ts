@@ -4,7 +4,9 @@
  * caller (the CLI, deploy, recover) decides how to show it.
  */
 import { DokomodoError } from '../core/errors.ts';
-import type { ChainModel } from '../platform/model.ts';
+import type { ChainModel, HostModel } from '../platform/model.ts';
+import { type RemoteOptions, remoteChain, startRemote, stopRemote } from './daemon/remote.ts';
+import type { HostShell } from './remote/shell.ts';
 import {
   type DaemonEvent,
   type LocalOptions,
@@ -24,7 +26,12 @@ export type LifecycleEvent =
 
 export interface LifecycleOptions {
   /** Run dokomodo's simulator (the devnet executable) instead of komodod. */
-  devnet?: { bin: string; extraArgs?: readonly string[] };
+  devnet?: {
+    bin: string;
+    extraArgs?: readonly string[];
+    /** The devnet executable's path on the other hosts. Default: the same path as here. */
+    remoteBin?: string;
+  };
   /** Rebase every chain's data directory under this directory (this machine only). */
   datadir?: string;
   concurrency?: number;
@@ -43,18 +50,33 @@ function localOptions(rt: Runtime, opts: LifecycleOptions): LocalOptions {
 }
 
 /**
- * A chain this machine may act on as a process of its own. A chain of another host is never
- * started here: its host's daemon control does that (the fleet), or it is refused.
+ * How a chain is acted on: here as a process of this machine, or on its host through that
+ * host's shell. A backend other than dokomodo's own processes is not driven yet: refused.
  */
-function checkHere(rt: Runtime, chain: ChainModel): void {
+function placeOf(rt: Runtime, chain: ChainModel): { remote?: { host: HostModel; shell: HostShell } } {
   const host = rt.hostOf(chain.host);
-  if (host && !host.local) {
+  if (!host) return {};
+  if (host.control !== 'process') {
     throw new DokomodoError(
-      'chain-on-other-host',
-      `${chain.name} runs on host ${host.name} (${host.address}), not on this machine`,
-      { hint: `run dokomodo on ${host.name}, or give the host \`ssh:\` so dokomodo reaches it` },
+      'control-unsupported',
+      `${chain.name}: host ${host.name} runs its daemons with ${host.control}, which start/stop do not drive yet`,
+      {
+        hint: `use the rendered ${host.control} files on ${host.name}, or set hosts.${host.name}.control: process`,
+      },
     );
   }
+  if (host.local) return {};
+  return { remote: { host, shell: rt.shell(host) } };
+}
+
+function remoteOptions(rt: Runtime, opts: LifecycleOptions): RemoteOptions {
+  return {
+    runtime: rt,
+    ...(opts.devnet
+      ? { devnet: { bin: opts.devnet.remoteBin ?? opts.devnet.bin, extraArgs: opts.devnet.extraArgs ?? [] } }
+      : {}),
+    ...(opts.onEvent ? { onEvent: opts.onEvent } : {}),
+  };
 }
 
 export async function startChains(
@@ -69,7 +91,15 @@ export async function startChains(
     chains.map((c) => c.name),
     async (name) => {
       const chain = byName.get(name)!;
-      checkHere(rt, chain);
+      const { remote } = placeOf(rt, chain);
+      if (remote) {
+        const { state } = await startRemote(
+          remoteChain(chain, remote.host),
+          remote.shell,
+          remoteOptions(rt, opts),
+        );
+        return { state };
+      }
       const { state } = await startChain(localChain(chain, local), local);
       return { state };
     },
@@ -93,7 +123,8 @@ export async function stopChains(
     chains.map((c) => c.name),
     async (name) => {
       const chain = byName.get(name)!;
-      checkHere(rt, chain);
+      const { remote } = placeOf(rt, chain);
+      if (remote) return stopRemote(remoteChain(chain, remote.host), remote.shell, remoteOptions(rt, rest));
       return stopChain(localChain(chain, local), local);
     },
     {

@@ -17,6 +17,7 @@ import { iguanaAddress, serviceAddress } from '../platform/address.ts';
 import type { ChainModel, HostModel, IguanaModel, Platform } from '../platform/model.ts';
 import { readSecret } from '../platform/secret.ts';
 import { IguanaClient } from './iguana-client.ts';
+import { type Endpoint, type HostShell, localShell } from './remote/shell.ts';
 import { RpcClient, type RpcClientOptions } from './rpc/client.ts';
 
 export interface Clock {
@@ -54,8 +55,8 @@ export interface IguanaClientOptions {
   connectTimeoutMs?: number;
 }
 
-/** Where a daemon's port is reached from this machine. */
-export type Endpoint = { host: string; port: number };
+/** Where a daemon's port is reached from this machine: host:port, or a forwarded Unix socket. */
+export type { Endpoint } from './remote/shell.ts';
 
 /**
  * How the controller reaches the hosts of the fleet. The default reaches every daemon at the
@@ -73,6 +74,8 @@ export interface Reach {
   }): Promise<Map<string, string>>;
   chainEndpoint(chain: ChainModel): Endpoint;
   iguanaEndpoint(g: IguanaModel): Endpoint;
+  /** The shell of a host that is not this machine; absent when this reach has none (direct). */
+  shell?(host: HostModel): HostShell;
   close(): Promise<void>;
 }
 
@@ -94,6 +97,12 @@ export interface Runtime {
   prepare(targets: { chains?: readonly ChainModel[]; iguana?: readonly IguanaModel[] }): Promise<void>;
   /** The platform host a chain or Iguana instance runs on (undefined: this machine). */
   hostOf(name: string | undefined): HostModel | undefined;
+  /**
+   * Where programs of a host run: this machine's own shell for a local host, the host's SSH
+   * shell (one reused connection) for another. Throws `host-no-shell` when the runtime has no way
+   * to reach that host (a direct reach), and `host-unreachable` when prepare found it down.
+   */
+  shell(host: HostModel): HostShell;
   /** Atomic write with exact mode and fsync (core/atomic.ts): the one single-file writer. */
   writeFile(path: string, data: string | Uint8Array, opts?: AtomicWriteOptions): void;
   close(): Promise<void>;
@@ -151,8 +160,7 @@ export function makeRuntime(
         const creds = rpcCredentials(rt.secret(), chain.name);
         const ep = reach.chainEndpoint(chain);
         return new RpcClient({
-          host: ep.host,
-          port: ep.port,
+          ...('socketPath' in ep ? { port: chain.rpc, socketPath: ep.socketPath } : ep),
           user: creds.user,
           password: creds.password,
           label: chain.name,
@@ -163,8 +171,7 @@ export function makeRuntime(
         check(g.host, `iguana ${g.name}`);
         const ep = reach.iguanaEndpoint(g);
         return new IguanaClient({
-          host: ep.host,
-          port: ep.port,
+          ...('socketPath' in ep ? { port: g.port, socketPath: ep.socketPath } : ep),
           label: `iguana ${g.name}`,
           ...opts,
         });
@@ -176,6 +183,16 @@ export function makeRuntime(
       for (const [h, why] of await reach.prepare(targets)) unreachable.set(h, why);
     },
     hostOf,
+    shell(host) {
+      if (host.local) return localShell(host);
+      check(host.name, `host ${host.name}`);
+      if (!reach.shell) {
+        throw new DokomodoError('host-no-shell', `host ${host.name} (${host.address}) is not this machine`, {
+          hint: `run dokomodo on ${host.name}, or give the host \`ssh:\` so dokomodo reaches it`,
+        });
+      }
+      return reach.shell(host);
+    },
     writeFile: (path, data, opts) => writeFileAtomic(path, data, opts),
     close: () => reach.close(),
   };

@@ -11,6 +11,7 @@
 import { DokomodoError } from '../core/errors.ts';
 import type { ChainModel, IguanaModel } from '../platform/model.ts';
 import { fanout } from './fanout.ts';
+import { remoteChain, remotePid } from './daemon/remote.ts';
 import { type DaemonInfo, daemonInfo } from './info.ts';
 import { type RpcClient, RpcError } from './rpc/client.ts';
 import type { Runtime } from './runtime.ts';
@@ -89,15 +90,36 @@ export async function chainStatuses(
           return blank(chain, 'unreachable', e.message);
         throw e;
       }
+      let st: ChainStatus;
       try {
-        return await statusOf(client, chain, now);
+        st = await statusOf(client, chain, now);
       } finally {
         await client.close();
       }
+      return st.state === 'error' || st.state === 'not-komodod' ? await remoteStopped(rt, chain, st) : st;
     },
     { concurrency: opts.concurrency ?? 64 },
   );
   return results.map((r) => r.result ?? blank(byName.get(r.target)!, 'error', r.error?.message ?? 'failed'));
+}
+
+/**
+ * Through an SSH-forwarded port a closed remote port does not look refused: ssh accepts the
+ * local connection, fails to open the channel and closes it unanswered. For a chain of another
+ * host that did not answer, its host says whether a daemon runs at all (its pid file): none is
+ * `stopped`, as a refused connection is here.
+ */
+async function remoteStopped(rt: Runtime, chain: ChainModel, st: ChainStatus): Promise<ChainStatus> {
+  const host = rt.hostOf(chain.host);
+  if (!host || host.local || host.control !== 'process') return st;
+  try {
+    const pid = await remotePid(rt.shell(host), remoteChain(chain, host));
+    return pid === undefined
+      ? { ...st, state: 'stopped', message: `no daemon runs on host ${host.name}` }
+      : st;
+  } catch {
+    return st;
+  }
 }
 
 /** The state a failed getinfo means. */

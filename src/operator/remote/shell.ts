@@ -123,6 +123,9 @@ export function sshArgs(host: HostModel, opts: SshShellOptions): string[] {
   return args;
 }
 
+/** Forwarded sockets made by this process (all hosts share the control directory). */
+let forwarded = 0;
+
 /** A host of the fleet reached over SSH. */
 export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
   const ssh = opts.ssh ?? 'ssh';
@@ -152,7 +155,7 @@ export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
       const key = `${address}:${port}`;
       let got = forwards.get(key);
       if (!got) {
-        const socketPath = `${opts.controlDir}/${process.pid}-${forwards.size}.sock`;
+        const socketPath = `${opts.controlDir}/${process.pid}-${forwarded++}.sock`;
         got = runProgram(
           ssh,
           [...options, '-O', 'forward', '-L', `${socketPath}:${address}:${port}`, ...target],

@@ -130,6 +130,11 @@ export interface RpcClientOptions {
    * pool of this client's own; `close()` then leaves it open.
    */
   dispatcher?: Dispatcher;
+  /**
+   * Connect to this Unix socket instead of host:port (a port of another host forwarded over SSH,
+   * remote/shell.ts). host:port still name the endpoint in the request and in messages.
+   */
+  socketPath?: string;
 }
 
 export interface CallOptions {
@@ -206,13 +211,17 @@ export class RpcClient {
         ? new UndiciClient(this.origin, {
             keepAliveTimeout: 20_000,
             keepAliveMaxTimeout: 25_000,
-            connect: singleConnector(this.timeoutMs),
+            connect:
+              opts.socketPath === undefined
+                ? singleConnector(this.timeoutMs)
+                : buildConnector({ keepAlive: false, timeout: this.timeoutMs, socketPath: opts.socketPath }),
           })
         : new UndiciPool(this.origin, {
             connections,
             pipelining: 1,
             keepAliveTimeout: 20_000,
             keepAliveMaxTimeout: 25_000,
+            ...(opts.socketPath === undefined ? {} : { socketPath: opts.socketPath }),
           }));
     this.headers = { 'content-type': 'application/json' };
     if (this.auth) this.headers['authorization'] = this.auth;
