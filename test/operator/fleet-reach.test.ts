@@ -112,6 +112,26 @@ environments:
       }
     }, 30_000);
 
+    it('the host shell passes every word intact; a host that cannot be reached is host-unreachable with the reason ssh gives', async () => {
+      const host = platform.hosts.find((h) => h.name === 'th1')!;
+      const sh = sshShell(host, { controlDir });
+      const words = ["a b'c", '$HOME', '`id`', '*', 'x;y|z', '', 'ü\\n'];
+      const r = await sh.run(['printf', '%s\\n', ...words]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(words.map((w) => `${w}\n`).join(''));
+      const who = await sh.run(['id', '-un']);
+      expect(who.stdout.trim()).toBe(th.hosts[0]!.user);
+      await sh.close();
+      const gone = sshShell(platform.hosts.find((h) => h.name === 'gone')!, {
+        controlDir,
+        connectTimeoutSeconds: 3,
+      });
+      await expect(gone.run(['true'])).rejects.toMatchObject({
+        code: 'host-unreachable',
+        message: expect.stringMatching(/Connection refused/),
+      });
+    });
+
     it('a direct connection to the host address is refused (the daemon listens on its loopback only)', async () => {
       const chain = platform.chains.find((c) => c.name === 'FLTA')!;
       const { RpcClient } = await import('../../src/operator/rpc/client.ts');
