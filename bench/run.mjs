@@ -10,6 +10,7 @@ for (const b of [
   'notary.mjs',
   'devnet-getinfo.mjs',
   'monitor.mjs',
+  'fleet.mjs',
 ]) {
   console.log(`\n== bench/${b}`);
   const r = spawnSync(process.execPath, [`bench/${b}`], { stdio: 'inherit' });

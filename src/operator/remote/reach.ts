@@ -89,11 +89,11 @@ export function fleetReach(platform: Platform, opts: FleetReachOptions = {}): Re
           // One connection first: every forward then rides on the master it leaves.
           const r = await sh.run(['true'], { timeoutMs: ((opts.connectTimeoutSeconds ?? 10) + 5) * 1000 });
           if (r.code !== 0) throw new Error(r.stderr.trim() || `ssh exited ${r.code}`);
-          await Promise.all(
-            ports.map(async (p) => {
-              endpoints.set(p.key, await sh.forward(p.port, '127.0.0.1'));
-            }),
+          const eps = await sh.forwardAll(
+            ports.map((p) => p.port),
+            '127.0.0.1',
           );
+          for (const [i, p] of ports.entries()) endpoints.set(p.key, eps[i]!);
         },
         { concurrency: opts.concurrency ?? 8 },
       );

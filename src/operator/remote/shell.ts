@@ -38,6 +38,8 @@ export interface HostShell {
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
   /** The host's `127.0.0.1:port` (or `address:port`) as reached from here. */
   forward(port: number, address?: string): Promise<Endpoint>;
+  /** Several ports at once (over SSH: one request to the master for all of them), in order. */
+  forwardAll(ports: readonly number[], address?: string): Promise<Endpoint[]>;
   /** Ends the master connection and its forwards. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -51,6 +53,8 @@ export function localShell(host: Pick<HostModel, 'name'> & { address?: string })
     local: true,
     run: (argv, opts = {}) => runProgram(argv[0]!, argv.slice(1), opts),
     forward: async (port, address) => ({ host: address ?? host.address ?? '127.0.0.1', port }),
+    forwardAll: async (ports, address) =>
+      ports.map((port) => ({ host: address ?? host.address ?? '127.0.0.1', port })),
     close: async () => {},
   };
 }
@@ -133,6 +137,8 @@ export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
   const target = base.slice(-1);
   const options = base.slice(0, -1);
   const forwards = new Map<string, Promise<Endpoint>>();
+  /** The -L argument of each forward, to cancel it. */
+  const specs = new Map<string, string>();
   const unreachable = (r: RunResult) =>
     new DokomodoError(
       'host-unreachable',
@@ -151,55 +157,60 @@ export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
       if (r.code === 255) throw unreachable(r);
       return r;
     },
-    forward(port, address = '127.0.0.1') {
-      const key = `${address}:${port}`;
-      let got = forwards.get(key);
-      if (!got) {
+    async forward(port, address = '127.0.0.1') {
+      const [ep] = await shell.forwardAll([port], address);
+      return ep!;
+    },
+    forwardAll(ports, address = '127.0.0.1') {
+      const fresh: { key: string; spec: string; socketPath: string }[] = [];
+      for (const port of ports) {
+        const key = `${address}:${port}`;
+        if (forwards.has(key)) continue;
         const socketPath = `${opts.controlDir}/${process.pid}-${forwarded++}.sock`;
-        got = runProgram(
-          ssh,
-          [...options, '-O', 'forward', '-L', `${socketPath}:${address}:${port}`, ...target],
-          {
+        fresh.push({ key, spec: `${socketPath}:${address}:${port}`, socketPath });
+      }
+      if (fresh.length > 0) {
+        const request = (args: string[]) =>
+          runProgram(ssh, [...options, '-O', 'forward', ...args, ...target], {
             timeoutMs: (opts.connectTimeoutSeconds ?? 10) * 1000 + 5000,
-          },
-        ).then(async (r) => {
-          if (r.code === 0) return { socketPath };
-          // No master yet: open one (a no-op command), then forward again.
+          });
+        const args = fresh.flatMap((f) => ['-L', f.spec]);
+        // One request to the master for all of them; without a master yet, open one first.
+        const done = request(args).then(async (r) => {
+          if (r.code === 0) return;
           const m = await shell.run(['true']);
           if (m.code !== 0) throw unreachable(m);
-          const again = await runProgram(ssh, [
-            ...options,
-            '-O',
-            'forward',
-            '-L',
-            `${socketPath}:${address}:${port}`,
-            ...target,
-          ]);
+          const again = await request(args);
           if (again.code !== 0) throw unreachable(again);
-          return { socketPath };
         });
-        got.catch(() => forwards.delete(key));
-        forwards.set(key, got);
+        for (const f of fresh) {
+          const got = done.then(() => ({ socketPath: f.socketPath }) as Endpoint);
+          got.catch(() => forwards.delete(f.key));
+          forwards.set(f.key, got);
+          specs.set(f.key, f.spec);
+        }
       }
-      return got;
+      return Promise.all(ports.map((port) => forwards.get(`${address}:${port}`)!));
     },
     async close() {
       const open = [...forwards.entries()];
       forwards.clear();
+      const live: { spec: string; socketPath: string }[] = [];
       for (const [key, p] of open) {
         const ep = await p.catch(() => undefined);
-        if (!ep || !('socketPath' in ep)) continue;
-        const [address, port] = [key.slice(0, key.lastIndexOf(':')), key.slice(key.lastIndexOf(':') + 1)];
-        await runProgram(ssh, [
-          ...options,
-          '-O',
-          'cancel',
-          '-L',
-          `${ep.socketPath}:${address}:${port}`,
-          ...target,
-        ]).catch(() => undefined);
-        rmSync(ep.socketPath, { force: true });
+        const spec = specs.get(key);
+        if (ep && 'socketPath' in ep && spec) live.push({ spec, socketPath: ep.socketPath });
       }
+      specs.clear();
+      if (live.length === 0) return;
+      await runProgram(ssh, [
+        ...options,
+        '-O',
+        'cancel',
+        ...live.flatMap((l) => ['-L', l.spec]),
+        ...target,
+      ]).catch(() => undefined);
+      for (const l of live) rmSync(l.socketPath, { force: true });
     },
   };
   return shell;
