@@ -180,6 +180,9 @@ export function makeRuntime(
     async prepare(targets) {
       // Chains' clients need the secret: a missing one ends the command here, not per chain.
       if (targets.chains?.length) rt.secret();
+      // A host found down before is tried again (a long-running monitor sees it come back).
+      for (const t of [...(targets.chains ?? []), ...(targets.iguana ?? [])])
+        if (t.host !== undefined) unreachable.delete(t.host);
       for (const [h, why] of await reach.prepare(targets)) unreachable.set(h, why);
     },
     hostOf,
