@@ -7,6 +7,7 @@
  * 127.0.0.1 there, while the platform gives the host another loopback address: a direct
  * connection to host:rpcport is refused, so an answer proves the call went through the tunnel.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -16,7 +17,7 @@ import { rpcCredentials } from '../../src/komodo/creds.ts';
 import { loadPlatformText } from '../../src/platform/load.ts';
 import type { Platform } from '../../src/platform/model.ts';
 import { fleetReach } from '../../src/operator/remote/reach.ts';
-import { sshShell } from '../../src/operator/remote/shell.ts';
+import { sshArgs, sshShell } from '../../src/operator/remote/shell.ts';
 import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { collectStatus } from '../../src/operator/status.ts';
 import { dokomodo } from '../cli/helpers.ts';
@@ -107,6 +108,16 @@ environments:
         expect(typeof by['FLTA']?.blocks).toBe('number');
         expect(by['FLTC']?.state).toBe('unreachable');
         expect(by['FLTC']?.message).toMatch(/gone.*cannot be reached/);
+        // The master connection dies (host rebooted, idle past ControlPersist): the next status
+        // finds it gone, connects again and forwards again.
+        const th1 = platform.hosts.find((h) => h.name === 'th1')!;
+        const args = sshArgs(th1, { controlDir });
+        expect(spawnSync('ssh', [...args.slice(0, -1), '-O', 'exit', args.at(-1)!]).status).toBe(0);
+        const again = await collectStatus(rt, platform.chains.slice(0, 2));
+        expect(again.chains.map((c) => [c.chain, c.state])).toEqual([
+          ['FLTA', 'running'],
+          ['FLTB', 'running'],
+        ]);
       } finally {
         await rt.close();
       }

@@ -7,6 +7,7 @@ import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { join } from 'node:path';
 import { LogTailer } from '../../monitor/logs.ts';
+import { fleetReach } from '../../operator/remote/reach.ts';
 import { nodeRuntime } from '../../operator/runtime.ts';
 import { localChain } from '../../operator/daemon/local.ts';
 import { nodeHost } from '../../core/host.ts';
@@ -31,7 +32,12 @@ export interface MonitorOptions {
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
   const { platform, selection } = loadSelection(ctx);
   const targets = selectChains(platform, selection, chains);
-  const runtime = nodeRuntime(platform, opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {});
+  // The fleet's chains are polled where they run (SSH-forwarded ports), like status.
+  const runtime = nodeRuntime(platform, {
+    reach: fleetReach(platform),
+    ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
+  });
+  ctx.cleanups.push(() => runtime.close());
   runtime.secret(); // read now: a missing secret ends the command before anything listens
   const intervalMs = (opts.interval ?? 30) * 1000;
   const store = runtime.state;

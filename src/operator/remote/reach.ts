@@ -49,6 +49,8 @@ export function fleetReach(platform: Platform, opts: FleetReachOptions = {}): Re
   const hostByName = new Map(platform.hosts.map((h) => [h.name, h]));
   const shells = new Map<string, HostShell>();
   const endpoints = new Map<string, Endpoint>();
+  /** The host of each forwarded endpoint. */
+  const endpointHost = new Map<string, string>();
   let controlDir = opts.controlDir;
   const shellOf = (h: HostModel): HostShell => {
     let sh = shells.get(h.name);
@@ -67,6 +69,16 @@ export function fleetReach(platform: Platform, opts: FleetReachOptions = {}): Re
 
   return {
     async prepare(targets) {
+      // A master that died (host rebooted, idle past ControlPersist) took its forwards along:
+      // forget them, so they are made again below.
+      await Promise.all(
+        [...shells.entries()].map(async ([name, sh]) => {
+          if (await sh.alive()) return;
+          shells.delete(name);
+          await sh.close();
+          for (const k of [...endpoints.keys()]) if (endpointHost.get(k) === name) endpoints.delete(k);
+        }),
+      );
       // host → the ports to forward there
       const wanted = new Map<string, { host: HostModel; ports: { key: string; port: number }[] }>();
       const want = (h: HostModel | undefined, k: string, port: number) => {
@@ -93,7 +105,10 @@ export function fleetReach(platform: Platform, opts: FleetReachOptions = {}): Re
             ports.map((p) => p.port),
             '127.0.0.1',
           );
-          for (const [i, p] of ports.entries()) endpoints.set(p.key, eps[i]!);
+          for (const [i, p] of ports.entries()) {
+            endpoints.set(p.key, eps[i]!);
+            endpointHost.set(p.key, name);
+          }
         },
         { concurrency: opts.concurrency ?? 8 },
       );

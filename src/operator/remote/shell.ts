@@ -40,6 +40,8 @@ export interface HostShell {
   forward(port: number, address?: string): Promise<Endpoint>;
   /** Several ports at once (over SSH: one request to the master for all of them), in order. */
   forwardAll(ports: readonly number[], address?: string): Promise<Endpoint[]>;
+  /** Whether the connection that carries the forwards is still up (always true here). */
+  alive(): Promise<boolean>;
   /** Ends the master connection and its forwards. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export function localShell(host: Pick<HostModel, 'name'> & { address?: string })
     local: true,
     run: (argv, opts = {}) => runProgram(argv[0]!, argv.slice(1), opts),
     forward: async (port, address) => ({ host: address ?? host.address ?? '127.0.0.1', port }),
+    alive: async () => true,
     forwardAll: async (ports, address) =>
       ports.map((port) => ({ host: address ?? host.address ?? '127.0.0.1', port })),
     close: async () => {},
@@ -156,6 +159,10 @@ export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
       // then reported as unreachable too, with its own stderr).
       if (r.code === 255) throw unreachable(r);
       return r;
+    },
+    async alive() {
+      const r = await runProgram(ssh, [...options, '-O', 'check', ...target], { timeoutMs: 5000 });
+      return r.code === 0;
     },
     async forward(port, address = '127.0.0.1') {
       const [ep] = await shell.forwardAll([port], address);
