@@ -211,5 +211,26 @@ environments:
       });
       expect(after.code).toBe(0);
     }, 90_000);
+
+    it('keys import reaches the chains of other hosts: the key is theirs afterwards, the passphrase never printed', () => {
+      const env = { DOKOMODO_SECRET: SECRET, TMPDIR: controlDir };
+      const pass = 'fleet test passphrase, not a real notary';
+      const r = dokomodo(['keys', 'import', 'FLTA,FLTB', '--passphrase-stdin', '--json', '-f', file], {
+        env,
+        input: `${pass}\n`,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).not.toContain(pass);
+      const out = JSON.parse(r.stdout) as { results: { chain: string; state: string; address: string }[] };
+      expect(out.results.map((x) => [x.chain, x.state])).toEqual([
+        ['FLTA', 'imported'],
+        ['FLTB', 'imported'],
+      ]);
+      for (const x of out.results) {
+        const v = dokomodo(['rpc', x.chain, 'validateaddress', x.address, '--json', '-f', file], { env });
+        expect(JSON.parse(v.stdout)[0].result.ismine).toBe(true);
+      }
+    }, 60_000);
   },
 );
