@@ -93,6 +93,18 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .action(lazy(async () => (await import('./commands/render.ts')).render));
 
   program
+    .command('deploy')
+    .description('render, then apply it host by host through each host’s engine (Ansible over SSH)')
+    .addOption(pathOption('-o, --out <dir>', 'the rendered tree (default: out/ beside the platform file)'))
+    .addOption(textOption('--host <name...>', 'only these hosts'))
+    .option('--plan', 'show what would change on which host (ansible --check --diff); change nothing')
+    .addOption(intOption('--parallel <n>', 'hosts applied at once (default 1)', { min: 1, max: 256 }))
+    .addOption(textOption('--extra-vars <name=value...>', 'more variables for the playbook'))
+    .addOption(pathOption('--playbook <file>', 'another playbook than dokomodo’s ansible/site.yml'))
+    .option('--no-render', 'apply the tree as it is, without rendering first')
+    .action(lazy(async () => (await import('./commands/deploy.ts')).deploy));
+
+  program
     .command('import')
     .description('make a platform file from upstream data')
     .command('dpow')

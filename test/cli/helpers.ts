@@ -9,7 +9,7 @@ export interface RunResult {
 /** Runs the built CLI (dist/, built by the test command) as a user would. */
 export function dokomodo(
   args: string[],
-  opts: { input?: string; env?: Record<string, string | undefined> } = {},
+  opts: { input?: string; env?: Record<string, string | undefined>; timeoutMs?: number } = {},
 ): RunResult {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -22,7 +22,7 @@ export function dokomodo(
     input: opts.input ?? '',
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
-    timeout: 30_000,
+    timeout: opts.timeoutMs ?? 30_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

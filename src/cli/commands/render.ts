@@ -1,7 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
-import type { Platform } from '../../platform/model.ts';
-import { compile, compileTo, parseTargets, renderContext } from '../../compiler/compile.ts';
+import type { Platform, Selection } from '../../platform/model.ts';
+import {
+  type CompileOptions,
+  compile,
+  compileTo,
+  parseTargets,
+  renderContext,
+} from '../../compiler/compile.ts';
 import { type Change, checkArtifacts, hasChanges, openTreeWriter, summarize } from '../../compiler/write.ts';
 import { ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
@@ -22,14 +28,7 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
   const targets = parseTargets(opts.target);
   const { platform, selection } = loadSelection(ctx);
   const secret = readSecret(platform, nodeHost());
-  const compileOptions = {
-    secret,
-    targets,
-    ...(opts.host ? { hosts: opts.host } : {}),
-    ...(targets.includes('compose') || targets.includes('kubernetes')
-      ? { sources: platformSources(platform) }
-      : {}),
-  };
+  const compileOptions = renderOptions(platform, secret, targets, opts.host);
   const root = resolve(opts.out);
   const source = platform.file;
   if (opts.check) {
@@ -41,19 +40,50 @@ export async function render(ctx: Context, opts: RenderOptions): Promise<number>
     report(ctx, opts.out, plan.changes, summarize(plan), true, undefined, opts.prune !== true);
     return drift ? ExitCode.failure : ExitCode.ok;
   }
+  const result = writeTree(platform, selection, compileOptions, root, opts);
+  report(ctx, opts.out, result.plan.changes, summarize(result.plan), false, result.backupDir);
+  return ExitCode.ok;
+}
+
+/** Renders into `root` with the one tree writer (lock, generations, manifest): render and deploy. */
+export function writeTree(
+  platform: Platform,
+  selection: Selection,
+  compileOptions: CompileOptions,
+  root: string,
+  opts: { prune?: boolean; force?: boolean } = {},
+): ReturnType<ReturnType<typeof openTreeWriter>['finish']> {
   // Usage errors (an unknown host) come before the lock is taken.
   renderContext(platform, selection, compileOptions);
   // Each file goes to disk as it is rendered: a large fleet's tree is never all in memory.
-  const writer = openTreeWriter(root, { prune: opts.prune === true, force: opts.force === true, source });
-  let result: ReturnType<typeof writer.finish>;
+  const writer = openTreeWriter(root, {
+    prune: opts.prune === true,
+    force: opts.force === true,
+    source: platform.file,
+  });
   try {
     compileTo(platform, selection, compileOptions, (a) => writer.add(a));
-    result = writer.finish();
+    return writer.finish();
   } finally {
     writer.abort();
   }
-  report(ctx, opts.out, result.plan.changes, summarize(result.plan), false, result.backupDir);
-  return ExitCode.ok;
+}
+
+/** The compile options of a render of these targets and hosts. */
+export function renderOptions(
+  platform: Platform,
+  secret: string,
+  targets: ReturnType<typeof parseTargets>,
+  hosts?: string[],
+): CompileOptions {
+  return {
+    secret,
+    targets,
+    ...(hosts ? { hosts } : {}),
+    ...(targets.includes('compose') || targets.includes('kubernetes')
+      ? { sources: platformSources(platform) }
+      : {}),
+  };
 }
 
 /** The platform file and the notary files it names, as the container targets ship them. */

@@ -84,6 +84,14 @@ function inventory(ctx: RenderContext): Record<string, unknown> {
     const entry: Record<string, unknown> = { ansible_host: h.address, ansible_port: h.ssh.port };
     if (h.ssh.user !== undefined) entry['ansible_user'] = h.ssh.user;
     if (h.ssh.key !== undefined) entry['ansible_ssh_private_key_file'] = h.ssh.key;
+    // The same host key check and client options dokomodo's own SSH uses (remote/shell.ts).
+    const common = Object.entries({
+      ...(h.ssh.knownHosts ? { UserKnownHostsFile: h.ssh.knownHosts, StrictHostKeyChecking: 'yes' } : {}),
+      ...h.ssh.options,
+    }).map(
+      ([k, v]) => `-o ${/^[\w@%+=:,./~-]+$/.test(v) ? `${k}=${v}` : `'${k}=${v.replaceAll("'", `'\\''`)}'`}`,
+    );
+    if (common.length > 0) entry['ansible_ssh_common_args'] = common.join(' ');
     hosts[name] = entry;
   }
   const children: Record<string, unknown> = {};

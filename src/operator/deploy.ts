@@ -1,0 +1,202 @@
+/**
+ * The deploy use case: apply a rendered tree to the hosts of the fleet through the engine each
+ * host uses, a few hosts at a time, stopping at the first host that fails.
+ *
+ * - `ansible` hosts: `ansible-playbook` with the rendered inventory and dokomodo's playbooks,
+ *   `--limit` to the hosts of one batch. The plan is the same run with `--check --diff`: Ansible
+ *   itself compares what is on each host with what should be, so a host whose files did not
+ *   change reports no change and is not touched. Changes per host come from the PLAY RECAP.
+ * - `compose` and `kubernetes` hosts are not applied from here yet: they are reported with the
+ *   command that applies their rendered directory (`manual`).
+ *
+ * The render happens before (the CLI's `deploy` renders into its tree first); this module only
+ * drives the engines, never reimplements them.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { DokomodoError } from '../core/errors.ts';
+import type { HostModel } from '../platform/model.ts';
+import { runProgram } from './remote/shell.ts';
+import type { Runtime } from './runtime.ts';
+
+export type DeployState =
+  | 'unchanged'
+  | 'changes'
+  | 'applied'
+  | 'failed'
+  | 'unreachable'
+  | 'skipped'
+  | 'manual';
+
+export interface DeployHostResult {
+  host: string;
+  engine: HostModel['engine'];
+  state: DeployState;
+  /** Tasks that changed (applied) or would change (plan) on the host. */
+  changed: number;
+  durationMs: number;
+  message?: string;
+}
+
+export type DeployEvent =
+  | { type: 'batch'; hosts: string[]; plan: boolean }
+  | { type: 'host'; result: DeployHostResult };
+
+export interface DeployOptions {
+  /** The rendered tree (its `ansible/inventory.yml`). */
+  root: string;
+  hosts: readonly HostModel[];
+  /** Only show what would change (`--check --diff`). */
+  plan?: boolean;
+  /** Hosts applied at once. Default 1 (one host at a time). */
+  parallel?: number;
+  /** More `-e NAME=VALUE` for the playbook. */
+  extraVars?: readonly string[];
+  /** The playbook. Default dokomodo's `ansible/site.yml`. */
+  playbook?: string;
+  /** Bound of one batch's run. Default 30 min. */
+  timeoutMs?: number;
+  onEvent?: (e: DeployEvent) => void;
+}
+
+/** dokomodo's playbooks: beside the bundle (dist/ → ../ansible) or the sources (src/operator/ → ../../ansible). */
+export function defaultPlaybook(): string {
+  for (const up of ['..', '../..']) {
+    const p = resolve(import.meta.dirname, up, 'ansible', 'site.yml');
+    if (existsSync(p)) return p;
+  }
+  throw new DokomodoError(
+    'playbook-missing',
+    "dokomodo's Ansible playbooks (ansible/site.yml) are not installed",
+    {
+      hint: 'reinstall dokomodo, or pass --playbook PATH',
+    },
+  );
+}
+
+interface Recap {
+  changed: number;
+  unreachable: number;
+  failed: number;
+}
+
+/** The PLAY RECAP lines of an ansible-playbook run, by inventory host. */
+export function parseRecap(out: string): Map<string, Recap> {
+  const res = new Map<string, Recap>();
+  const tail = out.slice(out.lastIndexOf('PLAY RECAP'));
+  for (const m of tail.matchAll(/^(\S+)\s*:\s*ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)/gm)) {
+    res.set(m[1]!, { changed: Number(m[2]), unreachable: Number(m[3]), failed: Number(m[4]) });
+  }
+  return res;
+}
+
+/** The last lines of the playbook's output that say why a host failed. */
+function reasonOf(out: string, host: string): string {
+  const lines = out.split('\n').filter((l) => l.includes(`[${host}]`) && /fatal|FAILED|UNREACHABLE/.test(l));
+  return (lines.at(-1) ?? 'see the playbook output').trim().slice(0, 300);
+}
+
+export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHostResult[]> {
+  const plan = opts.plan === true;
+  const inventory = join(opts.root, 'ansible', 'inventory.yml');
+  const results: DeployHostResult[] = [];
+  const emit = (r: DeployHostResult) => {
+    results.push(r);
+    opts.onEvent?.({ type: 'host', result: r });
+  };
+  const viaAnsible = opts.hosts.filter((h) => h.engine === 'ansible');
+  for (const h of opts.hosts.filter((x) => x.engine !== 'ansible')) {
+    const dir = join(opts.root, h.engine === 'compose' ? 'compose' : 'kubernetes', h.name);
+    emit({
+      host: h.name,
+      engine: h.engine,
+      state: 'manual',
+      changed: 0,
+      durationMs: 0,
+      message:
+        h.engine === 'compose'
+          ? `not applied from here yet: on ${h.name}, \`docker compose up -d\` in ${dir}`
+          : `not applied from here yet: \`kubectl apply -k ${dir}\``,
+    });
+  }
+  if (viaAnsible.length > 0 && !existsSync(inventory)) {
+    throw new DokomodoError('deploy-not-rendered', `${inventory} does not exist`, {
+      hint: 'render the ansible target into this directory first (deploy does it unless --no-render)',
+    });
+  }
+  const playbook = opts.playbook ?? defaultPlaybook();
+  const width = Math.max(1, opts.parallel ?? 1);
+  let failed = false;
+  for (let i = 0; i < viaAnsible.length; i += width) {
+    const batch = viaAnsible.slice(i, i + width);
+    if (failed) {
+      for (const h of batch)
+        emit({
+          host: h.name,
+          engine: 'ansible',
+          state: 'skipped',
+          changed: 0,
+          durationMs: 0,
+          message: 'an earlier host failed',
+        });
+      continue;
+    }
+    opts.onEvent?.({ type: 'batch', hosts: batch.map((h) => h.name), plan });
+    const t0 = rt.clock.now();
+    const r = await runProgram(
+      'ansible-playbook',
+      [
+        '-i',
+        inventory,
+        playbook,
+        '--limit',
+        batch.map((h) => h.name).join(','),
+        '--forks',
+        String(width),
+        ...(plan ? ['--check', '--diff'] : []),
+        ...(opts.extraVars ?? []).flatMap((e) => ['-e', e]),
+      ],
+      { timeoutMs: opts.timeoutMs ?? 30 * 60_000 },
+    ).catch((e: NodeJS.ErrnoException) => {
+      throw e.code === 'ENOENT'
+        ? new DokomodoError('ansible-missing', 'ansible-playbook is not installed on this machine', {
+            hint: 'install Ansible (apt-get install ansible) on the controller',
+          })
+        : e;
+    });
+    const out = `${r.stdout}\n${r.stderr}`;
+    const recap = parseRecap(out);
+    const durationMs = rt.clock.now() - t0;
+    for (const h of batch) {
+      const rc = recap.get(h.name);
+      const base = { host: h.name, engine: 'ansible' as const, durationMs };
+      if (!rc) {
+        failed = true;
+        emit({
+          ...base,
+          state: 'failed',
+          changed: 0,
+          message: out.trim().split('\n').at(-1)?.slice(0, 300) ?? `exit ${r.code}`,
+        });
+      } else if (rc.unreachable > 0) {
+        failed = true;
+        emit({ ...base, state: 'unreachable', changed: rc.changed, message: reasonOf(out, h.name) });
+      } else if (rc.failed > 0) {
+        failed = true;
+        emit({ ...base, state: 'failed', changed: rc.changed, message: reasonOf(out, h.name) });
+      } else {
+        emit({
+          ...base,
+          state: rc.changed === 0 ? 'unchanged' : plan ? 'changes' : 'applied',
+          changed: rc.changed,
+        });
+      }
+    }
+  }
+  return results;
+}
+
+/** Where the rendered tree of a deploy is kept by default: beside the platform file. */
+export function defaultDeployRoot(platformFile: string): string {
+  return join(dirname(resolve(platformFile)), '.dokomodo-deploy');
+}

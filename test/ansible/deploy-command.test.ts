@@ -1,0 +1,141 @@
+/**
+ * `dokomodo deploy` against two throw-away SSH hosts (test/harness): --plan touches nothing and
+ * lists the hosts with changes, a rolling apply installs each host (Ansible over SSH, one host at
+ * a time), a second plan finds nothing to do, and a change to one host's chains plans a change
+ * on that host only. Needs root for the harness; a failure in CI when a tool is missing.
+ */
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dokomodo } from '../cli/helpers.ts';
+import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
+import { have, SECRET } from './helpers.ts';
+
+function unavailable(): string | undefined {
+  const missing = ['ansible-playbook', 'ssh'].filter((t) => !have(t));
+  const why = missing.length > 0 ? `${missing.join(', ')} missing` : testHostsUnavailable();
+  if (why && process.env['CI']) throw new Error(`deploy tests cannot run in CI: ${why}`);
+  return why;
+}
+const why = unavailable();
+const RUN_TIMEOUT_MS = 300_000;
+
+interface DeployJson {
+  plan: boolean;
+  hosts: { host: string; engine: string; state: string; changed: number; message?: string }[];
+}
+
+describe.skipIf(why !== undefined)(
+  why ? `dokomodo deploy (skipped: ${why})` : 'dokomodo deploy over SSH',
+  () => {
+    let th: TestHosts;
+    let file: string;
+    let env: Record<string, string>;
+    let extra: string[];
+    const platform = (extraChain = '') => {
+      const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
+      const host = (h: typeof h1, roles: string) =>
+        `{ address: ${h.address}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: ${h.home}, roles: [${roles}] }`;
+      return `version: 1
+defaults:
+  binaries: { komodod: ~/bin/komodod, komodo-cli: ~/bin/komodo-cli }
+hosts:
+  th1: ${host(h1, 'chains')}
+  th2: ${host(h2, 'chains')}
+chains:
+  DOC: { host: th1, params: { ac_supply: 90000000000, ac_reward: 100000000, ac_cc: 3, ac_staked: 10 } }
+  MARTY: { host: th2, params: { ac_supply: 90000000000, ac_reward: 100000000, ac_cc: 3, ac_staked: 10 } }
+${extraChain}`;
+    };
+    const run = (args: string[]) => {
+      const r = dokomodo(['deploy', '--json', '-f', file, ...extra, ...args], {
+        env,
+        timeoutMs: RUN_TIMEOUT_MS,
+      });
+      return { ...r, json: r.stdout ? (JSON.parse(r.stdout) as DeployJson) : undefined };
+    };
+    const states = (j: DeployJson | undefined) => j?.hosts.map((h) => [h.host, h.state]);
+
+    beforeAll(async () => {
+      th = await upTestHosts(2);
+      file = join(th.dir, 'dokomodo.yaml');
+      writeFileSync(file, platform());
+      const binDir = join(th.dir, 'binaries');
+      mkdirSync(binDir);
+      for (const b of ['komodod', 'komodo-cli'])
+        writeFileSync(join(binDir, b), `#!/bin/sh\necho fake ${b}\n`, { mode: 0o755 });
+      // Test hosts share this machine: no kernel tuning, no firewall, no systemd.
+      extra = [
+        '--extra-vars',
+        'dokomodo_manage_os=false',
+        'dokomodo_manage_firewall=false',
+        `dokomodo_binaries_src=${binDir}`,
+      ];
+      env = {
+        DOKOMODO_SECRET: SECRET,
+        ANSIBLE_LOCAL_TEMP: join(th.dir, 'ansible-tmp'),
+        ANSIBLE_HOME: join(th.dir, 'ansible-home'),
+        ANSIBLE_SSH_CONTROL_PATH_DIR: join(th.dir, 'cp'),
+        ANSIBLE_PIPELINING: '1',
+      };
+    }, 120_000);
+    afterAll(() => th?.down());
+
+    it(
+      '--plan lists the changes per host and applies nothing',
+      () => {
+        const r = run(['--plan']);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.json?.plan).toBe(true);
+        expect(states(r.json)).toEqual([
+          ['th1', 'changes'],
+          ['th2', 'changes'],
+        ]);
+        for (const h of r.json!.hosts) expect(h.changed).toBeGreaterThan(0);
+        expect(() => statSync(join(th.hosts[1]!.home, '.komodo'))).toThrow();
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'applies one host at a time; the confs land on their hosts (0600); a second plan finds nothing to do',
+      () => {
+        const r = run(['--parallel', '1']);
+        expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+        expect(states(r.json)).toEqual([
+          ['th1', 'applied'],
+          ['th2', 'applied'],
+        ]);
+        expect(statSync(join(th.hosts[0]!.home, '.komodo/DOC/DOC.conf')).mode & 0o777).toBe(0o600);
+        expect(statSync(join(th.hosts[1]!.home, '.komodo/MARTY/MARTY.conf')).mode & 0o777).toBe(0o600);
+        const again = run(['--plan']);
+        expect(again.code).toBe(0);
+        expect(states(again.json)).toEqual([
+          ['th1', 'unchanged'],
+          ['th2', 'unchanged'],
+        ]);
+      },
+      2 * RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'a chain added to one host plans a change there only; --host limits the apply',
+      () => {
+        writeFileSync(file, platform('  NEWC: { host: th2, params: { ac_supply: 123456 } }\n'));
+        const plan = run(['--plan']);
+        expect(states(plan.json)).toEqual([
+          ['th1', 'unchanged'],
+          ['th2', 'changes'],
+        ]);
+        const r = run(['--host', 'th2']);
+        expect(r.code).toBe(0);
+        expect(states(r.json)).toEqual([['th2', 'applied']]);
+        expect(statSync(join(th.hosts[1]!.home, '.komodo/NEWC/NEWC.conf')).mode & 0o777).toBe(0o600);
+        const bad = dokomodo(['deploy', '--host', 'nope', '-f', file], { env });
+        expect(bad.code).toBe(2);
+        expect(bad.stderr).toContain('unknown-host');
+      },
+      3 * RUN_TIMEOUT_MS,
+    );
+  },
+);
