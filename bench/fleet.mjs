@@ -28,7 +28,12 @@ execFileSync('chmod', ['755', dir]);
 const th = join(dir, 'th');
 const port = 2300 + (process.pid % 500);
 const up = spawnSync('bash', ['test/harness/testhosts.sh', 'up', '1'], {
-  env: { ...process.env, TESTHOSTS_DIR: th, TESTHOSTS_PORT: String(port), TESTHOSTS_PREFIX: `dkb${process.pid}h` },
+  env: {
+    ...process.env,
+    TESTHOSTS_DIR: th,
+    TESTHOSTS_PORT: String(port),
+    TESTHOSTS_PREFIX: `dkb${process.pid}h`,
+  },
   encoding: 'utf8',
 });
 if (up.status !== 0) throw new Error(`testhosts up: ${up.stderr}`);
@@ -65,7 +70,11 @@ function run(file, mode) {
   const r = spawnSync(
     '/usr/bin/time',
     ['-o', timeFile, '-f', '%U %S', process.execPath, cli, 'status', '--json', '-f', file],
-    { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', DOKOMODO_SECRET: secret, TMPDIR: tmp }, maxBuffer: 1 << 26 },
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', DOKOMODO_SECRET: secret, TMPDIR: tmp },
+      maxBuffer: 1 << 26,
+    },
   );
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   const [u, s] = readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
@@ -77,10 +86,14 @@ function run(file, mode) {
 
 const devnetDir = join(dir, 'devnet');
 const env = { ...process.env, DOKOMODO_SECRET: secret };
-execFileSync(process.execPath, [cli, 'devnet', 'up', '--detach', '--datadir', devnetDir, '--blocktime', '0', '-f', direct], {
-  env,
-  stdio: 'ignore',
-});
+execFileSync(
+  process.execPath,
+  [cli, 'devnet', 'up', '--detach', '--datadir', devnetDir, '--blocktime', '0', '-f', direct],
+  {
+    env,
+    stdio: 'ignore',
+  },
+);
 const runs = { direct: [], cold: [], warm: [] };
 try {
   run(direct, 'direct');
@@ -116,5 +129,7 @@ ${row('over SSH, warm master', runs.warm)}
 
 Over SSH costs **${(m(runs.cold, 'wall') / m(runs.direct, 'wall')).toFixed(2)}×** (cold) and **${(m(runs.warm, 'wall') / m(runs.direct, 'wall')).toFixed(2)}×** (warm) the direct wall time.`;
 console.log(md);
-for (const [k, xs] of Object.entries(runs)) console.log(`${k}: wall ${xs.map((r) => r.wall.toFixed(0)).join(' ')}`);
-if (!process.env.BENCH_NO_RECORD) recordSection('fleet', '`status` of another host’s chains over SSH (`bench/fleet.mjs`)', md);
+for (const [k, xs] of Object.entries(runs))
+  console.log(`${k}: wall ${xs.map((r) => r.wall.toFixed(0)).join(' ')}`);
+if (!process.env.BENCH_NO_RECORD)
+  recordSection('fleet', '`status` of another host’s chains over SSH (`bench/fleet.mjs`)', md);
