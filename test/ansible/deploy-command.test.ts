@@ -40,6 +40,7 @@ describe.skipIf(why !== undefined)(
 defaults:
   binaries: { komodod: ~/bin/komodod, komodo-cli: ~/bin/komodo-cli }
 hosts:
+  gone: { address: 127.0.0.250, ssh: { user: nobody, port: ${h1.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: /nonexistent, roles: [chains] }
   th1: ${host(h1, 'chains')}
   th2: ${host(h2, 'chains')}
 chains:
@@ -84,7 +85,7 @@ ${extraChain}`;
     it(
       '--plan lists the changes per host and applies nothing',
       () => {
-        const r = run(['--plan']);
+        const r = run(['--plan', '--host', 'th1', 'th2']);
         expect(r.code, r.stderr).toBe(0);
         expect(r.json?.plan).toBe(true);
         expect(states(r.json)).toEqual([
@@ -100,7 +101,7 @@ ${extraChain}`;
     it(
       'applies one host at a time; the confs land on their hosts (0600); a second plan finds nothing to do',
       () => {
-        const r = run(['--parallel', '1']);
+        const r = run(['--parallel', '1', '--host', 'th1', 'th2']);
         expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
         expect(states(r.json)).toEqual([
           ['th1', 'applied'],
@@ -108,7 +109,7 @@ ${extraChain}`;
         ]);
         expect(statSync(join(th.hosts[0]!.home, '.komodo/DOC/DOC.conf')).mode & 0o777).toBe(0o600);
         expect(statSync(join(th.hosts[1]!.home, '.komodo/MARTY/MARTY.conf')).mode & 0o777).toBe(0o600);
-        const again = run(['--plan']);
+        const again = run(['--plan', '--host', 'th1', 'th2']);
         expect(again.code).toBe(0);
         expect(states(again.json)).toEqual([
           ['th1', 'unchanged'],
@@ -122,7 +123,7 @@ ${extraChain}`;
       'a chain added to one host plans a change there only; --host limits the apply',
       () => {
         writeFileSync(file, platform('  NEWC: { host: th2, params: { ac_supply: 123456 } }\n'));
-        const plan = run(['--plan']);
+        const plan = run(['--plan', '--host', 'th1', 'th2']);
         expect(states(plan.json)).toEqual([
           ['th1', 'unchanged'],
           ['th2', 'changes'],
@@ -136,6 +137,21 @@ ${extraChain}`;
         expect(bad.stderr).toContain('unknown-host');
       },
       3 * RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'stops at the first host that cannot be reached: the hosts after it are skipped, exit 1',
+      () => {
+        const r = run(['--parallel', '1']);
+        expect(r.code).toBe(1);
+        expect(states(r.json)).toEqual([
+          ['gone', 'unreachable'],
+          ['th1', 'skipped'],
+          ['th2', 'skipped'],
+        ]);
+        expect(r.json!.hosts[0]!.message).toMatch(/UNREACHABLE|Connection refused/);
+      },
+      RUN_TIMEOUT_MS,
     );
   },
 );
