@@ -1,7 +1,8 @@
 /**
  * The one schema of the platform file. The TypeScript input types, the runtime validation and the
  * published JSON Schema (`dokomodo schema`, `schema/dokomodo.schema.json`) all come from here.
- * Semantic rules that need the whole file (references, ports, parameters) live in rules.ts.
+ * Semantic rules that need the whole file (references, ports, parameters) live in normalize.ts
+ * and its steps under normalize/; the default values quoted here come from defaults.ts.
  */
 import { z } from 'zod';
 import { DEFAULTS } from './defaults.ts';
