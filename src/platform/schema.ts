@@ -1,9 +1,11 @@
 /**
  * The one schema of the platform file. The TypeScript input types, the runtime validation and the
  * published JSON Schema (`dokomodo schema`, `schema/dokomodo.schema.json`) all come from here.
- * Semantic rules that need the whole file (references, ports, parameters) live in rules.ts.
+ * Semantic rules that need the whole file (references, ports, parameters) live in normalize.ts
+ * and its steps under normalize/; the default values quoted here come from defaults.ts.
  */
 import { z } from 'zod';
+import { DEFAULTS } from './defaults.ts';
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const HOST_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
@@ -14,6 +16,10 @@ const duration = z
   .union([z.number().nonnegative(), z.string().regex(/^\d+(\.\d+)?(ms|s|m|h)$/)])
   .describe('Seconds as a number, or a string with a unit: "500ms", "30s", "5m", "1h".');
 const stringList = z.array(z.string().min(1));
+
+/** How the descriptions spell a default taken from DEFAULTS. */
+const seconds = (ms: number) => `${ms / 1000}s`;
+const list = (xs: readonly string[]) => `[${xs.join(', ')}]`;
 
 export const SecretSourceSchema = z
   .union([
@@ -26,32 +32,43 @@ export const SecretSourceSchema = z
   ])
   .describe(
     'Where the platform secret comes from. RPC credentials of every chain are derived from it. ' +
-      'Never the value itself. Default: { env: DOKOMODO_SECRET }.',
+      `Never the value itself. Default: { env: ${DEFAULTS.secretEnv} }.`,
   );
 
 export const RpcSettingsSchema = z
   .strictObject({
-    bind: z.string().min(1).optional().describe('rpcbind of every chain conf. Default 127.0.0.1.'),
-    allowip: stringList.optional().describe('rpcallowip entries. Default [127.0.0.1].'),
+    bind: z.string().min(1).optional().describe(`rpcbind of every chain conf. Default ${DEFAULTS.rpc.bind}.`),
+    allowip: stringList.optional().describe(`rpcallowip entries. Default ${list(DEFAULTS.rpc.allowip)}.`),
     workqueue: z
       .int()
       .min(1)
       .max(65536)
       .optional()
-      .describe('rpcworkqueue. Default 256 (what komodod writes).'),
+      .describe(`rpcworkqueue. Default ${DEFAULTS.rpc.workqueue} (what komodod writes).`),
     threads: z.int().min(1).max(1024).optional().describe('rpcthreads. Default: komodod default (4).'),
   })
   .describe('RPC server settings written into chain conf files.');
 
 export const StartSettingsSchema = z.strictObject({
-  concurrency: z.int().min(1).max(1024).optional().describe('How many chains start at once. Default 4.'),
-  timeout: duration.optional().describe('How long a chain may take to answer RPC after start. Default 300s.'),
+  concurrency: z
+    .int()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe(`How many chains start at once. Default ${DEFAULTS.start.concurrency}.`),
+  timeout: duration
+    .optional()
+    .describe(
+      `How long a chain may take to answer RPC after start. Default ${seconds(DEFAULTS.start.timeoutMs)}.`,
+    ),
 });
 
 export const StopSettingsSchema = z.strictObject({
   timeout: duration
     .optional()
-    .describe('How long to wait after the stop RPC before signalling. Default 120s.'),
+    .describe(
+      `How long to wait after the stop RPC before signalling. Default ${seconds(DEFAULTS.stop.timeoutMs)}.`,
+    ),
 });
 
 export const DefaultsSchema = z
@@ -60,7 +77,7 @@ export const DefaultsSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Base data directory of KMD and assetchains. Default ~/.komodo.'),
+      .describe(`Base data directory of KMD and assetchains. Default ${DEFAULTS.datadir}.`),
     host: z
       .string()
       .regex(HOST_RE)
@@ -88,29 +105,33 @@ export const DefaultsSchema = z
           .string()
           .min(1)
           .optional()
-          .describe('Image with komodod and dokomodo (entrypoint). Default dokomodo/komodod:latest.'),
+          .describe(`Image with komodod and dokomodo (entrypoint). Default ${DEFAULTS.containers.image}.`),
         iguana_image: z
           .string()
           .min(1)
           .optional()
-          .describe('Image with Iguana and dokomodo. Default dokomodo/iguana:latest.'),
+          .describe(`Image with Iguana and dokomodo. Default ${DEFAULTS.containers.iguanaImage}.`),
         namespace: z
           .string()
           .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
           .optional()
-          .describe('Kubernetes namespace. Default komodo.'),
+          .describe(`Kubernetes namespace. Default ${DEFAULTS.containers.namespace}.`),
         storage: z
           .string()
           .regex(/^\d+(Ki|Mi|Gi|Ti)$/)
           .optional()
-          .describe('PVC size per chain. Default 10Gi.'),
+          .describe(`PVC size per chain. Default ${DEFAULTS.containers.storage}.`),
         storage_class: z.string().min(1).optional().describe('Kubernetes StorageClass of the chain volumes.'),
-        cpu: z.string().min(1).optional().describe('CPU request per chain. Default 250m.'),
+        cpu: z
+          .string()
+          .min(1)
+          .optional()
+          .describe(`CPU request per chain. Default ${DEFAULTS.containers.cpu}.`),
         memory: z
           .string()
           .regex(/^\d+(Ki|Mi|Gi)$/)
           .optional()
-          .describe('Memory request per chain. Default 1Gi.'),
+          .describe(`Memory request per chain. Default ${DEFAULTS.containers.memory}.`),
       })
       .optional()
       .describe('Container settings for the compose and kubernetes targets.'),
@@ -142,7 +163,7 @@ export const HostSchema = z
     engine: z
       .enum(['ansible', 'compose', 'kubernetes'])
       .optional()
-      .describe('What `deploy` applies this host with. Default ansible.'),
+      .describe(`What \`deploy\` applies this host with. Default ${DEFAULTS.host.engine}.`),
     control: z
       .enum(['process', 'systemd', 'systemd-user', 'compose', 'kubectl'])
       .optional()
@@ -152,7 +173,7 @@ export const HostSchema = z
     roles: z
       .array(z.enum(['chains', 'iguana', 'monitor']))
       .optional()
-      .describe('What runs there. Default [chains, iguana].'),
+      .describe(`What runs there. Default ${list(DEFAULTS.host.roles)}.`),
     user: z.string().min(1).optional().describe('Unix user running the daemons on this host.'),
     home: z.string().min(1).optional().describe('Home directory of that user. Default /home/<user>.'),
     datadir: z.string().min(1).optional().describe('Overrides defaults.datadir on this host.'),
@@ -167,10 +188,26 @@ export const ParamValueSchema = z
 
 export const NotarizationSchema = z
   .strictObject({
-    utxo_value: z.int().min(1).optional().describe('Notarization UTXO size in satoshis. Default 10000.'),
-    split_threshold: z.int().min(0).optional().describe('Split when fewer UTXOs than this. Default 20.'),
-    split_target: z.int().min(1).max(252).optional().describe('Split up to this many UTXOs. Default 50.'),
-    enabled: z.boolean().optional().describe('Whether this chain is notarized. Default true.'),
+    utxo_value: z
+      .int()
+      .min(1)
+      .optional()
+      .describe(`Notarization UTXO size in satoshis. Default ${DEFAULTS.notarization.utxoValue}.`),
+    split_threshold: z
+      .int()
+      .min(0)
+      .optional()
+      .describe(`Split when fewer UTXOs than this. Default ${DEFAULTS.notarization.splitThreshold}.`),
+    split_target: z
+      .int()
+      .min(1)
+      .max(252)
+      .optional()
+      .describe(`Split up to this many UTXOs. Default ${DEFAULTS.notarization.splitTarget}.`),
+    enabled: z
+      .boolean()
+      .optional()
+      .describe(`Whether this chain is notarized. Default ${DEFAULTS.notarization.enabled}.`),
   })
   .describe('Notarization UTXO policy of a chain.');
 
@@ -265,14 +302,20 @@ export const IguanaSchema = z
     host: z.string().regex(HOST_RE).optional(),
     port: port
       .optional()
-      .describe('Iguana RPC port. Default 7776 for the first instance, 7779 for a 3p instance.'),
+      .describe(
+        `Iguana RPC port. Default ${DEFAULTS.iguana.port} for the first instance, ${DEFAULTS.iguana.port3p} for a 3p instance.`,
+      ),
     mode: z
       .enum(['main', '3p'])
       .optional()
       .describe('main: started as `iguana notary`; 3p: started with its elected file (third-party coins).'),
     coins: z.array(z.string().min(1)).min(1).describe('Chains this instance notarizes, in bootstrap order.'),
     notaries: z.string().min(1).describe('Name of an entry of `notaries`.'),
-    workdir: z.string().min(1).optional().describe('Iguana working directory. Default ~/dPoW/iguana.'),
+    workdir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(`Iguana working directory. Default ${DEFAULTS.iguana.workdir}.`),
     myip: z
       .string()
       .min(1)
@@ -281,7 +324,7 @@ export const IguanaSchema = z
     unlock: duration
       .optional()
       .describe(
-        'How long walletpassphrase unlocks the wallet (the timeout sent). Default 9999999 s (about 115 days), as dPoW’s wp_7776.',
+        `How long walletpassphrase unlocks the wallet (the timeout sent). Default ${DEFAULTS.iguana.unlockSeconds} s (about ${Math.floor(DEFAULTS.iguana.unlockSeconds / 86_400)} days), as dPoW’s wp_7776.`,
       ),
   })
   .describe('An Iguana dPoW process and the coins it notarizes.');
@@ -314,7 +357,9 @@ export const NotaryListSchema = z
         'An elected file: iguana format {port, minsigs, seeds, notaries:[{name: pubkey}]} or flat {name: pubkey}.',
       ),
     list: z.array(NotaryEntrySchema).min(1).optional().describe('The elected notaries inline.'),
-    port: port.optional().describe('dPoW p2p port of this notary network. Default 13848.'),
+    port: port
+      .optional()
+      .describe(`dPoW p2p port of this notary network. Default ${DEFAULTS.notaries.port}.`),
     minsigs: z.int().min(1).max(64).optional(),
     BTCminsigs: z.int().min(1).max(64).optional(),
     seeds: stringList.optional().describe('IPs of seed notaries (addnotary).'),
@@ -337,7 +382,7 @@ const secretOrText = z
 const severity = z
   .enum(['warning', 'critical'])
   .optional()
-  .describe('The least severity sent to this channel. Default warning (everything).');
+  .describe(`The least severity sent to this channel. Default ${DEFAULTS.alerts.severity} (everything).`);
 
 export const AlertChannelSchema = z
   .discriminatedUnion('type', [
@@ -353,7 +398,7 @@ export const AlertChannelSchema = z
         'The bot token (from @BotFather): { env } or { file }, never inline.',
       ),
       chat: z.union([z.string().min(1), z.int()]).describe('chat_id: a user, group (-100…) or @channel.'),
-      api: z.url().optional().describe('Bot API base URL. Default https://api.telegram.org.'),
+      api: z.url().optional().describe(`Bot API base URL. Default ${DEFAULTS.alerts.api}.`),
     }),
     z.strictObject({
       type: z.literal('discord'),
@@ -377,13 +422,19 @@ export const AlertsSchema = z
       .record(z.string(), AlertChannelSchema)
       .optional()
       .describe('Where the monitor sends alerts, by name.'),
-    repeat: duration.optional().describe('Re-send an alert that keeps firing this often. Default 4h.'),
+    repeat: duration
+      .optional()
+      .describe(
+        `Re-send an alert that keeps firing this often. Default ${DEFAULTS.alerts.repeatSeconds / 3600}h.`,
+      ),
     rate: z
       .int()
       .min(1)
       .max(600)
       .optional()
-      .describe('At most this many messages per channel per minute; the rest wait. Default 20.'),
+      .describe(
+        `At most this many messages per channel per minute; the rest wait. Default ${DEFAULTS.alerts.ratePerMinute}.`,
+      ),
     heartbeat: z
       .strictObject({
         url: secretOrText.describe(

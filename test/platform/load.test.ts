@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { memoryHost } from '../../src/core/host.ts';
 import { loadPlatformFile } from '../../src/platform/index.ts';
@@ -287,7 +287,8 @@ describe('docs/platform-file.md', () => {
     expect(missing).toEqual([]);
   });
   it('lists every diagnostic code the loader can emit', () => {
-    const src = ['load.ts', 'normalize.ts', 'normalize-alerts.ts', 'zod-diagnostics.ts', 'index.ts']
+    const steps = readdirSync('src/platform/normalize').map((f) => `normalize/${f}`);
+    const src = ['load.ts', 'normalize.ts', ...steps, 'zod-diagnostics.ts', 'index.ts']
       .map((f) => readFileSync(`src/platform/${f}`, 'utf8'))
       .join('\n');
     const codes = new Set(

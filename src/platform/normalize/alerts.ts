@@ -1,12 +1,9 @@
 /** The `alerts` section: channels in file order with their defaults, repeat and rate. */
-import type { AlertChannelModel, AlertsModel } from './model.ts';
-import type { PlatformInput } from './schema.ts';
+import { DEFAULTS } from '../defaults.ts';
+import type { AlertChannelModel, AlertsModel } from '../model.ts';
+import type { PlatformInput } from '../schema.ts';
 
-export const ALERT_DEFAULTS = Object.freeze({
-  repeatSeconds: 4 * 3600,
-  ratePerMinute: 20,
-  api: 'https://api.telegram.org',
-});
+const ALERT_DEFAULTS = DEFAULTS.alerts;
 
 type Warn = (code: string, path: Array<string | number>, message: string, hint?: string) => void;
 
@@ -17,7 +14,7 @@ export function normalizeAlerts(
 ): AlertsModel {
   const channels: AlertChannelModel[] = [];
   for (const [name, c] of Object.entries(input?.channels ?? {})) {
-    const severity = c.severity ?? 'warning';
+    const severity = c.severity ?? ALERT_DEFAULTS.severity;
     if (
       (c.type === 'discord' || c.type === 'webhook') &&
       typeof c.url === 'string' &&
