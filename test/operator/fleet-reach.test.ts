@@ -179,6 +179,17 @@ environments:
       ]);
     }, 60_000);
 
+    it('the monitor polls the chains where they run: up on the reachable hosts, down on the lost one', () => {
+      const env = { DOKOMODO_SECRET: SECRET, TMPDIR: controlDir };
+      const r = dokomodo(['monitor', '--once', '--env', 'up', '-f', file], { env });
+      expect(r.code, r.stderr).toBe(0);
+      const up = (chain: string, host: string) =>
+        r.stdout.match(
+          new RegExp(`^dokomodo_chain_up\\{chain="${chain}",host="${host}"\\} (\\d)$`, 'm'),
+        )?.[1];
+      expect([up('FLTA', 'th1'), up('FLTB', 'th2'), up('FLTC', 'gone')]).toEqual(['1', '1', '0']);
+    }, 60_000);
+
     it('start and stop act on the chain’s own host over SSH: conf written there (0600), readiness by RPC', () => {
       const env = { DOKOMODO_SECRET: SECRET, TMPDIR: controlDir };
       const start = dokomodo(['start', '--devnet', 'FLTD', '--json', '-f', file], { env });
