@@ -13,7 +13,7 @@
  * drives the engines, never reimplements them.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DokomodoError } from '../core/errors.ts';
 import type { HostModel } from '../platform/model.ts';
 import { runProgram } from './remote/shell.ts';
@@ -194,9 +194,4 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
     }
   }
   return results;
-}
-
-/** Where the rendered tree of a deploy is kept by default: beside the platform file. */
-export function defaultDeployRoot(platformFile: string): string {
-  return join(dirname(resolve(platformFile)), '.dokomodo-deploy');
 }

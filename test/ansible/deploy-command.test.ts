@@ -8,16 +8,10 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dokomodo } from '../cli/helpers.ts';
-import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
-import { have, SECRET } from './helpers.ts';
+import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
+import { deployUnavailable, SECRET } from './helpers.ts';
 
-function unavailable(): string | undefined {
-  const missing = ['ansible-playbook', 'ssh'].filter((t) => !have(t));
-  const why = missing.length > 0 ? `${missing.join(', ')} missing` : testHostsUnavailable();
-  if (why && process.env['CI']) throw new Error(`deploy tests cannot run in CI: ${why}`);
-  return why;
-}
-const why = unavailable();
+const why = deployUnavailable();
 const RUN_TIMEOUT_MS = 300_000;
 
 interface DeployJson {

@@ -9,17 +9,18 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, statSync, writeFileSync 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Artifact } from '../../src/compiler/artifact.ts';
-import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
-import { ansible, deployTargets, have, PLAYBOOK, platformText, recap, renderTo } from './helpers.ts';
+import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
+import {
+  ansible,
+  deployTargets,
+  deployUnavailable,
+  PLAYBOOK,
+  platformText,
+  recap,
+  renderTo,
+} from './helpers.ts';
 
-function unavailable(): string | undefined {
-  const missing = ['ansible-playbook', 'ssh'].filter((t) => !have(t));
-  const why = missing.length > 0 ? `${missing.join(', ')} missing` : testHostsUnavailable();
-  if (why && process.env['CI']) throw new Error(`deploy tests cannot run in CI: ${why}`);
-  return why;
-}
-
-const why = unavailable();
+const why = deployUnavailable();
 const title = why
   ? `ansible deploy over SSH (skipped: ${why}; apt-get install ansible openssh-server, run as root)`
   : 'ansible deploy over SSH to two loopback hosts';

@@ -7,6 +7,7 @@ import { loadPlatformFile } from '../../src/platform/index.ts';
 import { loadPlatformText } from '../../src/platform/load.ts';
 import type { Platform } from '../../src/platform/model.ts';
 import { selectEnvironment } from '../../src/platform/select.ts';
+import { testHostsUnavailable } from '../harness/testhosts.ts';
 
 export const SECRET = 'ansible-test-secret-0123456789';
 export const PLAYBOOK = 'ansible/site.yml';
@@ -126,4 +127,15 @@ export function recap(out: string): Record<string, Recap> {
     };
   }
   return res;
+}
+
+/**
+ * Why the deploy tests cannot run here (Ansible, ssh or the test hosts missing), or undefined;
+ * in CI a missing piece is a failure, never a skip.
+ */
+export function deployUnavailable(): string | undefined {
+  const missing = ['ansible-playbook', 'ssh'].filter((t) => !have(t));
+  const why = missing.length > 0 ? `${missing.join(', ')} missing` : testHostsUnavailable();
+  if (why && process.env['CI']) throw new Error(`deploy tests cannot run in CI: ${why}`);
+  return why;
 }

@@ -108,13 +108,30 @@ function portAnswers(port: number, timeoutMs = 500): Promise<boolean> {
   });
 }
 
+/** Whether a conf holds the chain's derived credentials and its RPC port (else it is not ours). */
+export function confMatches(text: string, secret: string, chain: ChainModel): boolean {
+  const creds = rpcCredentials(secret, chain.name);
+  const up = komodoUserPass(text);
+  return up.user === creds.user && up.password === creds.password && up.rpcport === chain.rpc;
+}
+
+/** The conf `render` writes for the chain: the bytes start writes, here or on its host. */
+export function confText(platform: Platform, secret: string, chain: ChainModel): string {
+  // The conf renderer reads only the platform, the secret and the source name of this context.
+  const ctx = {
+    platform,
+    selection: { env: undefined, chains: platform.chains, hosts: platform.hosts },
+    secret,
+    source: basename(platform.file),
+    hosts: [],
+  };
+  return chainConfText(ctx, chain);
+}
+
 /** Writes the chain's conf when missing; refuses one whose credentials are not the derived ones. */
 export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 'written' | 'kept' {
-  const creds = rpcCredentials(secret, lc.chain.name);
   if (existsSync(lc.conf)) {
-    const up = komodoUserPass(readFileSync(lc.conf, 'utf8'));
-    if (up.user === creds.user && up.password === creds.password && up.rpcport === lc.chain.rpc)
-      return 'kept';
+    if (confMatches(readFileSync(lc.conf, 'utf8'), secret, lc.chain)) return 'kept';
     throw new DokomodoError(
       'conf-mismatch',
       `${lc.conf} has other RPC credentials or port than the ones derived from the platform secret`,
@@ -128,16 +145,8 @@ export function ensureConf(lc: LocalChain, platform: Platform, secret: string): 
   } catch (e) {
     throw fsError(e, lc, 'create the data directory');
   }
-  // The conf renderer reads only the platform, the secret and the source name of this context.
-  const ctx = {
-    platform,
-    selection: { env: undefined, chains: platform.chains, hosts: platform.hosts },
-    secret,
-    source: basename(platform.file),
-    hosts: [],
-  };
   try {
-    writeFileAtomic(lc.conf, chainConfText(ctx, lc.chain), { mode: 0o600 });
+    writeFileAtomic(lc.conf, confText(platform, secret, lc.chain), { mode: 0o600 });
   } catch (e) {
     throw fsError(e, lc, 'write its conf');
   }
@@ -159,17 +168,32 @@ function fsError(e: unknown, lc: LocalChain, what: string): DokomodoError {
   });
 }
 
+/**
+ * The daemon arguments of a chain whose data lives in `datadir` (here or on its host): its launch
+ * arguments, -datadir when it is not the daemon's default, -conf for a coin's own conf name, and
+ * for the devnet's simulator the ports it cannot compute for third-party coins.
+ */
+export function daemonArgs(
+  chain: ChainModel,
+  datadir: string,
+  opts: { rebased?: boolean; devnet?: boolean },
+): string[] {
+  const args = chain.launchArgs.filter((a) => !a.startsWith('-datadir='));
+  if (opts.rebased || chain.customDatadir || chain.kind === 'coin') args.push(`-datadir=${datadir}`);
+  if (chain.kind === 'coin') args.push(`-conf=${chain.confName}`);
+  if (opts.devnet && (chain.kind === 'coin' || chain.portsOverridden))
+    args.push(`-port=${chain.p2p}`, `-rpcport=${chain.rpc}`);
+  return args;
+}
+
 /** The binary and arguments that start `lc`. */
 export function command(lc: LocalChain, opts: LocalOptions): { file: string; args: string[] } {
   const { chain } = lc;
-  const args = chain.launchArgs.filter((a) => !a.startsWith('-datadir='));
-  if (opts.datadir !== undefined || chain.customDatadir || chain.kind === 'coin')
-    args.push(`-datadir=${lc.datadir}`);
-  if (chain.kind === 'coin') args.push(`-conf=${chain.confName}`);
+  const args = daemonArgs(chain, lc.datadir, {
+    rebased: opts.datadir !== undefined,
+    ...(opts.devnet ? { devnet: true } : {}),
+  });
   if (opts.devnet) {
-    // The simulator needs ports it cannot compute for third-party coins.
-    if (chain.kind === 'coin' || chain.portsOverridden)
-      args.push(`-port=${chain.p2p}`, `-rpcport=${chain.rpc}`);
     if (!opts.devnetBin) throw new Error('devnetBin is required with devnet');
     return { file: process.execPath, args: [opts.devnetBin, ...args, ...(opts.extraArgs ?? [])] };
   }

@@ -8,15 +8,19 @@
  * The conf travels on the ssh command's stdin (never in its arguments, which `ps` shows) and is
  * written with umask 077 to a temporary name, then renamed, so a daemon never reads half a conf.
  */
-import { chainConfText } from '../../compiler/renderers/conf.ts';
 import { DokomodoError } from '../../core/errors.ts';
-import { komodoUserPass } from '../../komodo/conf.ts';
-import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, HostModel } from '../../platform/model.ts';
 import type { HostShell } from '../remote/shell.ts';
 import { RpcError } from '../rpc/client.ts';
 import type { Runtime } from '../runtime.ts';
-import type { DaemonEvent, StartState, StopState } from './local.ts';
+import {
+  confMatches,
+  confText,
+  type DaemonEvent,
+  daemonArgs,
+  type StartState,
+  type StopState,
+} from './local.ts';
 
 export interface RemoteOptions {
   runtime: Runtime;
@@ -86,28 +90,18 @@ export async function remotePid(shell: HostShell, rc: RemoteChain): Promise<numb
 }
 
 function commandOf(rc: RemoteChain, opts: RemoteOptions): string[] {
-  const { chain } = rc;
-  const args = chain.launchArgs.filter((a) => !a.startsWith('-datadir='));
-  if (chain.customDatadir || chain.kind === 'coin') args.push(`-datadir=${rc.datadir}`);
-  if (chain.kind === 'coin') args.push(`-conf=${chain.confName}`);
-  if (opts.devnet) {
-    if (chain.kind === 'coin' || chain.portsOverridden)
-      args.push(`-port=${chain.p2p}`, `-rpcport=${chain.rpc}`);
-    return ['node', opts.devnet.bin, ...args, ...(opts.devnet.extraArgs ?? [])];
-  }
-  const daemon = chain.coin.daemon;
+  const args = daemonArgs(rc.chain, rc.datadir, opts.devnet ? { devnet: true } : {});
+  if (opts.devnet) return ['node', opts.devnet.bin, ...args, ...(opts.devnet.extraArgs ?? [])];
+  const daemon = rc.chain.coin.daemon;
   return [onHost(rc.host, opts.runtime.platform.defaults.binaries[daemon] ?? daemon), ...args];
 }
 
 /** Writes the conf when missing; refuses one whose credentials are not the derived ones. */
 async function ensureRemoteConf(shell: HostShell, rc: RemoteChain, rt: Runtime): Promise<'written' | 'kept'> {
   const secret = rt.secret();
-  const creds = rpcCredentials(secret, rc.chain.name);
   const existing = await sh(shell, rc, 'read its conf', 'f=$1; [ -f "$f" ] && cat "$f"; exit 0', [rc.conf]);
   if (existing !== '') {
-    const up = komodoUserPass(existing);
-    if (up.user === creds.user && up.password === creds.password && up.rpcport === rc.chain.rpc)
-      return 'kept';
+    if (confMatches(existing, secret, rc.chain)) return 'kept';
     throw new DokomodoError(
       'conf-mismatch',
       `${rc.host.name}:${rc.conf} has other RPC credentials or port than the ones derived from the platform secret`,
@@ -116,20 +110,13 @@ async function ensureRemoteConf(shell: HostShell, rc: RemoteChain, rt: Runtime):
       },
     );
   }
-  const ctx = {
-    platform: rt.platform,
-    selection: { env: undefined, chains: rt.platform.chains, hosts: rt.platform.hosts },
-    secret,
-    source: rt.platform.file.split('/').at(-1) ?? 'dokomodo.yaml',
-    hosts: [],
-  };
   await sh(
     shell,
     rc,
     'write its conf',
     'umask 077; mkdir -p "$1" && cat > "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"',
     [rc.datadir, rc.conf],
-    chainConfText(ctx, rc.chain),
+    confText(rt.platform, secret, rc.chain),
   );
   return 'written';
 }

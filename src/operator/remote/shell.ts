@@ -36,9 +36,10 @@ export interface HostShell {
    * for the remote shell). Throws `host-unreachable` when the host cannot be reached at all.
    */
   run(argv: readonly string[], opts?: RunOptions): Promise<RunResult>;
-  /** The host's `127.0.0.1:port` (or `address:port`) as reached from here. */
-  forward(port: number, address?: string): Promise<Endpoint>;
-  /** Several ports at once (over SSH: one request to the master for all of them), in order. */
+  /**
+   * The host's `127.0.0.1:port` (or `address:port`) of each port as reached from here, in order;
+   * over SSH one request to the master for all of them.
+   */
   forwardAll(ports: readonly number[], address?: string): Promise<Endpoint[]>;
   /** Whether the connection that carries the forwards is still up (always true here). */
   alive(): Promise<boolean>;
@@ -54,7 +55,6 @@ export function localShell(host: Pick<HostModel, 'name'> & { address?: string })
     host: host.name,
     local: true,
     run: (argv, opts = {}) => runProgram(argv[0]!, argv.slice(1), opts),
-    forward: async (port, address) => ({ host: address ?? host.address ?? '127.0.0.1', port }),
     alive: async () => true,
     forwardAll: async (ports, address) =>
       ports.map((port) => ({ host: address ?? host.address ?? '127.0.0.1', port })),
@@ -163,10 +163,6 @@ export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
     async alive() {
       const r = await runProgram(ssh, [...options, '-O', 'check', ...target], { timeoutMs: 5000 });
       return r.code === 0;
-    },
-    async forward(port, address = '127.0.0.1') {
-      const [ep] = await shell.forwardAll([port], address);
-      return ep!;
     },
     forwardAll(ports, address = '127.0.0.1') {
       const fresh: { key: string; spec: string; socketPath: string }[] = [];
