@@ -6,7 +6,11 @@ import { build } from 'esbuild';
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 rmSync(new URL('../dist', import.meta.url), { recursive: true, force: true });
 await build({
-  entryPoints: { main: 'src/cli/main.ts', komodod: 'src/devnet/komodod-main.ts' },
+  entryPoints: {
+    main: 'src/cli/main.ts',
+    komodod: 'src/devnet/komodod-main.ts',
+    iguana: 'src/devnet/iguana-main.ts',
+  },
   outdir: 'dist',
   bundle: true,
   splitting: true,

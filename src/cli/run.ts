@@ -105,6 +105,31 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .action(lazy(async () => (await import('./commands/deploy.ts')).deploy));
 
   program
+    .command('recover')
+    .description(
+      'rebuild a host from the platform file and the passphrase: fence, deploy, chains, keys, iguana, utxo, verify (resumable)',
+    )
+    .addOption(textOption('--host <name>', 'the host to recover').makeOptionMandatory())
+    .option('--passphrase-stdin', 'read the passphrase from standard input')
+    .option('--fence', 'stop an Iguana with this key found running on another host (instead of refusing)')
+    .option('--fence-unreachable', 'go on when a host cannot be checked for such an Iguana (it is down)')
+    .option('--no-deploy', 'skip the deploy phase (the host’s files are already in place)')
+    .addOption(
+      pathOption('-o, --out <dir>', 'the rendered tree for deploy (default: out/ beside the platform file)'),
+    )
+    .addOption(textOption('--extra-vars <name=value...>', 'more variables for the playbook'))
+    .addOption(pathOption('--playbook <file>', 'another playbook than dokomodo’s ansible/site.yml'))
+    .addOption(pathOption('--journal-dir <dir>', 'the UTXO journals (default ~/.dokomodo/utxo)'))
+    .addOption(
+      durationOption('--wait <seconds>', 'how long a daemon or Iguana may take to answer after start', {
+        min: 1,
+        max: 3600,
+        default: 60,
+      }),
+    )
+    .action(lazy(async () => (await import('./commands/recover.ts')).recover));
+
+  program
     .command('import')
     .description('make a platform file from upstream data')
     .command('dpow')

@@ -39,7 +39,8 @@ export interface RemoteChain {
   logFile: string;
 }
 
-function onHost(host: HostModel, path: string): string {
+/** A path of the platform file (`~` = the host's home) as a path on that host. */
+export function onHost(host: HostModel, path: string): string {
   const home = host.home ?? `/home/${host.user}`;
   return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }

@@ -22,6 +22,12 @@ export interface RunOptions {
   input?: string;
   /** Kill the program (and fail with `host-timeout`) after this long. Default 60 s. */
   timeoutMs?: number;
+  /**
+   * The environment of a program run on this machine (default: ours). Give one built with
+   * `daemonEnv()` when the program leaves a daemon running. Over SSH the remote login's own
+   * environment applies and this is not sent.
+   */
+  env?: Record<string, string>;
 }
 
 /** Where a port of the host is reached from here. */
@@ -65,7 +71,10 @@ export function localShell(host: Pick<HostModel, 'name'> & { address?: string })
 /** Runs a program here and collects its output; never throws for a non-zero exit. */
 export function runProgram(file: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(file, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      ...(opts.env ? { env: opts.env } : {}),
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? DEFAULT_RUN_TIMEOUT_MS);

@@ -1,0 +1,352 @@
+/**
+ * `dokomodo recover` against throw-away SSH hosts (test/harness): the host `nn` is rebuilt from
+ * the platform file and the passphrase — deployed with the real Ansible, its chains started over
+ * SSH (the devnet's komodod installed as the host's `komodod`), the key imported, its Iguana
+ * started (the devnet's Iguana installed as `iguana`) and bootstrapped, UTXOs split, verified.
+ * The old host `old` still runs an Iguana with the same key: refused and named, then fenced.
+ * A recover killed in the middle is run again and continues. The passphrase is looked for in
+ * every file of both homes, every output and every process's arguments.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KMD } from '../../src/komodo/coins.ts';
+import { deriveKeys } from '../../src/komodo/keys.ts';
+import { dokomodo } from '../cli/helpers.ts';
+import { deployUnavailable, SECRET } from '../ansible/helpers.ts';
+import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
+import { freePort } from '../support/ports.ts';
+
+const why = deployUnavailable();
+const PASS = 'recover test passphrase — never for real coins';
+const PUBKEY = deriveKeys(PASS, [KMD]).pubkey;
+const RUN_TIMEOUT_MS = 300_000;
+const SEEDS = ['198.51.100.10', '198.51.100.11'];
+
+interface RecoverJson {
+  host: string;
+  ok: boolean;
+  resumed: boolean;
+  phases: {
+    phase: string;
+    state: string;
+    summary: string;
+    durationMs: number;
+    error?: { code: string; message: string };
+  }[];
+  fence: { host: string; state: string; pid?: number; action?: string }[];
+  verify: {
+    ok: boolean;
+    problems: string[];
+    chains: { chain: string; state: string; ismine: boolean | null }[];
+  } | null;
+}
+
+describe.skipIf(why !== undefined)(
+  why ? `dokomodo recover (skipped: ${why})` : 'dokomodo recover over SSH',
+  () => {
+    let th: TestHosts;
+    let file: string;
+    let env: Record<string, string>;
+    let extra: string[];
+    let oldHome: string;
+    let nnHome: string;
+    let oldUser: string;
+    let nnUser: string;
+    const outputs: string[] = [];
+
+    const run = (args: string[]) => {
+      const r = dokomodo(
+        ['recover', '--host', 'nn', '--json', '--passphrase-stdin', '-f', file, ...extra, ...args],
+        {
+          env,
+          input: `${PASS}\n`,
+          timeoutMs: RUN_TIMEOUT_MS,
+        },
+      );
+      outputs.push(r.stdout, r.stderr);
+      let json: RecoverJson | undefined;
+      try {
+        json = JSON.parse(r.stdout) as RecoverJson;
+      } catch {
+        json = undefined;
+      }
+      return { ...r, json };
+    };
+    const phase = (j: RecoverJson | undefined, name: string) => j?.phases.find((p) => p.phase === name);
+    const states = (j: RecoverJson | undefined) => j?.phases.map((p) => [p.phase, p.state]);
+    const cli = (args: string[]) => {
+      const r = dokomodo([...args, '-f', file], { env, timeoutMs: 120_000 });
+      outputs.push(r.stdout, r.stderr);
+      return r;
+    };
+    /** Processes of a host's user whose command line matches. */
+    const procs = (user: string, pattern: RegExp) =>
+      spawnSync('ps', ['-u', user, '-o', 'pid=,args='], { encoding: 'utf8' })
+        .stdout.split('\n')
+        .filter((l) => pattern.test(l));
+    /** The Iguana simulators themselves (not a shell that started one). */
+    const iguanas = (user: string) => procs(user, /^\s*\d+\s+node \S*dokomodo-iguana\.js /);
+    /** The host as a wiped machine: its processes gone, its home empty but for the SSH login. */
+    const wipe = (user: string, home: string) => {
+      for (const l of procs(user, /dokomodo-(komodod|iguana)/)) {
+        const pid = Number(l.trim().split(/\s+/)[0]);
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // gone already
+        }
+      }
+      spawnSync('sh', [
+        '-c',
+        'cd "$1" && find . -mindepth 1 -maxdepth 1 ! -name .ssh -exec rm -rf {} +',
+        'sh',
+        home,
+      ]);
+    };
+
+    beforeAll(async () => {
+      th = await upTestHosts(2);
+      const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
+      oldHome = h1.home;
+      nnHome = h2.home;
+      oldUser = h1.user;
+      nnUser = h2.user;
+      const host = (h: typeof h1) =>
+        `{ address: ${h.address}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: ${h.home}, roles: [chains, iguana] }`;
+      const [kmdP2p, kmdRpc, igPort] = [await freePort(), await freePort(), await freePort()];
+      file = join(th.dir, 'dokomodo.yaml');
+      writeFileSync(
+        file,
+        `version: 1
+defaults:
+  pubkey: ${PUBKEY}
+  binaries: { komodod: ~/bin/komodod, komodo-cli: ~/bin/komodo-cli, iguana: ~/bin/iguana }
+  start: { timeout: 60s }
+hosts:
+  old: ${host(h1)}
+  nn: ${host(h2)}
+chains:
+  KMD: { host: nn, ports: { p2p: ${kmdP2p}, rpc: ${kmdRpc}, override: true }, notarization: { split_threshold: 4, split_target: 8 } }
+  RCVA: { host: nn, params: { ac_supply: 61017 }, notarization: { split_threshold: 4, split_target: 8 } }
+iguana:
+  main: { host: nn, port: ${igPort}, coins: [KMD, RCVA], notaries: dev, myip: 203.0.113.7 }
+notaries:
+  dev:
+    minsigs: 1
+    seeds: [${[...SEEDS, ...SEEDS, ...SEEDS, ...SEEDS].join(', ')}]
+    list:
+      - { name: devnode_EU, pubkey: ${PUBKEY} }
+`,
+      );
+      // The hosts' "installed binaries": the devnet's komodod (fast blocks, coinbase mature after
+      // one) and Iguana, run by node from this checkout.
+      const binDir = join(th.dir, 'binaries');
+      mkdirSync(binDir);
+      const komodod = resolve('bin/dokomodo-komodod.js');
+      const iguana = resolve('bin/dokomodo-iguana.js');
+      writeFileSync(
+        join(binDir, 'komodod'),
+        `#!/bin/sh\nexec node ${komodod} "$@" -devnet-blocktime=1 -devnet-maturity=1\n`,
+        { mode: 0o755 },
+      );
+      writeFileSync(join(binDir, 'komodo-cli'), '#!/bin/sh\necho komodo-cli is not used here\n', {
+        mode: 0o755,
+      });
+      writeFileSync(join(binDir, 'iguana'), `#!/bin/sh\nexec node ${iguana} "$@"\n`, { mode: 0o755 });
+      extra = [
+        '--extra-vars',
+        'dokomodo_manage_os=false',
+        'dokomodo_manage_firewall=false',
+        `dokomodo_binaries_src=${binDir}`,
+        '--journal-dir',
+        join(th.dir, 'journals'),
+      ];
+      env = {
+        DOKOMODO_SECRET: SECRET,
+        HOME: join(th.dir, 'controller'),
+        ANSIBLE_LOCAL_TEMP: join(th.dir, 'ansible-tmp'),
+        ANSIBLE_HOME: join(th.dir, 'ansible-home'),
+        ANSIBLE_SSH_CONTROL_PATH_DIR: join(th.dir, 'cp'),
+        ANSIBLE_PIPELINING: '1',
+      };
+      mkdirSync(env['HOME']!);
+      // The old notary host still runs an Iguana under the same key (its own port: the test hosts
+      // share one loopback).
+      const oldPort = await freePort();
+      const started = spawnSync(
+        'ssh',
+        [
+          '-i',
+          th.key,
+          '-o',
+          `UserKnownHostsFile=${th.knownHosts}`,
+          '-o',
+          'BatchMode=yes',
+          '-p',
+          String(h1.port),
+          `${h1.user}@${h1.address}`,
+          `cd ~ && nohup node ${iguana} notary -port=${oldPort} >old-iguana.log 2>&1 </dev/null & echo started`,
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(started.stdout, started.stderr).toContain('started');
+      for (let i = 0; i < 50 && procs(oldUser, /dokomodo-iguana/).length === 0; i++)
+        await new Promise((r) => setTimeout(r, 100));
+    }, 120_000);
+
+    afterAll(() => {
+      if (!th) return;
+      wipe(nnUser, nnHome);
+      wipe(oldUser, oldHome);
+      th.down();
+    });
+
+    it(
+      'refuses while the old host runs an Iguana with the same key, names it, and touches nothing',
+      () => {
+        const r = run([]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(states(r.json)?.[0]).toEqual(['fence', 'failed']);
+        const f = phase(r.json, 'fence')!;
+        expect(f.error?.code).toBe('fence-conflict');
+        expect(f.error?.message).toMatch(/already runs on old \(pid \d+: node \S*dokomodo-iguana\.js notary/);
+        expect(r.json!.phases.slice(1).every((p) => p.state === 'pending')).toBe(true);
+        expect(existsSync(join(nnHome, '.komodo'))).toBe(false);
+        expect(iguanas(oldUser)).toHaveLength(1);
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      '--fence stops the old Iguana and rebuilds the host; with no funds in split form it stops at utxo and says what to do',
+      () => {
+        const r = run(['--fence']);
+        expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+        expect(states(r.json)).toEqual([
+          ['fence', 'done'],
+          ['deploy', 'done'],
+          ['chains', 'done'],
+          ['keys', 'done'],
+          ['iguana', 'done'],
+          ['utxo', 'failed'],
+          ['verify', 'pending'],
+        ]);
+        expect(r.json!.fence).toMatchObject([{ host: 'old', state: 'running', action: 'stopped' }]);
+        expect(iguanas(oldUser)).toHaveLength(0);
+        expect(phase(r.json, 'chains')!.summary).toBe('2 started, 0 already running, all answering');
+        expect(phase(r.json, 'keys')!.summary).toBe('2 imported, 0 already there');
+        expect(phase(r.json, 'utxo')!.error?.code).toBe('insufficient-funds');
+        expect(statSync(join(nnHome, '.komodo/RCVA/RCVA.conf')).mode & 0o777).toBe(0o600);
+        expect(iguanas(nnUser)).toHaveLength(1);
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'run again after funding: continues (deploy not repeated, nothing imported twice), splits, verifies',
+      async () => {
+        // The mined coins are the notary's (P2PK to its pubkey): consolidate them into a P2PKH
+        // output a split can spend, and let a block confirm it.
+        const c = cli(['utxo', 'consolidate', 'KMD', 'RCVA', '--journal-dir', join(th.dir, 'journals')]);
+        expect(c.code, `${c.stdout}\n${c.stderr}`).toBe(0);
+        await new Promise((res) => setTimeout(res, 2500));
+        const r = run([]);
+        expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+        expect(r.json!.resumed).toBe(true);
+        expect(states(r.json)).toEqual([
+          ['fence', 'done'],
+          ['deploy', 'skipped'],
+          ['chains', 'done'],
+          ['keys', 'done'],
+          ['iguana', 'done'],
+          ['utxo', 'done'],
+          ['verify', 'done'],
+        ]);
+        expect(phase(r.json, 'chains')!.summary).toBe('0 started, 2 already running, all answering');
+        expect(phase(r.json, 'keys')!.summary).toBe('0 imported, 2 already there');
+        expect(phase(r.json, 'utxo')!.summary).toBe('2 split, 0 not due');
+        expect(r.json!.verify).toMatchObject({ ok: true, problems: [] });
+        expect(r.json!.verify!.chains.map((x) => [x.chain, x.state, x.ismine])).toEqual([
+          ['KMD', 'running', true],
+          ['RCVA', 'running', true],
+        ]);
+        // Once whole, a second run finds nothing to do: no second split.
+        const again = run(['--no-deploy']);
+        expect(again.code).toBe(0);
+        expect(phase(again.json, 'utxo')!.summary).toBe('0 split, 2 not due');
+      },
+      2 * RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'wiped again and killed in the middle of a phase: the next run continues and ends whole',
+      async () => {
+        wipe(nnUser, nnHome);
+        // Kill the first run as soon as it starts the keys phase.
+        const child = spawn(
+          process.execPath,
+          ['bin/dokomodo.js', 'recover', '--host', 'nn', '--passphrase-stdin', '-f', file, ...extra],
+          { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
+        );
+        child.stdin.end(`${PASS}\n`);
+        let out = '';
+        const killed = await new Promise<boolean>((res) => {
+          const timer = setTimeout(() => res(false), RUN_TIMEOUT_MS);
+          child.stdout.on('data', (b: Buffer) => {
+            out += b.toString();
+            if (out.includes('… keys')) {
+              child.kill('SIGKILL');
+              clearTimeout(timer);
+              res(true);
+            }
+          });
+          child.once('exit', () => {
+            clearTimeout(timer);
+            res(false);
+          });
+        });
+        outputs.push(out);
+        expect(killed, out).toBe(true);
+        // The run goes on from there: deploy done by the killed run, chains already up; the new
+        // chains' coins are again only mined ones, so it stops at utxo as on the first day.
+        const r = run([]);
+        expect(r.json!.resumed, `${r.stdout}\n${r.stderr}`).toBe(true);
+        expect(states(r.json)).toEqual([
+          ['fence', 'done'],
+          ['deploy', 'skipped'],
+          ['chains', 'done'],
+          ['keys', 'done'],
+          ['iguana', 'done'],
+          ['utxo', 'failed'],
+          ['verify', 'pending'],
+        ]);
+        expect(phase(r.json, 'chains')!.summary).toBe('0 started, 2 already running, all answering');
+        const c = cli(['utxo', 'consolidate', 'KMD', 'RCVA', '--journal-dir', join(th.dir, 'journals')]);
+        expect(c.code, `${c.stdout}\n${c.stderr}`).toBe(0);
+        await new Promise((res) => setTimeout(res, 2500));
+        const whole = run([]);
+        expect(whole.code, `${whole.stdout}\n${whole.stderr}`).toBe(0);
+        expect(whole.json!.verify?.ok).toBe(true);
+      },
+      3 * RUN_TIMEOUT_MS,
+    );
+
+    it('the passphrase is in no file of either host, no output and no process argument', () => {
+      const walk = (dir: string): string[] =>
+        readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+          const p = join(dir, d.name);
+          if (d.isSymbolicLink()) return [];
+          if (d.isDirectory()) return walk(p);
+          return d.isFile() ? [p] : [];
+        });
+      const files = [...walk(nnHome), ...walk(oldHome), ...walk(env['HOME']!)];
+      expect(files.length).toBeGreaterThan(10);
+      for (const f of files) expect(readFileSync(f).includes(PASS), f).toBe(false);
+      for (const o of outputs) expect(o.includes(PASS)).toBe(false);
+      const args = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
+      expect(args.includes(PASS)).toBe(false);
+    });
+  },
+);
