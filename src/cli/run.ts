@@ -376,6 +376,8 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .description('bootstrap an Iguana instance; resumable: finished steps are not repeated')
     .argument('[instance]', 'Iguana instance (default: every instance of the selection)')
     .option('--passphrase-stdin', 'read the passphrase from standard input')
+    .option('--fence', 'stop an Iguana with this key found running on another host (instead of refusing)')
+    .option('--fence-unreachable', 'go on when a host cannot be checked for such an Iguana (it is down)')
     .addOption(
       pathOption(
         '--datadir <dir>',

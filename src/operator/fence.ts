@@ -39,8 +39,10 @@ export interface FenceOptions {
 /** Every host but the target that could run an Iguana: role `iguana`, or named by an instance. */
 export function fenceHosts(rt: Runtime, target: string | undefined): HostModel[] {
   const named = new Set(rt.platform.iguana.map((g) => g.host));
+  // This machine under several names (no host, or `local` hosts) is one machine: not "another host".
+  const here = target === undefined || rt.hostOf(target)?.local === true;
   return rt.platform.hosts.filter(
-    (h) => h.name !== target && (h.roles.includes('iguana') || named.has(h.name)),
+    (h) => h.name !== target && !(here && h.local) && (h.roles.includes('iguana') || named.has(h.name)),
   );
 }
 

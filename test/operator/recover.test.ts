@@ -106,6 +106,28 @@ describe.skipIf(why !== undefined)(
       ]);
     };
 
+    /** The old notary host's Iguana, started there by hand (its own port: the test hosts share one loopback). */
+    const startOldIguana = (port: number) => {
+      const h1 = th.hosts[0]!;
+      const started = spawnSync(
+        'ssh',
+        [
+          '-i',
+          th.key,
+          '-o',
+          `UserKnownHostsFile=${th.knownHosts}`,
+          '-o',
+          'BatchMode=yes',
+          '-p',
+          String(h1.port),
+          `${h1.user}@${h1.address}`,
+          `cd ~ && nohup node ${resolve('bin/dokomodo-iguana.js')} notary -port=${port} >old-iguana.log 2>&1 </dev/null & echo started`,
+        ],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(started.stdout, started.stderr).toContain('started');
+    };
+
     beforeAll(async () => {
       th = await upTestHosts(2);
       const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
@@ -174,25 +196,8 @@ notaries:
       mkdirSync(env['HOME']!);
       // The old notary host still runs an Iguana under the same key (its own port: the test hosts
       // share one loopback).
-      const oldPort = await freePort();
-      const started = spawnSync(
-        'ssh',
-        [
-          '-i',
-          th.key,
-          '-o',
-          `UserKnownHostsFile=${th.knownHosts}`,
-          '-o',
-          'BatchMode=yes',
-          '-p',
-          String(h1.port),
-          `${h1.user}@${h1.address}`,
-          `cd ~ && nohup node ${iguana} notary -port=${oldPort} >old-iguana.log 2>&1 </dev/null & echo started`,
-        ],
-        { encoding: 'utf8', timeout: 30_000 },
-      );
-      expect(started.stdout, started.stderr).toContain('started');
-      for (let i = 0; i < 50 && procs(oldUser, /dokomodo-iguana/).length === 0; i++)
+      startOldIguana(await freePort());
+      for (let i = 0; i < 50 && iguanas(oldUser).length === 0; i++)
         await new Promise((r) => setTimeout(r, 100));
     }, 120_000);
 
@@ -331,6 +336,53 @@ notaries:
         expect(whole.json!.verify?.ok).toBe(true);
       },
       3 * RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'iguana up fences too: refused while the old host runs one, --fence stops it; an unreachable host needs --fence-unreachable',
+      async () => {
+        const oldPort = await freePort();
+        startOldIguana(oldPort);
+        for (let i = 0; i < 50 && iguanas(oldUser).length === 0; i++)
+          await new Promise((r) => setTimeout(r, 100));
+        const up = (args: string[], f = file) => {
+          const r = dokomodo(['iguana', 'up', '--passphrase-stdin', '-f', f, ...args], {
+            env,
+            input: `${PASS}\n`,
+            timeoutMs: 120_000,
+          });
+          outputs.push(r.stdout, r.stderr);
+          return r;
+        };
+        const refused = up([]);
+        expect(refused.code).toBe(1);
+        expect(refused.stderr).toMatch(
+          /error fence-conflict: an Iguana with this notary key already runs on old \(pid \d+/,
+        );
+        expect(iguanas(oldUser)).toHaveLength(1);
+        const fenced = up(['--fence']);
+        expect(fenced.code, `${fenced.stdout}\n${fenced.stderr}`).toBe(0);
+        expect(fenced.stderr).toMatch(/fence: old: Iguana pid \d+ .* stopped/);
+        expect(iguanas(oldUser)).toHaveLength(0);
+        // A host that cannot be asked: refused unless the operator says it is down.
+        const withGone = join(th.dir, 'with-gone.yaml');
+        writeFileSync(
+          withGone,
+          readFileSync(file, 'utf8').replace(
+            'hosts:\n',
+            `hosts:\n  gone: { address: 127.0.0.250, ssh: { user: nobody, port: ${th.hosts[0]!.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, roles: [iguana] }\n`,
+          ),
+        );
+        const lost = up([], withGone);
+        expect(lost.code).toBe(1);
+        expect(lost.stderr).toMatch(
+          /error fence-unreachable: cannot check gone \(host gone .* cannot be reached over SSH/,
+        );
+        const accepted = up(['--fence-unreachable'], withGone);
+        expect(accepted.code, `${accepted.stdout}\n${accepted.stderr}`).toBe(0);
+        expect(accepted.stderr).toContain('fence: gone not reachable');
+      },
+      RUN_TIMEOUT_MS,
     );
 
     it('the passphrase is in no file of either host, no output and no process argument', () => {

@@ -3,6 +3,7 @@ import { ExitCode } from '../../../core/errors.ts';
 import type { ChainModel } from '../../../platform/model.ts';
 import { bootstrapOrder } from '../../../compiler/renderers/iguana.ts';
 import { iguanaUp as instanceUp, type UpResult } from '../../../operator/iguana.ts';
+import { fenceCheck } from '../../../operator/fence.ts';
 import { checkPubkey, notaryKeys } from '../../../operator/keys.ts';
 import { type Context, loadRuntime } from '../../context.ts';
 import { paint, printJson } from '../../output.ts';
@@ -12,6 +13,8 @@ import { eventLine } from '../../views/iguana.ts';
 
 export interface IguanaUpOptions {
   passphraseStdin?: boolean;
+  fence?: boolean;
+  fenceUnreachable?: boolean;
   datadir?: string;
   /** Seconds, parsed by the option. */
   wait?: number;
@@ -31,6 +34,21 @@ export async function iguanaUp(
   for (const g of list) for (const c of bootstrapOrder(platform, g)) chains.set(c.name, c);
   const keys = notaryKeys(passphrase, [...chains.values()]);
   checkPubkey(platform, keys.pubkey);
+  // Never two signers with one key: no Iguana of these modes may run on another host.
+  for (const host of new Set(list.map((g) => g.host))) {
+    await fenceCheck(runtime, {
+      instances: list.filter((g) => g.host === host),
+      target: host,
+      ...(opts.fence ? { fence: true } : {}),
+      ...(opts.fenceUnreachable ? { fenceUnreachable: true } : {}),
+      onEvent: (f) =>
+        ctx.out.stderr(
+          f.action === 'accepted-unreachable'
+            ? `fence: ${f.host} not reachable (${f.reason}); taken as down (--fence-unreachable)\n`
+            : `fence: ${f.host}: Iguana pid ${f.pid} (${f.args}) ${f.action}\n`,
+        ),
+    });
+  }
   const results: UpResult[] = [];
   for (const g of list) {
     if (!ctx.opts.json && list.length > 1) ctx.out.stdout(`${paint(ctx.out, 'bold', `iguana ${g.name}`)}\n`);
