@@ -25,6 +25,17 @@ export function devnetBinary(): string {
   return file;
 }
 
+/** The devnet Iguana simulator (dist/iguana.js). */
+export function devnetIguanaBinary(): string {
+  const file = join(distDir(), 'iguana.js');
+  if (!existsSync(file)) {
+    throw new DokomodoError('devnet-missing', `the devnet simulator ${file} is missing`, {
+      hint: 'run `npm run build` first',
+    });
+  }
+  return file;
+}
+
 export function setDistFromModule(url: string): void {
   globalThis.__dokomodoDist = dirname(fileURLToPath(url));
 }

@@ -114,6 +114,15 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .option('--fence', 'stop an Iguana with this key found running on another host (instead of refusing)')
     .option('--fence-unreachable', 'go on when a host cannot be checked for such an Iguana (it is down)')
     .option('--no-deploy', 'skip the deploy phase (the host’s files are already in place)')
+    .option(
+      '--consolidate',
+      'before a split with no P2PKH funding, consolidate mined outputs into one and wait for it',
+    )
+    .option(
+      '--rehearse',
+      'the same phases here against the devnet, in a throw-away directory with a throw-away key',
+    )
+    .option('--keep', 'with --rehearse: keep the rehearsal’s directory (its daemons are stopped)')
     .addOption(
       pathOption('-o, --out <dir>', 'the rendered tree for deploy (default: out/ beside the platform file)'),
     )

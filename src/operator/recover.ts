@@ -28,7 +28,7 @@ import { DokomodoError } from '../core/errors.ts';
 import type { ChainModel, HostModel, IguanaModel } from '../platform/model.ts';
 import { startIguana } from './daemon/iguana-process.ts';
 import type { DeployHostResult } from './deploy.ts';
-import { type FenceFinding, fenceCheck } from './fence.ts';
+import { type FenceFinding, fenceCheck, fenceHosts } from './fence.ts';
 import { iguanaStatus, iguanaUp } from './iguana.ts';
 import { importKeys, type NotaryKeys, walletHasKey } from './keys.ts';
 import { startChains } from './lifecycle.ts';
@@ -96,8 +96,14 @@ export interface RecoverOptions {
   deploy?: () => Promise<DeployHostResult[]>;
   /** The UTXO journal. */
   journal: JournalStore;
-  /** Daemons of the devnet: the simulators' paths on the host (rehearsals, tests). */
-  devnet?: { komodod: string; iguana: string };
+  /** Daemons of the devnet: the simulators' paths on the host, and more komodod arguments (rehearsals). */
+  devnet?: { komodod: string; iguana: string; extraArgs?: readonly string[] };
+  /**
+   * Before a split that has no P2PKH funding, turn the address's mined and other outputs into one
+   * (`utxo consolidate`) and wait for its confirmation. Off by default: the operator decides what
+   * the notary's coins are spent on.
+   */
+  consolidate?: boolean;
   /** How long a daemon or Iguana may take to answer after start. Default 60 s. */
   waitMs?: number;
   onEvent?: (e: RecoverEvent) => void;
@@ -210,7 +216,9 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
       return [
         stopped.length
           ? `stopped ${stopped.map((f) => `${f.host} pid ${f.pid}`).join(', ')}`
-          : `no other Iguana with this key on ${rt.platform.hosts.length - 1} other host(s)`,
+          : found.length === 0 && fenceHosts(rt, host.name).length === 0
+            ? 'no other host where an Iguana could run'
+            : `no other Iguana with this key on ${fenceHosts(rt, host.name).length} other host(s)`,
         ...(lost.length ? [`taken as down: ${lost.map((f) => f.host).join(', ')}`] : []),
       ].join('; ');
     },
@@ -238,7 +246,15 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
     chains: async () => {
       if (scope.chains.length === 0) return 'no chains on this host';
       const results = await startChains(rt, scope.chains, {
-        ...(opts.devnet ? { devnet: { bin: opts.devnet.komodod, remoteBin: opts.devnet.komodod } } : {}),
+        ...(opts.devnet
+          ? {
+              devnet: {
+                bin: opts.devnet.komodod,
+                remoteBin: opts.devnet.komodod,
+                ...(opts.devnet.extraArgs ? { extraArgs: opts.devnet.extraArgs } : {}),
+              },
+            }
+          : {}),
       });
       const failed = failedTargets('chains', results);
       if (failed) throw failed;
@@ -295,11 +311,14 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
     },
     utxo: async () => {
       if (scope.notarizedHere.length === 0) return 'no notarized chain on this host';
+      const consolidated = opts.consolidate
+        ? await consolidateUnfunded(rt, scope.notarizedHere, opts.journal, waitMs)
+        : 0;
       const results = await utxoRun(rt, scope.notarizedHere, 'split', { journal: opts.journal });
       const failed = failedTargets('splits', results);
       if (failed) throw failed;
       const sent = results.filter((r) => r.ok && !r.result!.skipped).length;
-      return `${sent} split, ${results.length - sent} not due`;
+      return `${consolidated ? `${consolidated} consolidated first, ` : ''}${sent} split, ${results.length - sent} not due`;
     },
     verify: async () => {
       verify = await verifyHost(rt, host, opts.keys, waitMs);
@@ -366,6 +385,36 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
     durationMs: performance.now() - t0,
     statePath: rt.state.where(stateKey(host.name)),
   };
+}
+
+/**
+ * The chains whose split is due but has no P2PKH output to spend while mined or other outputs
+ * sit at the address: consolidated into one, then waited for (a confirmation) up to `waitMs`.
+ */
+async function consolidateUnfunded(
+  rt: Runtime,
+  chains: readonly ChainModel[],
+  journal: JournalStore,
+  waitMs: number,
+): Promise<number> {
+  const unfunded = (await utxoStatuses(rt, chains))
+    .filter((r) => r.ok && r.result!.splitDue && r.result!.funding.count === 0 && r.result!.other.count > 0)
+    .map((r) => chains.find((c) => c.name === r.target)!);
+  if (unfunded.length === 0) return 0;
+  const failed = failedTargets('consolidations', await utxoRun(rt, unfunded, 'consolidate', { journal }));
+  if (failed) throw failed;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const st = await utxoStatuses(rt, unfunded);
+    if (st.every((r) => r.ok && r.result!.funding.count > 0)) return unfunded.length;
+    if (Date.now() > deadline)
+      throw new DokomodoError(
+        'consolidate-unconfirmed',
+        `the consolidation of ${unfunded.map((c) => c.name).join(', ')} was not confirmed within ${Math.round(waitMs / 1000)} s`,
+        { hint: 'wait for a block and run recover again: it continues' },
+      );
+    await new Promise((r) => setTimeout(r, 500));
+  }
 }
 
 /** What makes a host whole, asked again from scratch. */
