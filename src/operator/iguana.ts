@@ -247,8 +247,13 @@ function payloadFor(ctx: RunCtx, chain: ChainModel): Record<string, unknown> {
     registerSecret(rpcCredentials(secret, chain.name).password);
     return out;
   }
-  // Otherwise the rendered payload as is: its path is the chain's datadir on its host (homeOf).
+  // Otherwise the rendered payload: its path is the chain's datadir on its host (homeOf) — except
+  // on this machine when the platform names no home: there `start` put the data under our own
+  // home, and Iguana must read the conf from where it is.
+  const igHost = runtime.hostOf(instance.host);
   if (datadir !== undefined) out['path'] = localChain(chain, { datadir }).datadir.replace(/^\/+/, '');
+  else if ((igHost === undefined || igHost.local) && igHost?.home === undefined)
+    out['path'] = localChain(chain, {}).datadir.replace(/^\/+/, '');
   return out;
 }
 
