@@ -50,6 +50,8 @@ const MAGIC = `${BACKUP_FORMAT} ${BACKUP_VERSION}\n`;
 /** scrypt's cost: 2^17 × 8 × 128 B = 128 MiB and about a second; a header may ask for at most 2^20. */
 export const DEFAULT_SCRYPT = { logN: 17, r: 8, p: 1 } as const;
 const SCRYPT_BOUNDS = { logN: [10, 20], r: [1, 16], p: [1, 4] } as const;
+/** scrypt takes 128 × r × N bytes; a header asking for more than this is refused, not obeyed. */
+const SCRYPT_MAX_MEMORY = 512 * 1024 * 1024;
 
 /** What the platform file and the passphrase rebuild alone, and what only a backup brings back. */
 export const RECOVERED_WITHOUT_BACKUP: readonly string[] = [
@@ -195,6 +197,8 @@ export async function createBackup(rt: Runtime, opts: BackupOptions): Promise<Ba
       ? platform.secret.file
       : resolve(platformDir, platform.secret.file);
     required(`secret/${basename(f)}`, 'secret', f);
+  } else {
+    note('secret', `the platform secret comes from $${platform.secret.env}, not a file: keep it yourself`);
   }
 
   // The state documents: Iguana's bootstrap states and the monitor's alert and log states.
@@ -273,6 +277,17 @@ async function addWallet(
       sink.note(name, `the daemon runs and backupwallet failed (${copy.reason}): copied the file as it lies`);
   }
   sink.add(name, 'wallet', file, data, got.mode);
+}
+
+/** The pid of a live daemon whose pid file (`*.pid`) is in this data directory. */
+function runningDaemon(dir: string): number | undefined {
+  for (const name of listDir(dir).filter((n) => n.endsWith('.pid'))) {
+    const got = readRegularFile(join(dir, name), 64);
+    if (!('bytes' in got)) continue;
+    const pid = Number.parseInt(Buffer.from(got.bytes).toString('utf8'), 10);
+    if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return pid;
+  }
+  return undefined;
 }
 
 function daemonRunning(pidFile: string): boolean {
@@ -458,6 +473,8 @@ function checkScrypt(k: { logN: number; r: number; p: number }, file: string): v
     if (!Number.isInteger(v) || v < lo || v > hi)
       throw corrupt(file, `scrypt parameter ${p}=${String(v)} is outside ${lo}–${hi}`);
   }
+  if (128 * k.r * 2 ** k.logN > SCRYPT_MAX_MEMORY)
+    throw corrupt(file, `scrypt parameters ask for more than ${SCRYPT_MAX_MEMORY / 2 ** 20} MiB`);
 }
 
 /** The header of a backup, checked (its own sha256, every field); no key needed. */
@@ -715,6 +732,15 @@ export async function restoreBackup(file: string, opts: RestoreOptions): Promise
       const got = readRegularFile(target, MAX_ENTRY_BYTES);
       const same = 'bytes' in got && Buffer.from(got.bytes).equals(Buffer.from(e.data));
       action = !same ? 'replace' : (st.mode & 0o7777) === e.meta.mode ? 'unchanged' : 'mode';
+    }
+    if (e.meta.kind === 'wallet' && action !== 'unchanged') {
+      const pid = runningDaemon(dirname(target));
+      if (pid !== undefined)
+        throw new DokomodoError(
+          'restore-daemon-running',
+          `${target}: the daemon of that data directory runs (pid ${pid}); a wallet is not replaced under it`,
+          { hint: 'stop the chain (dokomodo stop CHAIN) and restore again; nothing was restored' },
+        );
     }
     const item: RestoreItem = { meta: e.meta, target, action };
     items.push(item);

@@ -1,7 +1,8 @@
 // backup → wipe → restore on a temporary HOME: byte-identical files and modes; a damaged,
 // truncated or wrongly keyed backup restores nothing; a different file in the way is not
 // clobbered without force; the passphrase is in no file written.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import {
   chmodSync,
   existsSync,
@@ -361,5 +362,118 @@ describe('backup files', () => {
     const text = readFileSync(r.file).toString('latin1');
     for (const word of ['wallet.dat', 'journal', 'dokomodo.yaml', 'elected', 'c2VjcmV0'])
       expect(text).not.toContain(word);
+  });
+});
+
+describe('wallets of running daemons', () => {
+  /** A litecoind stand-in: `backupwallet PATH` writes its own copy there, or fails. */
+  async function fakeDaemon(copy: Buffer | undefined): Promise<{ port: number; close: () => Promise<void> }> {
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const { method, params, id } = JSON.parse(body) as { method: string; params: string[]; id: unknown };
+        const ok = method === 'backupwallet' && copy !== undefined;
+        if (ok) writeFileSync(params[0]!, copy);
+        res.writeHead(ok ? 200 : 500, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify(
+            ok
+              ? { result: null, error: null, id }
+              : { result: null, error: { code: -4, message: 'Error: Wallet backup failed!' }, id },
+          ),
+        );
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    return { port, close: () => new Promise((r) => server.close(() => r())) };
+  }
+
+  function ltcOn(port: number): void {
+    const yaml = readFileSync(join(home, 'platform/dokomodo.yaml'), 'utf8').replace(
+      'LTC: { coin: LTC, backup: { wallet: true } }',
+      `LTC: { coin: LTC, backup: { wallet: true }, ports: { rpc: ${port}, override: true } }`,
+    );
+    writeFileSync(join(home, 'platform/dokomodo.yaml'), yaml);
+    put('.litecoin/litecoind.pid', String(process.pid), 0o600);
+  }
+
+  it('copies the wallet through backupwallet while the daemon runs; restore refuses to replace it under the daemon', async () => {
+    const copy = randomBytes(2048);
+    const d = await fakeDaemon(copy);
+    try {
+      ltcOn(d.port);
+      const r = await makeBackup();
+      expect(r.notes).toEqual([]);
+      const opened = await openBackup(r.file, key);
+      const w = opened.entries.find((e) => e.meta.name === 'wallet/LTC/wallet.dat')!;
+      expect(Buffer.from(w.data).equals(copy)).toBe(true);
+      expect(w.meta.mode).toBe(0o600);
+      // the wallet on disk differs from the daemon's copy, and its daemon runs
+      expect(await codeOf(restoreBackup(r.file, { key, force: true, writeFile: writeFileAtomic }))).toBe(
+        'restore-daemon-running',
+      );
+      rmSync(join(home, '.litecoin/litecoind.pid'));
+      const items = await restoreBackup(r.file, { key, force: true, writeFile: writeFileAtomic });
+      expect(items.find((i) => i.meta.kind === 'wallet')!.action).toBe('replace');
+      expect(readFileSync(join(home, '.litecoin/wallet.dat')).equals(copy)).toBe(true);
+    } finally {
+      await d.close();
+    }
+  });
+
+  it('when backupwallet fails, takes the file as it lies and says so', async () => {
+    const d = await fakeDaemon(undefined);
+    try {
+      ltcOn(d.port);
+      const onDisk = readFileSync(join(home, '.litecoin/wallet.dat'));
+      const r = await makeBackup();
+      expect(r.notes).toEqual([
+        { name: 'wallet/LTC/wallet.dat', message: expect.stringContaining('backupwallet failed') },
+      ]);
+      const w = (await openBackup(r.file, key)).entries.find((e) => e.meta.name === 'wallet/LTC/wallet.dat')!;
+      expect(Buffer.from(w.data).equals(onDisk)).toBe(true);
+    } finally {
+      await d.close();
+    }
+  });
+});
+
+describe('headers', () => {
+  it('a forged header asking scrypt for too much memory is refused before any work', async () => {
+    const r = await makeBackup();
+    const [magic, json, , ...rest] = readFileSync(r.file, 'latin1').split('\n');
+    const h = JSON.parse(json!);
+    h.kdf = { ...h.kdf, logN: 20, r: 16 };
+    const forged = JSON.stringify(h);
+    const sum = createHash('sha256').update(forged).digest('hex');
+    const bad = join(outDir, 'forged.backup');
+    writeFileSync(bad, Buffer.from([magic, forged, `sha256 ${sum}`, rest.join('\n')].join('\n'), 'latin1'));
+    expect(await codeOf(openBackup(bad, key))).toBe('backup-corrupt');
+    h.kdf = { ...h.kdf, logN: 12, r: 8 };
+    const other = JSON.stringify(h);
+    writeFileSync(
+      bad,
+      Buffer.from(
+        [magic, other, `sha256 ${createHash('sha256').update(other).digest('hex')}`, rest.join('\n')].join(
+          '\n',
+        ),
+        'latin1',
+      ),
+    );
+    // honest-looking parameters, another key: the check tells it is not this passphrase's key
+    expect(await codeOf(openBackup(bad, key))).toBe('backup-wrong-key');
+  });
+
+  it('an env secret is not in any file: the backup says to keep it', async () => {
+    const yaml = readFileSync(join(home, 'platform/dokomodo.yaml'), 'utf8').replace(
+      'secret: { file: secret.key }',
+      'secret: { env: DOKOMODO_SECRET }',
+    );
+    writeFileSync(join(home, 'platform/dokomodo.yaml'), yaml);
+    const r = await makeBackup();
+    expect(r.entries.some((e) => e.kind === 'secret')).toBe(false);
+    expect(r.notes).toEqual([{ name: 'secret', message: expect.stringContaining('$DOKOMODO_SECRET') }]);
   });
 });
