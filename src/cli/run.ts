@@ -391,7 +391,13 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
       )
       .argument('<file>', 'the backup file')
       .option('--dry-run', 'list what would be written; write nothing')
-      .option('--force', 'replace files that differ from the backup (each kept as FILE.bak-<time>)'),
+      .option('--force', 'replace files that differ from the backup (each kept as FILE.bak-<time>)')
+      .addOption(
+        pathOption(
+          '--extract <dir>',
+          'write every entry as DIR/<entry name> instead (also those of other hosts, to copy there)',
+        ),
+      ),
     'decrypt',
   ).action(lazy(async () => (await import('./commands/restore.ts')).restore));
 

@@ -33,8 +33,10 @@ import { bytesToHex } from '@noble/hashes/utils.js';
 import { DokomodoError, ExitCode } from '../core/errors.ts';
 import { readRegularFile } from '../core/host.ts';
 import { expandUserPath, pidAlive } from '../core/local.ts';
-import type { ChainModel } from '../platform/model.ts';
+import type { ChainModel, HostModel } from '../platform/model.ts';
 import { localChain } from './daemon/local.ts';
+import { remoteChain, remotePid } from './daemon/remote.ts';
+import type { HostShell } from './remote/shell.ts';
 import type { Runtime } from './runtime.ts';
 import { DEFAULT_JOURNAL_DIR } from './utxo.ts';
 
@@ -75,6 +77,8 @@ export interface EntryMeta {
   kind: EntryKind;
   /** Where restore writes it: `~/…` under the home directory, else absolute. */
   path: string;
+  /** The platform host it came from when that is not this machine (its `path` is on that host). */
+  host?: string;
   mode: number;
   size: number;
   sha256: string;
@@ -135,6 +139,16 @@ interface Collected {
   data: Uint8Array;
 }
 
+/** Adds an entry; `on` for a file of another host (its path there, `~/…` in that host's home). */
+type AddEntry = (
+  name: string,
+  kind: EntryKind,
+  file: string,
+  data: Uint8Array,
+  mode: number,
+  on?: { host: string; path: string },
+) => void;
+
 /** `~/…` for a path under the home directory (so a restore on a new machine lands in its home). */
 export function homePath(abs: string): string {
   const home = expandUserPath('~');
@@ -157,11 +171,20 @@ export async function createBackup(rt: Runtime, opts: BackupOptions): Promise<Ba
   const skipped: BackupResult['skipped'] = [];
   const notes: BackupResult['notes'] = [];
   const seen = new Set<string>();
-  const add = (name: string, kind: EntryKind, file: string, data: Uint8Array, mode: number) => {
-    const path = homePath(file);
-    if (seen.has(path)) return;
-    seen.add(path);
-    const meta: EntryMeta = { name, kind, path, mode, size: data.length, sha256: bytesToHex(sha256(data)) };
+  const add: AddEntry = (name, kind, file, data, mode, on) => {
+    const path = on ? on.path : homePath(file);
+    const id = `${on?.host ?? ''}:${path}`;
+    if (seen.has(id)) return;
+    seen.add(id);
+    const meta: EntryMeta = {
+      name,
+      kind,
+      path,
+      ...(on ? { host: on.host } : {}),
+      mode,
+      size: data.length,
+      sha256: bytesToHex(sha256(data)),
+    };
     entries.push({ meta, data });
     emit({ type: 'entry', entry: meta });
   };
@@ -240,26 +263,19 @@ export async function createBackup(rt: Runtime, opts: BackupOptions): Promise<Ba
 }
 
 /**
- * A wallet on this machine: through the daemon's `backupwallet` when it runs (a consistent copy
- * of an open Berkeley DB), else the file as it lies. Wallets of other hosts are not fetched.
+ * A wallet: through the daemon's `backupwallet` when it runs (a consistent copy of an open
+ * Berkeley DB), else the file as it lies; a wallet of another host over that host's shell.
  */
 async function addWallet(
   rt: Runtime,
   chain: ChainModel,
   opts: BackupOptions,
-  sink: {
-    add: (name: string, kind: EntryKind, file: string, data: Uint8Array, mode: number) => void;
-    skip: (name: string, reason: string) => void;
-    note: (name: string, message: string) => void;
-  },
+  sink: WalletSink,
 ): Promise<void> {
   const name = `wallet/${chain.name}/wallet.dat`;
   const host = rt.hostOf(chain.host);
   if (host && !host.local) {
-    sink.skip(
-      name,
-      `on host ${host.name}: wallets of other hosts are not fetched; run dokomodo backup there`,
-    );
+    await addRemoteWallet(rt, chain, host, sink);
     return;
   }
   const lc = localChain(chain, opts.datadir !== undefined ? { datadir: opts.datadir } : {});
@@ -288,6 +304,124 @@ function runningDaemon(dir: string): number | undefined {
     if (Number.isInteger(pid) && pid > 0 && pidAlive(pid)) return pid;
   }
   return undefined;
+}
+
+interface WalletSink {
+  add: AddEntry;
+  skip: (name: string, reason: string) => void;
+  note: (name: string, message: string) => void;
+}
+
+/** The largest wallet read from another host (it crosses SSH as base64 text). */
+export const MAX_REMOTE_WALLET_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A wallet on another host, over its shell (the one SSH connection): mode and size first, then
+ * the bytes as base64 with their sha256 computed there — through the daemon's `backupwallet`
+ * into a private temporary directory there when the daemon runs. A host that cannot be reached,
+ * or a wallet that is missing or too large, is skipped with the reason.
+ */
+async function addRemoteWallet(
+  rt: Runtime,
+  chain: ChainModel,
+  host: HostModel,
+  sink: WalletSink,
+): Promise<void> {
+  const name = `wallet/${chain.name}/wallet.dat`;
+  const rc = remoteChain(chain, host);
+  const file = `${rc.datadir}/wallet.dat`;
+  const on = { host: host.name, path: `${chain.datadir}/wallet.dat` };
+  try {
+    const shell = rt.shell(host);
+    const st = await shell.run([
+      'sh',
+      '-c',
+      '[ -f "$1" ] || { echo "no such file" >&2; exit 3; }; stat -c "%a %s" "$1"',
+      'sh',
+      file,
+    ]);
+    if (st.code !== 0) {
+      sink.skip(name, `${host.name}:${file}: ${st.stderr.trim().split('\n').at(-1) || `exit ${st.code}`}`);
+      return;
+    }
+    const [modeText, sizeText] = st.stdout.trim().split(' ');
+    const mode = Number.parseInt(modeText ?? '', 8);
+    const size = Number.parseInt(sizeText ?? '', 10);
+    if (!Number.isInteger(mode) || !Number.isInteger(size)) {
+      sink.skip(name, `${host.name}:${file}: stat said ${JSON.stringify(st.stdout.trim())}`);
+      return;
+    }
+    if (size > MAX_REMOTE_WALLET_BYTES) {
+      sink.skip(
+        name,
+        `${host.name}:${file} is ${size} bytes, more than dokomodo copies over SSH; back it up on ${host.name}`,
+      );
+      return;
+    }
+    let data: Uint8Array | undefined;
+    if ((await remotePid(shell, rc)) !== undefined) {
+      const copy = await remoteWalletThroughDaemon(rt, shell, chain);
+      if ('data' in copy) data = copy.data;
+      else
+        sink.note(
+          name,
+          `the daemon runs and backupwallet failed (${copy.reason}): copied the file as it lies`,
+        );
+    }
+    if (data === undefined) {
+      const got = await readRemoteFile(shell, file);
+      if ('reason' in got) {
+        sink.skip(name, `${host.name}:${file}: ${got.reason}`);
+        return;
+      }
+      data = got.data;
+    }
+    sink.add(name, 'wallet', file, data, mode, on);
+  } catch (e) {
+    if (!(e instanceof DokomodoError)) throw e;
+    sink.skip(name, `on host ${host.name}: ${e.message}`);
+  }
+}
+
+/** A file of another host: its sha256 computed there, its bytes as base64; checked here. */
+async function readRemoteFile(
+  shell: HostShell,
+  file: string,
+): Promise<{ data: Uint8Array } | { reason: string }> {
+  const r = await shell.run(['sh', '-c', 'sha256sum < "$1" | cut -c1-64 && base64 -w0 < "$1"', 'sh', file], {
+    timeoutMs: 600_000,
+  });
+  if (r.code !== 0) return { reason: r.stderr.trim().split('\n').at(-1) || `exit ${r.code}` };
+  const nl = r.stdout.indexOf('\n');
+  const sum = r.stdout.slice(0, nl);
+  const data = new Uint8Array(Buffer.from(r.stdout.slice(nl + 1).trim(), 'base64'));
+  if (bytesToHex(sha256(data)) !== sum) return { reason: 'the copy does not match its sha256 on the host' };
+  return { data };
+}
+
+async function remoteWalletThroughDaemon(
+  rt: Runtime,
+  shell: HostShell,
+  chain: ChainModel,
+): Promise<{ data: Uint8Array } | { reason: string }> {
+  const made = await shell.run(['mktemp', '-d']);
+  const dir = made.stdout.trim();
+  if (made.code !== 0 || !dir.startsWith('/'))
+    return { reason: `mktemp -d: ${made.stderr.trim() || `exit ${made.code}`}` };
+  try {
+    await rt.prepare({ chains: [chain] });
+    const client = rt.clients.chain(chain, { timeoutMs: 120_000 });
+    try {
+      await client.call('backupwallet', [`${dir}/wallet.dat`]);
+    } finally {
+      await client.close().catch(() => undefined);
+    }
+    return await readRemoteFile(shell, `${dir}/wallet.dat`);
+  } catch (e) {
+    return { reason: e instanceof Error ? e.message : String(e) };
+  } finally {
+    await shell.run(['rm', '-rf', dir]).catch(() => undefined);
+  }
 }
 
 function daemonRunning(pidFile: string): boolean {
@@ -586,6 +720,8 @@ export async function openBackup(file: string, key: BackupKey): Promise<OpenedBa
       typeof meta.name !== 'string' ||
       typeof meta.path !== 'string' ||
       !safePath(meta.path) ||
+      !safeName(meta.name) ||
+      (meta.host !== undefined && typeof meta.host !== 'string') ||
       !Number.isSafeInteger(meta.size) ||
       meta.size < 0 ||
       !Number.isInteger(meta.mode) ||
@@ -607,6 +743,18 @@ export async function openBackup(file: string, key: BackupKey): Promise<OpenedBa
 function safePath(p: string): boolean {
   const rest = p.startsWith('~/') ? p.slice(2) : isAbsolute(p) ? p : undefined;
   return rest !== undefined && rest.length > 0 && normalize(p) === p && !p.split('/').includes('..');
+}
+
+/** An entry name: a relative path without `..`, so `restore --extract DIR` stays in DIR. */
+function safeName(n: unknown): boolean {
+  return (
+    typeof n === 'string' &&
+    n.length > 0 &&
+    !isAbsolute(n) &&
+    normalize(n) === n &&
+    !n.split('/').includes('..') &&
+    !n.includes('\0')
+  );
 }
 
 function readBackupFile(file: string): Uint8Array {
@@ -688,7 +836,9 @@ export type RestoreAction =
   /** The same bytes with another mode: the mode is restored. */
   | 'mode'
   /** Different bytes there: replaced with --force (a .bak copy kept), else a conflict. */
-  | 'replace';
+  | 'replace'
+  /** A file of another host: not written here (`extract` writes it to copy it there). */
+  | 'elsewhere';
 
 export interface RestoreItem {
   meta: EntryMeta;
@@ -704,6 +854,8 @@ export interface RestoreOptions {
   force?: boolean;
   /** For the .bak-<time> names; default now. */
   now?: number;
+  /** Write every entry as DIR/<entry name> instead of where it came from (also those of other hosts). */
+  extract?: string;
   writeFile: Runtime['writeFile'];
 }
 
@@ -716,7 +868,12 @@ export async function restoreBackup(file: string, opts: RestoreOptions): Promise
   const items: RestoreItem[] = [];
   const data = new Map<RestoreItem, Uint8Array>();
   for (const e of b.entries) {
-    const target = expandUserPath(e.meta.path);
+    if (opts.extract === undefined && e.meta.host !== undefined) {
+      items.push({ meta: e.meta, target: `${e.meta.host}:${e.meta.path}`, action: 'elsewhere' });
+      continue;
+    }
+    const target =
+      opts.extract === undefined ? expandUserPath(e.meta.path) : join(resolve(opts.extract), e.meta.name);
     let action: RestoreAction = 'create';
     let st: Stats | undefined;
     try {
@@ -733,7 +890,7 @@ export async function restoreBackup(file: string, opts: RestoreOptions): Promise
       const same = 'bytes' in got && Buffer.from(got.bytes).equals(Buffer.from(e.data));
       action = !same ? 'replace' : (st.mode & 0o7777) === e.meta.mode ? 'unchanged' : 'mode';
     }
-    if (e.meta.kind === 'wallet' && action !== 'unchanged') {
+    if (e.meta.kind === 'wallet' && action !== 'unchanged' && opts.extract === undefined) {
       const pid = runningDaemon(dirname(target));
       if (pid !== undefined)
         throw new DokomodoError(
@@ -760,7 +917,7 @@ export async function restoreBackup(file: string, opts: RestoreOptions): Promise
   if (opts.dryRun) return items;
   const stamp = new Date(opts.now ?? Date.now()).toISOString().replace(/[-:]|\.\d{3}/g, '');
   for (const item of items) {
-    if (item.action === 'unchanged') continue;
+    if (item.action === 'unchanged' || item.action === 'elsewhere') continue;
     if (item.action === 'replace') {
       const old = readRegularFile(item.target, MAX_ENTRY_BYTES);
       if (!('bytes' in old)) throw new DokomodoError('restore-conflict', `${item.target} ${old.reason}`);

@@ -28,8 +28,11 @@ import {
   restoreBackup,
   verifyBackup,
 } from '../../src/operator/backup.ts';
+import { fleetReach } from '../../src/operator/remote/reach.ts';
+import { type HostShell, runProgram } from '../../src/operator/remote/shell.ts';
 import { nodeRuntime } from '../../src/operator/runtime.ts';
 import { loadPlatformFile } from '../../src/platform/index.ts';
+import type { HostModel } from '../../src/platform/model.ts';
 
 const PASSPHRASE = 'backup test passphrase Zq7-unique-9f3e1c';
 const PUBKEY = '02a854251adfee222bede8396fed0756985d4ea905f72611740867c7a4ad6488c1';
@@ -38,6 +41,8 @@ const key: BackupKey = { passphrase: PASSPHRASE };
 
 let home: string;
 let outDir: string;
+/** The home of host `far`, reached through a stand-in shell (tests of remote wallets). */
+let remote: string;
 const savedHome = process.env['HOME'];
 
 /** Every regular file under dir: relative path → bytes and mode. */
@@ -76,7 +81,7 @@ secret: { file: secret.key }
 defaults: { datadir: ~/chains, pubkey: ${PUBKEY}, host: local }
 hosts:
   local: { address: 127.0.0.1 }
-  far: { address: 198.51.100.7, ssh: { user: nn } }
+  far: { address: 198.51.100.7, ssh: { user: nn }, home: ${remote} }
 chains:
   KMD: {}
   DOC: { params: { ac_supply: 90000000000, ac_reward: 100000000 } }
@@ -112,10 +117,28 @@ const BACKED_UP = [
   '.litecoin/wallet.dat',
 ].sort();
 
-function runtime() {
+/** Host `far` as this machine with another HOME: the shell a fleet runtime gets over SSH. */
+function farShell(h: HostModel): HostShell {
+  return {
+    host: h.name,
+    local: false,
+    run: (argv, o) => runProgram('env', [`HOME=${remote}`, ...argv], o),
+    forwardAll: async (ports) => ports.map((port) => ({ host: '127.0.0.1', port })),
+    alive: async () => true,
+    close: async () => {},
+  };
+}
+
+/** The runtime of a command: `far` unreachable (direct), or reached through farShell (fleet). */
+function runtime(opts: { fleet?: boolean } = {}) {
   const loaded = loadPlatformFile(join(home, 'platform/dokomodo.yaml'));
   expect(loaded.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-  return nodeRuntime(loaded.platform!, { stateDir: join(home, '.dokomodo'), secret: 'unused' });
+  const platform = loaded.platform!;
+  return nodeRuntime(platform, {
+    stateDir: join(home, '.dokomodo'),
+    secret: 'unused',
+    ...(opts.fleet ? { reach: fleetReach(platform, { shellFor: farShell }) } : {}),
+  });
 }
 
 function wipeHome(): void {
@@ -132,8 +155,8 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   return 'no error';
 }
 
-async function makeBackup(k: BackupKey = key) {
-  return createBackup(runtime(), {
+async function makeBackup(k: BackupKey = key, rtOpts: { fleet?: boolean } = {}) {
+  return createBackup(runtime(rtOpts), {
     key: k,
     out: join(outDir, `b-${randomBytes(4).toString('hex')}.backup`),
     version: '9.9.9-test',
@@ -144,12 +167,14 @@ async function makeBackup(k: BackupKey = key) {
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'dokomodo-backup-home-'));
   outDir = mkdtempSync(join(tmpdir(), 'dokomodo-backup-out-'));
+  remote = mkdtempSync(join(tmpdir(), 'dokomodo-backup-far-'));
   process.env['HOME'] = home;
 });
 afterAll(() => {
   process.env['HOME'] = savedHome;
   rmSync(home, { recursive: true, force: true });
   rmSync(outDir, { recursive: true, force: true });
+  rmSync(remote, { recursive: true, force: true });
 });
 beforeEach(() => {
   wipeHome();
@@ -475,5 +500,83 @@ describe('headers', () => {
     const r = await makeBackup();
     expect(r.entries.some((e) => e.kind === 'secret')).toBe(false);
     expect(r.notes).toEqual([{ name: 'secret', message: expect.stringContaining('$DOKOMODO_SECRET') }]);
+  });
+});
+
+describe('wallets of another host', () => {
+  const farWallet = () => join(remote, '.bitcoin/wallet.dat');
+  beforeEach(() => {
+    rmSync(join(remote, '.bitcoin'), { recursive: true, force: true });
+    mkdirSync(join(remote, '.bitcoin'), { recursive: true });
+    writeFileSync(farWallet(), randomBytes(5000));
+    chmodSync(farWallet(), 0o640);
+  });
+
+  it('come over the host’s shell; restore leaves them to that host, --extract writes them out', async () => {
+    const r = await makeBackup(key, { fleet: true });
+    expect(r.skipped).toEqual([]);
+    const entry = r.entries.find((e) => e.name === 'wallet/BTC/wallet.dat')!;
+    expect(entry).toMatchObject({ host: 'far', path: '~/.bitcoin/wallet.dat', mode: 0o640, size: 5000 });
+    const w = (await openBackup(r.file, key)).entries.find((e) => e.meta.name === 'wallet/BTC/wallet.dat')!;
+    expect(Buffer.from(w.data).equals(readFileSync(farWallet()))).toBe(true);
+
+    wipeHome();
+    const items = await restoreBackup(r.file, { key, writeFile: writeFileAtomic });
+    expect(items.find((i) => i.meta.name === 'wallet/BTC/wallet.dat')).toMatchObject({
+      action: 'elsewhere',
+      target: 'far:~/.bitcoin/wallet.dat',
+    });
+    expect(existsSync(join(home, '.bitcoin'))).toBe(false);
+    expect([...snapshot(home).keys()].sort()).toEqual(BACKED_UP);
+
+    const dir = join(outDir, `extract-${randomBytes(3).toString('hex')}`);
+    const out = await restoreBackup(r.file, { key, extract: dir, writeFile: writeFileAtomic });
+    expect(out.every((i) => i.action === 'create')).toBe(true);
+    const got = snapshot(dir);
+    expect([...got.keys()].sort()).toEqual(r.entries.map((e) => e.name).sort());
+    expect(got.get('wallet/BTC/wallet.dat')).toEqual({
+      bytes: readFileSync(farWallet()).toString('hex'),
+      mode: 0o640,
+    });
+  });
+
+  it('a running daemon there copies its wallet through backupwallet; a missing wallet is skipped with the reason', async () => {
+    const copy = randomBytes(1500);
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        const { params, id } = JSON.parse(body) as { params: string[]; id: unknown };
+        writeFileSync(params[0]!, copy);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ result: null, error: null, id }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    try {
+      const port = (server.address() as { port: number }).port;
+      const yaml = readFileSync(join(home, 'platform/dokomodo.yaml'), 'utf8').replace(
+        'BTC: { coin: BTC, host: far, backup: { wallet: true } }',
+        `BTC: { coin: BTC, host: far, backup: { wallet: true }, ports: { rpc: ${port}, override: true } }`,
+      );
+      writeFileSync(join(home, 'platform/dokomodo.yaml'), yaml);
+      writeFileSync(join(remote, '.bitcoin/bitcoind.pid'), String(process.pid));
+      const r = await makeBackup(key, { fleet: true });
+      expect(r.notes).toEqual([]);
+      const w = (await openBackup(r.file, key)).entries.find((e) => e.meta.name === 'wallet/BTC/wallet.dat')!;
+      expect(Buffer.from(w.data).equals(copy)).toBe(true);
+      // the temporary directory on the host is gone
+      expect(
+        readdirSync(tmpdir()).filter((n) => /^tmp\./.test(n) && existsSync(join(tmpdir(), n, 'wallet.dat'))),
+      ).toEqual([]);
+
+      rmSync(farWallet());
+      const again = await makeBackup(key, { fleet: true });
+      expect(again.skipped).toEqual([
+        { name: 'wallet/BTC/wallet.dat', reason: expect.stringContaining('no such file') },
+      ]);
+    } finally {
+      await new Promise((r) => server.close(() => r(undefined)));
+    }
   });
 });

@@ -15,6 +15,8 @@ import { type BackupKeyOptions, readBackupKey } from './backup/common.ts';
 export interface RestoreCommandOptions extends BackupKeyOptions {
   dryRun?: boolean;
   force?: boolean;
+  /** Parsed by the option (cli/options.ts). */
+  extract?: string;
 }
 
 export async function restore(ctx: Context, file: string, opts: RestoreCommandOptions): Promise<number> {
@@ -23,6 +25,7 @@ export async function restore(ctx: Context, file: string, opts: RestoreCommandOp
     key,
     dryRun: opts.dryRun === true,
     force: opts.force === true,
+    ...(opts.extract !== undefined ? { extract: opts.extract } : {}),
     writeFile: writeFileAtomic,
   });
   const dryRun = opts.dryRun === true;

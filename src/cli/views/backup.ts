@@ -44,7 +44,7 @@ export function recoveryText(out: Out): string {
 function entryRows(entries: readonly EntryMeta[]): string {
   return table(
     ['ENTRY', 'RESTORED TO', 'MODE', 'SIZE'],
-    entries.map((e) => [e.name, e.path, mode(e.mode), size(e.size)]),
+    entries.map((e) => [e.name, e.host ? `${e.host}:${e.path}` : e.path, mode(e.mode), size(e.size)]),
     [3],
   );
 }
@@ -109,6 +109,7 @@ const ACTION_WORDS: Record<RestoreItem['action'], [string, string]> = {
   unchanged: ['unchanged', 'unchanged'],
   mode: ['fix mode', 'mode fixed'],
   replace: ['replace', 'replaced'],
+  elsewhere: ['not here: of another host', 'not here: of another host'],
 };
 
 export function restoreReport(out: Out, items: readonly RestoreItem[], dryRun: boolean): string {
@@ -122,13 +123,21 @@ export function restoreReport(out: Out, items: readonly RestoreItem[], dryRun: b
     homePath(i.target),
     mode(i.meta.mode),
     size(i.meta.size),
-    i.kept ? `old one kept as ${homePath(i.kept)}` : '',
+    i.kept
+      ? `old one kept as ${homePath(i.kept)}`
+      : i.action === 'elsewhere'
+        ? `restore --extract DIR writes it as DIR/${i.meta.name}, to copy to ${i.meta.host}`
+        : '',
   ]);
   const count = (a: RestoreItem['action']) => items.filter((i) => i.action === a).length;
   const head = dryRun
     ? `restore --dry-run: nothing written; would create ${count('create')}, replace ${count('replace')}, fix the mode of ${count('mode')}, leave ${count('unchanged')} unchanged`
     : `${paint(out, 'green', '✓')} restore: ${count('create')} created, ${count('replace')} replaced, ${count('mode')} mode fixed, ${count('unchanged')} unchanged`;
-  return [head, '', table(['ACTION', 'PATH', 'MODE', 'SIZE', ''], rows, [3]), ''].join('\n');
+  const away = count('elsewhere');
+  const tail = away
+    ? `${away} entr${away === 1 ? 'y is' : 'ies are'} of other hosts and not written here\n`
+    : '';
+  return [head, '', table(['ACTION', 'PATH', 'MODE', 'SIZE', ''], rows, [3]), tail].join('\n');
 }
 
 export function restoreJson(items: readonly RestoreItem[], dryRun: boolean) {
@@ -142,6 +151,7 @@ export function restoreJson(items: readonly RestoreItem[], dryRun: boolean) {
       size: i.meta.size,
       sha256: i.meta.sha256,
       ...(i.kept ? { kept: i.kept } : {}),
+      ...(i.meta.host !== undefined ? { host: i.meta.host } : {}),
     })),
   };
 }
