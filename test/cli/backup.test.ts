@@ -17,8 +17,11 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deriveKeys } from '../../src/komodo/keys.ts';
+import { sshShell } from '../../src/operator/remote/shell.ts';
+import { loadPlatformFile } from '../../src/platform/index.ts';
+import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
 import { dokomodo, type RunResult } from './helpers.ts';
 
 const PASSPHRASE = 'cli backup passphrase Kx4-never-shown-71b0';
@@ -336,3 +339,67 @@ describe('the passphrase', () => {
     for (const o of outputs) expect(o).not.toContain(PASSPHRASE);
   });
 });
+
+const why = testHostsUnavailable();
+describe.skipIf(why !== undefined)(
+  why ? `a wallet on another host (skipped: ${why})` : 'a wallet on another host, over real SSH',
+  () => {
+    let th: TestHosts;
+    let controlDir: string;
+    beforeAll(async () => {
+      th = await upTestHosts(1);
+      controlDir = temp('dkb-');
+    }, 60_000);
+    afterAll(() => th?.down());
+
+    it('is backed up over SSH; restore leaves it to its host, --extract writes it out', async () => {
+      const h = th.hosts[0]!;
+      put(
+        'node/dokomodo.yaml',
+        `version: 1
+secret: { file: secret.key }
+defaults: { host: local }
+hosts:
+  local: { address: 127.0.0.1 }
+  th1: { address: ${h.address}, home: ${h.home}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} } }
+chains:
+  KMD: {}
+  LTC: { coin: LTC, host: th1, backup: { wallet: true } }
+`,
+        0o644,
+      );
+      const wallet = randomBytes(70_000);
+      const th1 = loadPlatformFile(file()).platform!.hosts.find((x) => x.name === 'th1')!;
+      const sh = sshShell(th1, { controlDir });
+      const w = await sh.run(
+        ['sh', '-c', 'umask 077; mkdir -p "$1" && base64 -d > "$1/wallet.dat"', 'sh', `${h.home}/.litecoin`],
+        {
+          input: wallet.toString('base64'),
+        },
+      );
+      await sh.close();
+      expect(w.code, w.stderr).toBe(0);
+
+      const out = join(keep, 'fleet.backup');
+      const env = { TMPDIR: controlDir };
+      const b = run(['-f', file(), 'backup', '--passphrase-stdin', '--out', out], { ...pass, env });
+      expect(b.stderr).toBe('');
+      expect(b.code).toBe(0);
+      expect(b.stdout).toMatch(
+        /wallet\/LTC\/wallet\.dat\s+th1:~\/\.litecoin\/wallet\.dat\s+0600\s+68\.4 KiB/,
+      );
+
+      wipe();
+      const r = run(['restore', out, '--passphrase-stdin'], pass);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('1 entry is of other hosts and not written here');
+      expect(existsSync(join(home, '.litecoin'))).toBe(false);
+      const dir = join(keep, 'extracted');
+      const x = run(['restore', out, '--passphrase-stdin', '--extract', dir], pass);
+      expect(x.code).toBe(0);
+      const got = join(dir, 'wallet/LTC/wallet.dat');
+      expect(readFileSync(got).equals(wallet)).toBe(true);
+      expect(statSync(got).mode & 0o777).toBe(0o600);
+    }, 60_000);
+  },
+);
