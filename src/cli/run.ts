@@ -379,6 +379,62 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     )
     .action(lazy(async () => (await import('./commands/keys/import.ts')).keysImport));
 
+  const backupKey = (cmd: Command, what: string) =>
+    cmd
+      .option('--passphrase-stdin', 'read the wallet passphrase from standard input')
+      .addOption(
+        pathOption('--key-file <file>', `${what} with this backup key file instead of the passphrase`),
+      );
+  const backup = backupKey(
+    program
+      .command('backup')
+      .description(
+        'one encrypted file of what the platform file and the passphrase cannot rebuild (journals, state, the platform file, marked wallets)',
+      )
+      .addOption(
+        pathOption(
+          '--out <file>',
+          'the backup file (default: ~/.dokomodo/backups/dokomodo-<UTC time>.backup)',
+        ),
+      )
+      .addOption(pathOption('--journal-dir <dir>', 'where the UTXO journals are', '~/.dokomodo/utxo'))
+      .addOption(
+        pathOption('--datadir <dir>', 'the data directory given to `start --datadir` (for wallet files)'),
+      ),
+    'encrypt',
+  ).action(lazy(async () => (await import('./commands/backup.ts')).backup));
+  backupKey(
+    backup
+      .command('list')
+      .description('the backups of a directory: time, size, key kind; with a key, their entries too')
+      .argument('[dir]', 'the directory (default ~/.dokomodo/backups)'),
+    'count the entries',
+  ).action(lazy(async () => (await import('./commands/backup/list.ts')).backupList));
+  backupKey(
+    backup
+      .command('verify')
+      .description('decrypt a backup and check every entry’s sha256; restore nothing')
+      .argument('<file>', 'the backup file'),
+    'decrypt',
+  ).action(lazy(async () => (await import('./commands/backup/verify.ts')).backupVerify));
+  backupKey(
+    program
+      .command('restore')
+      .description(
+        'decrypt and check a whole backup, then write its files back with their modes (needs no platform file)',
+      )
+      .argument('<file>', 'the backup file')
+      .option('--dry-run', 'list what would be written; write nothing')
+      .option('--force', 'replace files that differ from the backup (each kept as FILE.bak-<time>)')
+      .addOption(
+        pathOption(
+          '--extract <dir>',
+          'write every entry as DIR/<entry name> instead (also those of other hosts, to copy there)',
+        ),
+      ),
+    'decrypt',
+  ).action(lazy(async () => (await import('./commands/restore.ts')).restore));
+
   const iguana = program.command('iguana').description('Iguana dPoW instances: bootstrap and status');
   iguana
     .command('up')

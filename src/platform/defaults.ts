@@ -28,6 +28,7 @@ export const DEFAULTS = Object.freeze({
     roles: Object.freeze(['chains', 'iguana'] as const),
   }),
   chain: Object.freeze({ rules: 'komodo' }),
+  backup: Object.freeze({ wallet: false }),
   notarization: Object.freeze({
     enabled: true,
     utxoValue: 10_000,

@@ -52,6 +52,8 @@ export interface ChainModel {
   notarization: NotarizationPolicy;
   /** Public block explorers `checkfork` compares with. */
   explorers: string[];
+  /** What `dokomodo backup` keeps of the chain: its wallet.dat when it holds non-derivable funds. */
+  backup: { wallet: boolean };
   description: string | undefined;
 }
 
@@ -88,6 +90,8 @@ export interface NotaryListModel {
   name: string;
   /** Where the list came from: `season 8`, a file path, or `inline`. */
   source: string;
+  /** The elected file as the platform file names it (relative to it), when the list is read from one. */
+  file: string | undefined;
   port: number;
   minsigs: number;
   BTCminsigs: number;

@@ -293,6 +293,17 @@ export const ChainSchema = z
       .describe(
         'Insight-style block explorers (public base URLs) that `dokomodo checkfork` compares the tip with.',
       ),
+    backup: z
+      .strictObject({
+        wallet: z
+          .boolean()
+          .optional()
+          .describe(
+            `true: \`dokomodo backup\` includes this chain’s wallet.dat, because it holds funds the passphrase cannot derive. Default ${DEFAULTS.backup.wallet}.`,
+          ),
+      })
+      .optional()
+      .describe('What `dokomodo backup` keeps of this chain beyond the journals and state.'),
     description: z.string().optional(),
   })
   .describe('A daemon dokomodo runs: KMD, an assetchain, or a third-party coin.');

@@ -130,6 +130,7 @@ function normalizeChain(
     launchArgs: launch,
     notarization,
     explorers: c.explorers ?? [],
+    backup: { wallet: c.backup?.wallet ?? DEFAULTS.backup.wallet },
     description: c.description,
   };
 }

@@ -90,6 +90,7 @@ export function normalizeNotaries(
     notaries.push({
       name,
       source,
+      file: n.file,
       port: n.port ?? fromFile.port ?? DEFAULTS.notaries.port,
       minsigs: n.minsigs ?? fromFile.minsigs ?? DEFAULTS.notaries.minsigs,
       BTCminsigs: n.BTCminsigs ?? fromFile.BTCminsigs ?? DEFAULTS.notaries.BTCminsigs,
