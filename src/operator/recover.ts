@@ -23,10 +23,11 @@
  * Iguana step skipped, a split not due. The passphrase is held in memory only.
  */
 import type { TargetError } from './fanout.ts';
-import { defaultTargetError } from './fanout.ts';
+import { defaultTargetError, fanout } from './fanout.ts';
 import { DokomodoError } from '../core/errors.ts';
 import type { ChainModel, HostModel, IguanaModel } from '../platform/model.ts';
 import { startIguana } from './daemon/iguana-process.ts';
+import { applySnapshot } from './daemon/snapshot.ts';
 import type { DeployHostResult } from './deploy.ts';
 import { type FenceFinding, fenceCheck, fenceHosts } from './fence.ts';
 import { iguanaStatus, iguanaUp } from './iguana.ts';
@@ -245,6 +246,17 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
     },
     chains: async () => {
       if (scope.chains.length === 0) return 'no chains on this host';
+      // Snapshots first, into data directories without block data (on each chain's host).
+      await rt.prepare({ chains: scope.chains });
+      const snapshots = await fanout(
+        scope.chains.filter((c) => c.bootstrap).map((c) => c.name),
+        async (name) => ({ state: await applySnapshot(rt, scope.chains.find((c) => c.name === name)!) }),
+        { concurrency: 4 },
+      );
+      const badSnapshot = failedTargets('snapshots', snapshots);
+      if (badSnapshot) throw badSnapshot;
+      const unpacked = snapshots.filter((r) => r.result?.state === 'unpacked').length;
+      if (unpacked) emit({ type: 'progress', phase: 'chains', message: `${unpacked} snapshot(s) unpacked` });
       const results = await startChains(rt, scope.chains, {
         ...(opts.devnet
           ? {
@@ -259,7 +271,7 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
       const failed = failedTargets('chains', results);
       if (failed) throw failed;
       const started = results.filter((r) => r.result?.state === 'started').length;
-      return `${started} started, ${results.length - started} already running, all answering`;
+      return `${started} started${unpacked ? ` (${unpacked} from a snapshot)` : ''}, ${results.length - started} already running, all answering`;
     },
     keys: async () => {
       if (scope.chains.length === 0) return 'no chains on this host';

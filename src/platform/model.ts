@@ -54,6 +54,8 @@ export interface ChainModel {
   explorers: string[];
   /** What `dokomodo backup` keeps of the chain: its wallet.dat when it holds non-derivable funds. */
   backup: { wallet: boolean };
+  /** A chain-data snapshot `recover` unpacks before the first start (one of url/path, with its sha256). */
+  bootstrap: { url: string | undefined; path: string | undefined; sha256: string } | undefined;
   description: string | undefined;
 }
 

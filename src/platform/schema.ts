@@ -304,6 +304,30 @@ export const ChainSchema = z
       })
       .optional()
       .describe('What `dokomodo backup` keeps of this chain beyond the journals and state.'),
+    bootstrap: z
+      .strictObject({
+        url: z
+          .string()
+          .regex(/^https?:\/\/[^\s@/]+(\/[^\s]*)?$/, { error: 'expected an http(s) URL without credentials' })
+          .optional()
+          .describe('Where the chain host downloads the snapshot from (with curl, on that host).'),
+        path: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('The snapshot as a file on the chain’s host (`~` is that host’s home).'),
+        sha256: z
+          .string()
+          .regex(/^[0-9a-f]{64}$/, { error: 'expected the snapshot’s sha256: 64 lowercase hex digits' })
+          .describe('The snapshot’s sha256; a snapshot that does not match is not used.'),
+      })
+      .refine((b) => (b.url === undefined) !== (b.path === undefined), {
+        error: 'give exactly one of `url` and `path`',
+      })
+      .optional()
+      .describe(
+        'A chain-data snapshot (a .tar.gz of the data directory: blocks/, chainstate/ …) that `dokomodo recover` unpacks into a data directory without block data before the first start; wallets in it are never unpacked.',
+      ),
     description: z.string().optional(),
   })
   .describe('A daemon dokomodo runs: KMD, an assetchain, or a third-party coin.');

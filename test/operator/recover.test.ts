@@ -8,7 +8,18 @@
  * every file of both homes, every output and every process's arguments.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KMD } from '../../src/komodo/coins.ts';
@@ -56,9 +67,9 @@ describe.skipIf(why !== undefined)(
     let nnUser: string;
     const outputs: string[] = [];
 
-    const run = (args: string[]) => {
+    const run = (args: string[], f = file) => {
       const r = dokomodo(
-        ['recover', '--host', 'nn', '--json', '--passphrase-stdin', '-f', file, ...extra, ...args],
+        ['recover', '--host', 'nn', '--json', '--passphrase-stdin', '-f', f, ...extra, ...args],
         {
           env,
           input: `${PASS}\n`,
@@ -383,6 +394,55 @@ notaries:
         expect(accepted.stderr).toContain('fence: gone not reachable');
       },
       RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'a chain-data snapshot: checked on the host (a wrong sha256 unpacks nothing), then unpacked before the first start',
+      () => {
+        // One chain, plain output: the result itself.
+        const height = (f: string) =>
+          Number(dokomodo(['rpc', 'RCVA', 'getblockcount', '-f', f], { env }).stdout.trim());
+        const before = height(file);
+        expect(before).toBeGreaterThan(0);
+        expect(cli(['stop', 'RCVA']).code).toBe(0);
+        // The snapshot as a host would get it: the data directory as it lies, wallet and conf included.
+        const snapDir = mkdtempSync(join(tmpdir(), 'dk-snap-'));
+        chmodSync(snapDir, 0o755);
+        const snap = join(snapDir, 'RCVA.tar.gz');
+        const tar = spawnSync('tar', ['-czf', snap, '-C', join(nnHome, '.komodo/RCVA'), '.']);
+        expect(tar.status, tar.stderr?.toString()).toBe(0);
+        chmodSync(snap, 0o644);
+        const sha = createHash('sha256').update(readFileSync(snap)).digest('hex');
+        wipe(nnUser, nnHome);
+        const snapFile = join(th.dir, 'with-snapshot.yaml');
+        const withSnapshot = (hex: string) =>
+          writeFileSync(
+            snapFile,
+            readFileSync(file, 'utf8').replace(
+              'RCVA: { host: nn,',
+              `RCVA: { host: nn, bootstrap: { path: ${snap}, sha256: "${hex}" },`,
+            ),
+          );
+        withSnapshot('0'.repeat(64));
+        const bad = run(['--consolidate'], snapFile);
+        expect(bad.code).toBe(1);
+        expect(phase(bad.json, 'chains')).toMatchObject({
+          state: 'failed',
+          error: { code: 'bootstrap-checksum' },
+        });
+        expect(existsSync(join(nnHome, '.komodo/RCVA/devnet-chain.json'))).toBe(false);
+        withSnapshot(sha);
+        const r = run(['--consolidate'], snapFile);
+        expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+        expect(phase(r.json, 'chains')!.summary).toBe(
+          '2 started (1 from a snapshot), 0 already running, all answering',
+        );
+        // The chain carries on from the snapshot's blocks instead of a new genesis.
+        expect(height(snapFile)).toBeGreaterThanOrEqual(before);
+        expect(statSync(join(nnHome, '.komodo/RCVA/RCVA.conf')).mode & 0o777).toBe(0o600);
+        expect(existsSync(join(nnHome, '.komodo/RCVA/.dokomodo-bootstrap'))).toBe(false);
+      },
+      2 * RUN_TIMEOUT_MS,
     );
 
     it('the passphrase is in no file of either host, no output and no process argument', () => {

@@ -131,6 +131,9 @@ function normalizeChain(
     notarization,
     explorers: c.explorers ?? [],
     backup: { wallet: c.backup?.wallet ?? DEFAULTS.backup.wallet },
+    bootstrap: c.bootstrap
+      ? { url: c.bootstrap.url, path: c.bootstrap.path, sha256: c.bootstrap.sha256 }
+      : undefined,
     description: c.description,
   };
 }
