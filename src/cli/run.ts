@@ -102,6 +102,7 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(textOption('--extra-vars <name=value...>', 'more variables for the playbook'))
     .addOption(pathOption('--playbook <file>', 'another playbook than dokomodo’s ansible/site.yml'))
     .option('--no-render', 'apply the tree as it is, without rendering first')
+    .option('--no-restart', 'do not restart running chains whose conf, unit or binary changed')
     .action(lazy(async () => (await import('./commands/deploy.ts')).deploy));
 
   program

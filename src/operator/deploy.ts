@@ -15,7 +15,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DokomodoError } from '../core/errors.ts';
-import type { HostModel } from '../platform/model.ts';
+import type { ChainModel, HostModel } from '../platform/model.ts';
+import { startChains, stopChains } from './lifecycle.ts';
 import { runProgram } from './remote/shell.ts';
 import type { Runtime } from './runtime.ts';
 
@@ -36,10 +37,15 @@ export interface DeployHostResult {
   changed: number;
   durationMs: number;
   message?: string;
+  /** Chains whose conf, unit or binary changed (or would change) on the host. */
+  affected?: string[];
+  /** Of those, the running ones restarted after the apply, each answering RPC again. */
+  restarted?: string[];
 }
 
 export type DeployEvent =
   | { type: 'batch'; hosts: string[]; plan: boolean }
+  | { type: 'restart'; host: string; chains: string[] }
   | { type: 'host'; result: DeployHostResult };
 
 export interface DeployOptions {
@@ -56,6 +62,11 @@ export interface DeployOptions {
   playbook?: string;
   /** Bound of one batch's run. Default 30 min. */
   timeoutMs?: number;
+  /**
+   * After a host is applied, restart its running chains whose conf, unit or binary changed, and
+   * wait until they answer before the next host (`process` control). Default true.
+   */
+  restart?: boolean;
   onEvent?: (e: DeployEvent) => void;
 }
 
@@ -88,6 +99,77 @@ export function parseRecap(out: string): Map<string, Recap> {
     res.set(m[1]!, { changed: Number(m[2]), unreachable: Number(m[3]), failed: Number(m[4]) });
   }
   return res;
+}
+
+/**
+ * What changed per host and task, from the playbook's output: `changed: [HOST] => (item=X)` lines
+ * under the task headers of the roles that touch a daemon (its conf, its unit, its binary).
+ */
+export function changedItems(
+  out: string,
+): Map<string, { confs: Set<string>; units: Set<string>; binaries: Set<string> }> {
+  const res = new Map<string, { confs: Set<string>; units: Set<string>; binaries: Set<string> }>();
+  let task = '';
+  for (const line of out.split('\n')) {
+    const t = /^TASK \[([^\]]+)\]/.exec(line);
+    if (t) {
+      task = t[1]!;
+      continue;
+    }
+    const m = /^changed: \[([^\]]+)\] => \(item=(.+)\)\s*$/.exec(line);
+    if (!m) continue;
+    const kind =
+      task === 'confs : Install the conf files'
+        ? 'confs'
+        : task === 'units : Install the user units'
+          ? 'units'
+          : task === 'binaries : Copy the binaries'
+            ? 'binaries'
+            : undefined;
+    if (!kind) continue;
+    const host = m[1]!.split(' -> ')[0]!;
+    const entry = res.get(host) ?? { confs: new Set(), units: new Set(), binaries: new Set() };
+    entry[kind].add(m[2]!.trim());
+    res.set(host, entry);
+  }
+  return res;
+}
+
+/** The host's chains a changed conf, unit or binary concerns. */
+function affectedChains(
+  rt: Runtime,
+  host: HostModel,
+  items: { confs: Set<string>; units: Set<string>; binaries: Set<string> } | undefined,
+): ChainModel[] {
+  if (!items) return [];
+  return rt.platform.chains.filter(
+    (c) =>
+      c.host === host.name &&
+      (items.confs.has(c.name) ||
+        items.units.has(`dokomodo-chain-${c.name}.service`) ||
+        items.binaries.has(c.coin.daemon)),
+  );
+}
+
+/** Restarts the running ones of `chains` (stop, then start: ready when RPC answers). */
+async function restartRunning(
+  rt: Runtime,
+  chains: ChainModel[],
+): Promise<{ restarted: string[]; failed?: string }> {
+  const stopped = await stopChains(rt, chains);
+  const bad = stopped.filter((r) => !r.ok);
+  if (bad.length)
+    return { restarted: [], failed: bad.map((b) => `${b.target}: ${b.error?.message}`).join('; ') };
+  const wereRunning = chains.filter((c) =>
+    stopped.some((r) => r.target === c.name && r.result?.state !== 'not-running'),
+  );
+  if (wereRunning.length === 0) return { restarted: [] };
+  const started = await startChains(rt, wereRunning);
+  const notUp = started.filter((r) => !r.ok);
+  return {
+    restarted: started.filter((r) => r.ok).map((r) => r.target),
+    ...(notUp.length ? { failed: notUp.map((b) => `${b.target}: ${b.error?.message}`).join('; ') } : {}),
+  };
 }
 
 /** The last lines of the playbook's output that say why a host failed. */
@@ -166,6 +248,7 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
     });
     const out = `${r.stdout}\n${r.stderr}`;
     const recap = parseRecap(out);
+    const items = changedItems(out);
     const durationMs = rt.clock.now() - t0;
     for (const h of batch) {
       const rc = recap.get(h.name);
@@ -185,11 +268,31 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
         failed = true;
         emit({ ...base, state: 'failed', changed: rc.changed, message: reasonOf(out, h.name) });
       } else {
-        emit({
+        const affected = affectedChains(rt, h, items.get(h.name));
+        const names = affected.map((c) => c.name);
+        const result: DeployHostResult = {
           ...base,
           state: rc.changed === 0 ? 'unchanged' : plan ? 'changes' : 'applied',
           changed: rc.changed,
-        });
+          ...(names.length ? { affected: names } : {}),
+        };
+        if (!plan && names.length && opts.restart !== false) {
+          if (h.control !== 'process') {
+            result.message = `restart ${names.join(', ')} with ${h.control} on ${h.name}: their conf, unit or binary changed`;
+          } else {
+            opts.onEvent?.({ type: 'restart', host: h.name, chains: names });
+            const r = await restartRunning(rt, affected);
+            result.restarted = r.restarted;
+            result.durationMs = rt.clock.now() - t0;
+            if (r.failed) {
+              // Applied, but a restarted chain does not answer: the next host waits for a person.
+              failed = true;
+              result.state = 'failed';
+              result.message = `applied, but the restart failed: ${r.failed}`;
+            }
+          }
+        }
+        emit(result);
       }
     }
   }

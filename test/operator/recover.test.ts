@@ -21,7 +21,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { KMD } from '../../src/komodo/coins.ts';
 import { deriveKeys } from '../../src/komodo/keys.ts';
 import { dokomodo } from '../cli/helpers.ts';
@@ -394,6 +394,56 @@ notaries:
         expect(accepted.stderr).toContain('fence: gone not reachable');
       },
       RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'deploy after a conf change restarts only that running chain, ready before it returns; a plan names it',
+      () => {
+        const pid = (rel: string) => readFileSync(join(nnHome, '.komodo', rel), 'utf8').trim();
+        const kmdPid = pid('komodod.pid');
+        const rcvaPid = pid('RCVA/komodod.pid');
+        // The same file edited (a conf names the file it was rendered from: another name changes them all).
+        const original = readFileSync(file, 'utf8');
+        const changed = file;
+        writeFileSync(file, original.replace('RCVA: { host: nn,', 'RCVA: { host: nn, addnode: [127.0.0.9],'));
+        onTestFinished(() => writeFileSync(file, original));
+        const deployArgs = extra.slice(0, extra.indexOf('--journal-dir'));
+        const deploy = (args: string[]) => {
+          const r = dokomodo(['deploy', '--json', '--host', 'nn', '-f', changed, ...deployArgs, ...args], {
+            env,
+            timeoutMs: RUN_TIMEOUT_MS,
+          });
+          outputs.push(r.stdout, r.stderr);
+          return {
+            ...r,
+            json: JSON.parse(r.stdout) as {
+              hosts: { host: string; state: string; affected?: string[]; restarted?: string[] }[];
+            },
+          };
+        };
+        const plan = deploy(['--plan']);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(plan.json.hosts[0]).toMatchObject({ host: 'nn', state: 'changes', affected: ['RCVA'] });
+        expect(pid('RCVA/komodod.pid')).toBe(rcvaPid);
+        const r = deploy([]);
+        expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+        expect(r.json.hosts[0]).toMatchObject({
+          host: 'nn',
+          state: 'applied',
+          affected: ['RCVA'],
+          restarted: ['RCVA'],
+        });
+        expect(readFileSync(join(nnHome, '.komodo/RCVA/RCVA.conf'), 'utf8')).toContain('addnode=127.0.0.9');
+        expect(pid('RCVA/komodod.pid')).not.toBe(rcvaPid);
+        expect(pid('komodod.pid')).toBe(kmdPid);
+        // Answering already when deploy returned.
+        const h = dokomodo(['rpc', 'RCVA', 'getblockcount', '-f', changed], { env });
+        expect(h.code, h.stderr).toBe(0);
+        const again = deploy([]);
+        expect(again.json.hosts[0]).toMatchObject({ state: 'unchanged' });
+        expect(again.json.hosts[0]!.restarted).toBeUndefined();
+      },
+      3 * RUN_TIMEOUT_MS,
     );
 
     it(

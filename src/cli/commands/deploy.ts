@@ -15,6 +15,7 @@ export interface DeployOptions {
   extraVars?: string[];
   playbook?: string;
   render?: boolean;
+  restart?: boolean;
 }
 
 const COLOURS: Record<DeployHostResult['state'], 'green' | 'yellow' | 'red' | 'dim'> = {
@@ -54,14 +55,22 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<number>
     ...(opts.parallel !== undefined ? { parallel: opts.parallel } : {}),
     ...(opts.extraVars ? { extraVars: opts.extraVars } : {}),
     ...(opts.playbook ? { playbook: resolve(opts.playbook) } : {}),
+    ...(opts.restart === false ? { restart: false } : {}),
     onEvent: (e) => {
       if (json) return;
       if (e.type === 'batch')
         ctx.out.stderr(`${e.plan ? 'planning' : 'deploying'} ${e.hosts.join(', ')} …\n`);
+      else if (e.type === 'restart')
+        ctx.out.stderr(`restarting on ${e.host}: ${e.chains.join(', ')} (conf, unit or binary changed) …\n`);
       else {
         const r = e.result;
         const what = r.state === 'changes' ? `${r.changed} change${r.changed === 1 ? '' : 's'}` : r.state;
-        const line = `${r.host.padEnd(16)} ${r.engine.padEnd(10)} ${paint(ctx.out, COLOURS[r.state], what)}${r.state === 'applied' ? ` (${r.changed} changed)` : ''}  ${(r.durationMs / 1000).toFixed(1)} s${r.message ? `  ${r.message}` : ''}`;
+        const chains = r.restarted?.length
+          ? `  restarted ${r.restarted.join(', ')}`
+          : opts.plan && r.affected?.length
+            ? `  would restart ${r.affected.join(', ')} if running`
+            : '';
+        const line = `${r.host.padEnd(16)} ${r.engine.padEnd(10)} ${paint(ctx.out, COLOURS[r.state], what)}${r.state === 'applied' ? ` (${r.changed} changed)` : ''}  ${(r.durationMs / 1000).toFixed(1)} s${chains}${r.message ? `  ${r.message}` : ''}`;
         ctx.out.stdout(`${line}\n`);
       }
     },
