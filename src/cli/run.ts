@@ -139,6 +139,46 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     )
     .action(lazy(async () => (await import('./commands/recover.ts')).recover));
 
+  const season = program
+    .command('season')
+    .description('a season change as a planned change: plan it, then apply it fleet-wide');
+  const seasonSource = (cmd: Command) =>
+    cmd
+      .addOption(intOption('--season <n>', 'a season built into dokomodo', { min: 1, max: 1000 }))
+      .addOption(textOption('--set <set>', 'with --season: main (default) or 3p'))
+      .addOption(
+        pathOption('--elected <file>', 'an elected file (Iguana’s format), relative to the platform file'),
+      )
+      .addOption(textOption('--list <name>', 'the notary list that changes (default: the main Iguana’s)'));
+  seasonSource(
+    season
+      .command('plan')
+      .description('notaries and seeds in and out, whether this notary is elected, the Iguana restarts'),
+  ).action(lazy(async () => (await import('./commands/season/plan.ts')).seasonPlanCommand));
+  seasonSource(
+    season
+      .command('apply')
+      .description(
+        'point the list at the new season, then write each Iguana’s elected file on its host, restart it and run iguana up',
+      ),
+  )
+    .option('--passphrase-stdin', 'read the passphrase from standard input')
+    .option('--fence', 'stop an Iguana with this key found running on another host (instead of refusing)')
+    .option('--fence-unreachable', 'go on when a host cannot be checked for such an Iguana (it is down)')
+    .option('--force', 'apply even when this notary’s pubkey is not in the new list')
+    .option(
+      '--again',
+      'apply to the Iguanas although the platform file already has the list (after a failure)',
+    )
+    .addOption(
+      durationOption('--wait <seconds>', 'how long an Iguana may take to answer after start', {
+        min: 1,
+        max: 3600,
+        default: 60,
+      }),
+    )
+    .action(lazy(async () => (await import('./commands/season/apply.ts')).seasonApplyCommand));
+
   program
     .command('import')
     .description('make a platform file from upstream data')
