@@ -139,6 +139,44 @@ describe.skipIf(why !== undefined)(
       expect(started.stdout, started.stderr).toContain('started');
     };
 
+    /** Runs recover and kills its process group `delayMs` after the phase `at` starts; its output. */
+    const killAt = async (at: string, delayMs: number, args: string[] = []): Promise<string> => {
+      const child = spawn(
+        process.execPath,
+        ['bin/dokomodo.js', 'recover', '--host', 'nn', '--passphrase-stdin', '-f', file, ...extra, ...args],
+        { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'], detached: true },
+      );
+      child.stdin.end(`${PASS}\n`);
+      let out = '';
+      const killed = await new Promise<boolean>((res) => {
+        const timer = setTimeout(() => res(false), RUN_TIMEOUT_MS);
+        let armed = false;
+        child.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (!armed && out.includes(`… ${at}\n`)) {
+            armed = true;
+            setTimeout(() => {
+              try {
+                process.kill(-child.pid!, 'SIGKILL');
+              } catch {
+                // already gone
+              }
+              clearTimeout(timer);
+              res(true);
+            }, delayMs);
+          }
+        });
+        child.once('exit', () => {
+          if (armed) return;
+          clearTimeout(timer);
+          res(false);
+        });
+      });
+      outputs.push(out);
+      expect(killed, out).toBe(true);
+      return out;
+    };
+
     beforeAll(async () => {
       th = await upTestHosts(2);
       const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
@@ -301,30 +339,7 @@ notaries:
       async () => {
         wipe(nnUser, nnHome);
         // Kill the first run as soon as it starts the keys phase.
-        const child = spawn(
-          process.execPath,
-          ['bin/dokomodo.js', 'recover', '--host', 'nn', '--passphrase-stdin', '-f', file, ...extra],
-          { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] },
-        );
-        child.stdin.end(`${PASS}\n`);
-        let out = '';
-        const killed = await new Promise<boolean>((res) => {
-          const timer = setTimeout(() => res(false), RUN_TIMEOUT_MS);
-          child.stdout.on('data', (b: Buffer) => {
-            out += b.toString();
-            if (out.includes('… keys')) {
-              child.kill('SIGKILL');
-              clearTimeout(timer);
-              res(true);
-            }
-          });
-          child.once('exit', () => {
-            clearTimeout(timer);
-            res(false);
-          });
-        });
-        outputs.push(out);
-        expect(killed, out).toBe(true);
+        await killAt('keys', 0);
         // The run goes on from there: deploy done by the killed run, chains already up; the new
         // chains' coins are again only mined ones, so it stops at utxo as on the first day.
         const r = run([]);
@@ -347,6 +362,28 @@ notaries:
         expect(whole.json!.verify?.ok).toBe(true);
       },
       3 * RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'killed in each other phase (its whole process group, Ansible included): the next run continues and ends whole',
+      async () => {
+        for (const [at, delayMs] of [
+          ['deploy', 1500],
+          ['chains', 0],
+          ['iguana', 0],
+          ['utxo', 0],
+        ] as const) {
+          wipe(nnUser, nnHome);
+          const out = await killAt(at, delayMs, ['--consolidate']);
+          const r = run(['--consolidate']);
+          expect(r.code, `killed at ${at}\n${out}\n${r.stdout}\n${r.stderr}`).toBe(0);
+          expect(r.json!.resumed).toBe(true);
+          // A deploy killed half-way is applied again; one that finished is not repeated.
+          expect(phase(r.json, 'deploy')!.state).toBe(at === 'deploy' ? 'done' : 'skipped');
+          expect(r.json!.verify?.ok).toBe(true);
+        }
+      },
+      8 * RUN_TIMEOUT_MS,
     );
 
     it(
