@@ -175,6 +175,11 @@ function isForbidden(path: string): boolean {
   );
 }
 
+/** The manifest of the tree at `root` (what the last render wrote), or undefined. */
+export function treeManifest(root: string): Manifest | undefined {
+  return readManifest(root);
+}
+
 function readManifest(root: string): Manifest | undefined {
   let text: string;
   try {

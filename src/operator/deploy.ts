@@ -12,8 +12,10 @@
  * The render happens before (the CLI's `deploy` renders into its tree first); this module only
  * drives the engines, never reimplements them.
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { type Manifest, treeManifest } from '../compiler/write.ts';
 import { DokomodoError } from '../core/errors.ts';
 import type { ChainModel, HostModel } from '../platform/model.ts';
 import { startChains, stopChains } from './lifecycle.ts';
@@ -62,6 +64,12 @@ export interface DeployOptions {
   playbook?: string;
   /** Bound of one batch's run. Default 30 min. */
   timeoutMs?: number;
+  /**
+   * Run Ansible on every host. Default: a host whose rendered files, playbooks, variables and
+   * binaries are those of its last successful deploy (the digest dokomodo leaves on the host) is
+   * `unchanged` after one SSH round trip, without Ansible.
+   */
+  full?: boolean;
   /**
    * After a host is applied, restart its running chains whose conf, unit or binary changed, and
    * wait until they answer before the next host (`process` control). Default true.
@@ -172,6 +180,81 @@ async function restartRunning(
   };
 }
 
+const MARKER = '.dokomodo/deployed';
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * What a host's deploy depends on besides its own rendered files: the playbooks, the variables
+ * given on the command line, and the binaries `dokomodo_binaries_src` points at (name, size, time).
+ */
+function sharedDigest(playbook: string, extraVars: readonly string[]): string {
+  const h = createHash('sha256');
+  const dir = dirname(playbook);
+  for (const f of [playbook, ...(existsSync(join(dir, 'roles')) ? filesUnder(join(dir, 'roles')) : [])])
+    h.update(`${relative(dir, f)}\0`)
+      .update(readFileSync(f))
+      .update('\0');
+  for (const e of extraVars) h.update(`var ${e}\0`);
+  const src = extraVars
+    .find((e) => e.startsWith('dokomodo_binaries_src='))
+    ?.slice('dokomodo_binaries_src='.length);
+  if (src && existsSync(src))
+    for (const f of filesUnder(src)) {
+      const st = statSync(f);
+      h.update(`bin ${relative(src, f)} ${st.size} ${st.mtimeMs}\0`);
+    }
+  return h.digest('hex');
+}
+
+/** The digest of what deploying `host` installs: its files of the tree, the shared variables, and the rest. */
+export function hostDigest(manifest: Manifest, host: HostModel, shared: string): string {
+  const h = createHash('sha256').update(`${shared}\0`);
+  for (const [path, e] of Object.entries(manifest.files).sort(([a], [b]) => a.localeCompare(b))) {
+    const mine =
+      e.host === host.name ||
+      path === 'ansible/group_vars/all.yml' ||
+      (e.target === 'monitoring' && host.roles.includes('monitor'));
+    if (mine) h.update(`${path} ${e.sha256} ${e.mode}\0`);
+  }
+  return h.digest('hex');
+}
+
+async function deployedDigest(rt: Runtime, host: HostModel): Promise<string | undefined> {
+  try {
+    const r = await rt
+      .shell(host)
+      .run(['sh', '-c', `cat "$HOME/${MARKER}" 2>/dev/null; exit 0`], { timeoutMs: 30_000 });
+    return r.stdout.trim() || undefined;
+  } catch {
+    return undefined; // unreachable: Ansible says so
+  }
+}
+
+async function markDeployed(rt: Runtime, host: HostModel, digest: string): Promise<void> {
+  await rt
+    .shell(host)
+    .run([
+      'sh',
+      '-c',
+      `mkdir -p "$HOME/.dokomodo" && printf '%s\\n' "$1" > "$HOME/${MARKER}.tmp" && mv -f "$HOME/${MARKER}.tmp" "$HOME/${MARKER}"`,
+      'sh',
+      digest,
+    ])
+    .catch(() => undefined);
+}
+
 /** The last lines of the playbook's output that say why a host failed. */
 function reasonOf(out: string, host: string): string {
   const lines = out.split('\n').filter((l) => l.includes(`[${host}]`) && /fatal|FAILED|UNREACHABLE/.test(l));
@@ -208,9 +291,36 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
   }
   const playbook = opts.playbook ?? defaultPlaybook();
   const width = Math.max(1, opts.parallel ?? 1);
+  const manifest = treeManifest(opts.root);
+  const shared = sharedDigest(playbook, opts.extraVars ?? []);
+  const digests = new Map(
+    viaAnsible.map((h) => [h.name, manifest ? hostDigest(manifest, h, shared) : undefined]),
+  );
   let failed = false;
   for (let i = 0; i < viaAnsible.length; i += width) {
-    const batch = viaAnsible.slice(i, i + width);
+    let batch = viaAnsible.slice(i, i + width);
+    if (!failed && !opts.full) {
+      // Same as the last successful deploy there: one SSH round trip, no Ansible.
+      const same = await Promise.all(
+        batch.map(async (h) => {
+          const want = digests.get(h.name);
+          return want !== undefined && (await deployedDigest(rt, h)) === want;
+        }),
+      );
+      for (const [k, h] of batch.entries())
+        if (same[k])
+          emit({
+            host: h.name,
+            engine: 'ansible',
+            state: 'unchanged',
+            changed: 0,
+            durationMs: 0,
+            message:
+              'as deployed last time (files, playbooks, variables, binaries); Ansible not run — --full compares with the host',
+          });
+      batch = batch.filter((_, k) => !same[k]);
+      if (batch.length === 0) continue;
+    }
     if (failed) {
       for (const h of batch)
         emit({
@@ -291,6 +401,10 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
               result.message = `applied, but the restart failed: ${r.failed}`;
             }
           }
+        }
+        if (!plan && result.state !== 'failed') {
+          const d = digests.get(h.name);
+          if (d) await markDeployed(rt, h, d);
         }
         emit(result);
       }

@@ -1,10 +1,10 @@
 /**
- * `dokomodo deploy` against two throw-away SSH hosts (test/harness): --plan touches nothing and
+ * `dokomodo deploy` against three throw-away SSH hosts (test/harness): --plan touches nothing and
  * lists the hosts with changes, a rolling apply installs each host (Ansible over SSH, one host at
  * a time), a second plan finds nothing to do, and a change to one host's chains plans a change
  * on that host only. Needs root for the harness; a failure in CI when a tool is missing.
  */
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dokomodo } from '../cli/helpers.ts';
@@ -27,7 +27,7 @@ describe.skipIf(why !== undefined)(
     let env: Record<string, string>;
     let extra: string[];
     const platform = (extraChain = '') => {
-      const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
+      const [h1, h2, h3] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0], TestHosts['hosts'][0]];
       const host = (h: typeof h1, roles: string) =>
         `{ address: ${h.address}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: ${h.home}, roles: [${roles}] }`;
       return `version: 1
@@ -37,9 +37,11 @@ hosts:
   gone: { address: 127.0.0.250, ssh: { user: nobody, port: ${h1.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: /nonexistent, roles: [chains] }
   th1: ${host(h1, 'chains')}
   th2: ${host(h2, 'chains')}
+  th3: ${host(h3, 'chains')}
 chains:
   DOC: { host: th1, params: { ac_supply: 90000000000, ac_reward: 100000000, ac_cc: 3, ac_staked: 10 } }
   MARTY: { host: th2, params: { ac_supply: 90000000000, ac_reward: 100000000, ac_cc: 3, ac_staked: 10 } }
+  THREEC: { host: th3, params: { ac_supply: 7333333 } }
 ${extraChain}`;
     };
     const run = (args: string[]) => {
@@ -52,7 +54,7 @@ ${extraChain}`;
     const states = (j: DeployJson | undefined) => j?.hosts.map((h) => [h.host, h.state]);
 
     beforeAll(async () => {
-      th = await upTestHosts(2);
+      th = await upTestHosts(3);
       file = join(th.dir, 'dokomodo.yaml');
       writeFileSync(file, platform());
       const binDir = join(th.dir, 'binaries');
@@ -79,12 +81,13 @@ ${extraChain}`;
     it(
       '--plan lists the changes per host and applies nothing',
       () => {
-        const r = run(['--plan', '--host', 'th1', 'th2']);
+        const r = run(['--plan', '--host', 'th1', 'th2', 'th3']);
         expect(r.code, r.stderr).toBe(0);
         expect(r.json?.plan).toBe(true);
         expect(states(r.json)).toEqual([
           ['th1', 'changes'],
           ['th2', 'changes'],
+          ['th3', 'changes'],
         ]);
         for (const h of r.json!.hosts) expect(h.changed).toBeGreaterThan(0);
         expect(() => statSync(join(th.hosts[1]!.home, '.komodo'))).toThrow();
@@ -93,34 +96,54 @@ ${extraChain}`;
     );
 
     it(
-      'applies one host at a time; the confs land on their hosts (0600); a second plan finds nothing to do',
+      'applies one host at a time to three hosts; a second plan finds nothing to do without Ansible; --full finds a hand edit',
       () => {
-        const r = run(['--parallel', '1', '--host', 'th1', 'th2']);
+        const r = run(['--parallel', '1', '--host', 'th1', 'th2', 'th3']);
         expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
         expect(states(r.json)).toEqual([
           ['th1', 'applied'],
           ['th2', 'applied'],
+          ['th3', 'applied'],
         ]);
         expect(statSync(join(th.hosts[0]!.home, '.komodo/DOC/DOC.conf')).mode & 0o777).toBe(0o600);
         expect(statSync(join(th.hosts[1]!.home, '.komodo/MARTY/MARTY.conf')).mode & 0o777).toBe(0o600);
-        const again = run(['--plan', '--host', 'th1', 'th2']);
+        expect(statSync(join(th.hosts[2]!.home, '.komodo/THREEC/THREEC.conf')).mode & 0o777).toBe(0o600);
+        const again = run(['--plan', '--host', 'th1', 'th2', 'th3']);
         expect(again.code).toBe(0);
         expect(states(again.json)).toEqual([
           ['th1', 'unchanged'],
           ['th2', 'unchanged'],
+          ['th3', 'unchanged'],
         ]);
+        for (const h of again.json!.hosts) expect(h.message).toContain('Ansible not run');
+        // Ansible itself agrees: nothing differs on the hosts.
+        const full = run(['--plan', '--full', '--host', 'th1', 'th2', 'th3']);
+        expect(states(full.json)).toEqual([
+          ['th1', 'unchanged'],
+          ['th2', 'unchanged'],
+          ['th3', 'unchanged'],
+        ]);
+        // A conf edited by hand on th1: only a full comparison sees it, and a full apply repairs it.
+        const conf = join(th.hosts[0]!.home, '.komodo/DOC/DOC.conf');
+        appendFileSync(conf, 'addnode=203.0.113.99\n');
+        expect(states(run(['--plan', '--host', 'th1']).json)).toEqual([['th1', 'unchanged']]);
+        expect(states(run(['--plan', '--full', '--host', 'th1']).json)).toEqual([['th1', 'changes']]);
+        const fix = run(['--full', '--host', 'th1']);
+        expect(states(fix.json)).toEqual([['th1', 'applied']]);
+        expect(readFileSync(conf, 'utf8')).not.toContain('203.0.113.99');
       },
-      2 * RUN_TIMEOUT_MS,
+      3 * RUN_TIMEOUT_MS,
     );
 
     it(
       'a chain added to one host plans a change there only; --host limits the apply',
       () => {
         writeFileSync(file, platform('  NEWC: { host: th2, params: { ac_supply: 123456 } }\n'));
-        const plan = run(['--plan', '--host', 'th1', 'th2']);
+        const plan = run(['--plan', '--host', 'th1', 'th2', 'th3']);
         expect(states(plan.json)).toEqual([
           ['th1', 'unchanged'],
           ['th2', 'changes'],
+          ['th3', 'unchanged'],
         ]);
         const r = run(['--host', 'th2']);
         expect(r.code).toBe(0);
@@ -142,6 +165,7 @@ ${extraChain}`;
           ['gone', 'unreachable'],
           ['th1', 'skipped'],
           ['th2', 'skipped'],
+          ['th3', 'skipped'],
         ]);
         expect(r.json!.hosts[0]!.message).toMatch(/UNREACHABLE|Connection refused/);
       },

@@ -16,6 +16,7 @@ export interface DeployOptions {
   playbook?: string;
   render?: boolean;
   restart?: boolean;
+  full?: boolean;
 }
 
 const COLOURS: Record<DeployHostResult['state'], 'green' | 'yellow' | 'red' | 'dim'> = {
@@ -56,6 +57,7 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<number>
     ...(opts.extraVars ? { extraVars: opts.extraVars } : {}),
     ...(opts.playbook ? { playbook: resolve(opts.playbook) } : {}),
     ...(opts.restart === false ? { restart: false } : {}),
+    ...(opts.full ? { full: true } : {}),
     onEvent: (e) => {
       if (json) return;
       if (e.type === 'batch')
