@@ -103,7 +103,10 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(pathOption('--playbook <file>', 'another playbook than dokomodo’s ansible/site.yml'))
     .option('--no-render', 'apply the tree as it is, without rendering first')
     .option('--no-restart', 'do not restart running chains whose conf, unit or binary changed')
-    .option('--full', 'run Ansible on every host, also those unchanged since their last deploy (finds hand edits)')
+    .option(
+      '--full',
+      'run Ansible on every host, also those unchanged since their last deploy (finds hand edits)',
+    )
     .action(lazy(async () => (await import('./commands/deploy.ts')).deploy));
 
   program
