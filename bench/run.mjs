@@ -12,6 +12,7 @@ for (const b of [
   'monitor.mjs',
   'fleet.mjs',
   'recover.mjs',
+  'deploy.mjs',
 ]) {
   console.log(`\n== bench/${b}`);
   const r = spawnSync(process.execPath, [`bench/${b}`], { stdio: 'inherit' });
