@@ -1,0 +1,153 @@
+/**
+ * The relay's bearer tokens: a file that holds, per token, an id, the sha256 of the token (never
+ * the token itself), the Iguana methods it may call and an optional expiry and rate. A presented
+ * token is hashed and compared with every entry in constant time.
+ *
+ * Method names are `agent.method` (`dpow.ipaddrs`, `SuperNET.activehandle`) or, for Iguana's
+ * bitcoin-style calls that have no agent, the bare method (`walletpassphrase`). An allow entry is a
+ * name, `agent.*`, or `*`; a wildcard never covers a key-bearing call: those are allowed only by
+ * their exact name.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex, hexToBytes } from '@noble/hashes/utils.js';
+import yaml from 'js-yaml';
+import { z } from 'zod';
+import { DokomodoError } from '../core/errors.ts';
+
+/** Calls whose parameters carry a private key or the passphrase, or that hand one out. */
+export const KEY_BEARING = new Set([
+  'walletpassphrase',
+  'walletpassphrasechange',
+  'encryptwallet',
+  'importprivkey',
+  'dumpprivkey',
+  'dumpwallet',
+  'importwallet',
+  'bitcoinrpc.walletpassphrase',
+  'bitcoinrpc.importprivkey',
+  'bitcoinrpc.dumpprivkey',
+  'bitcoinrpc.encryptwallet',
+  'SuperNET.login',
+  'SuperNET.encryptjson',
+  'SuperNET.decryptjson',
+  'SuperNET.priv2pub',
+  'SuperNET.wif2priv',
+  'SuperNET.priv2wif',
+]);
+
+/** Calls that change nothing in Iguana: no nonce needed. Everything else counts as mutating. */
+export const READ_ONLY = new Set([
+  'SuperNET.activehandle',
+  'SuperNET.help',
+  'dpow.ipaddrs',
+  'dpow.notarychains',
+  'dpow.notarizations',
+  'bitcoinrpc.getinfo',
+  'getinfo',
+]);
+
+export function methodName(req: unknown): string | undefined {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) return undefined;
+  const r = req as Record<string, unknown>;
+  const method = r['method'];
+  if (typeof method !== 'string' || method === '') return undefined;
+  const agent = r['agent'];
+  return typeof agent === 'string' && agent !== '' ? `${agent}.${method}` : method;
+}
+
+const METHOD_PATTERN = /^(\*|[A-Za-z0-9_]+(\.(\*|[A-Za-z0-9_]+))?)$/;
+
+const TokenEntrySchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  allow: z.array(z.string().regex(METHOD_PATTERN)).min(1),
+  expires: z.union([z.string(), z.date()]).optional(),
+  /** Calls per second (token bucket refill); burst is twice that. */
+  rate: z.number().positive().max(100_000).optional(),
+});
+const TokensFileSchema = z.strictObject({ tokens: z.array(TokenEntrySchema) });
+
+export interface Token {
+  id: string;
+  hash: Uint8Array;
+  allow: string[];
+  /** Milliseconds since the epoch; undefined: never. */
+  expiresAt: number | undefined;
+  rate: number;
+}
+
+export const DEFAULT_RATE = 100;
+
+export function hashToken(token: string): string {
+  return bytesToHex(sha256(new TextEncoder().encode(token)));
+}
+
+/** A new random token: `dkr_` and 32 random bytes in base64url. */
+export function newToken(): string {
+  return `dkr_${randomBytes(32).toString('base64url')}`;
+}
+
+export function parseTokens(text: string, where: string): Token[] {
+  let doc: unknown;
+  try {
+    doc = yaml.load(text, { schema: yaml.CORE_SCHEMA });
+  } catch (e) {
+    throw invalid(where, (e as Error).message.split('\n')[0] ?? 'not YAML');
+  }
+  const parsed = TokensFileSchema.safeParse(doc ?? { tokens: [] });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw invalid(where, `${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const seen = new Set<string>();
+  return parsed.data.tokens.map((t) => {
+    if (seen.has(t.id)) throw invalid(where, `token id ${t.id} appears twice`);
+    seen.add(t.id);
+    let expiresAt: number | undefined;
+    if (t.expires !== undefined) {
+      expiresAt = t.expires instanceof Date ? t.expires.getTime() : Date.parse(t.expires);
+      if (!Number.isFinite(expiresAt)) throw invalid(where, `token ${t.id}: expires is not a date`);
+    }
+    return { id: t.id, hash: hexToBytes(t.sha256), allow: t.allow, expiresAt, rate: t.rate ?? DEFAULT_RATE };
+  });
+}
+
+function invalid(where: string, why: string): DokomodoError {
+  return new DokomodoError('relay-tokens-invalid', `${where}: ${why}`, {
+    hint: 'each entry: { id, sha256, allow: [agent.method, …], expires?, rate? }; `dokomodo relay token` makes one',
+  });
+}
+
+/** The YAML text of one entry, for `relay token` to append. */
+export function tokenEntryYaml(t: {
+  id: string;
+  sha256: string;
+  allow: string[];
+  expires?: string;
+  rate?: number;
+}): string {
+  return yaml.dump([t], { lineWidth: 200 }).replace(/^/gm, '  ');
+}
+
+/** The entry whose hash is the token's, comparing every entry in constant time. */
+export function findToken(tokens: readonly Token[], presented: string): Token | undefined {
+  const h = sha256(new TextEncoder().encode(presented));
+  let found: Token | undefined;
+  for (const t of tokens) if (timingSafeEqual(t.hash, h) && found === undefined) found = t;
+  return found;
+}
+
+/** Whether a token's allow list covers a method (wildcards never cover key-bearing calls). */
+export function allows(token: Token, method: string): boolean {
+  const keyBearing = KEY_BEARING.has(method);
+  const dot = method.indexOf('.');
+  const agent = dot > 0 ? method.slice(0, dot) : undefined;
+  for (const a of token.allow) {
+    if (a === method) return true;
+    if (keyBearing) continue;
+    if (a === '*') return true;
+    if (agent !== undefined && a === `${agent}.*`) return true;
+  }
+  return false;
+}
