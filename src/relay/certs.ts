@@ -13,6 +13,7 @@ import { isIP } from 'node:net';
 import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { writeFileAtomic } from '../core/atomic.ts';
+export { normalizePin } from './wire.ts';
 import { DokomodoError } from '../core/errors.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
@@ -39,16 +40,6 @@ export function certPaths(dir: string, name: string): CertFiles {
 /** The sha256 fingerprint of a PEM certificate, as `AA:BB:…` (what Node's tls reports). */
 export function fingerprint(pem: string): string {
   return new NodeX509(pem).fingerprint256;
-}
-
-/** `sha256:aa:bb…`, `AA:BB…` or `aabb…` → `AA:BB:…`; undefined when it is not 32 bytes of hex. */
-export function normalizePin(pin: string): string | undefined {
-  const hex = pin
-    .replace(/^sha256[:/]/i, '')
-    .replace(/:/g, '')
-    .toUpperCase();
-  if (!/^[0-9A-F]{64}$/.test(hex)) return undefined;
-  return hex.match(/../g)?.join(':');
 }
 
 function serial(): string {

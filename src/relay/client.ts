@@ -14,7 +14,7 @@ import http from 'node:http';
 import tls from 'node:tls';
 import { registerSecret } from '../core/redact.ts';
 import { type CallOpts, IguanaClient, IguanaError } from '../operator/iguana-client.ts';
-import { IGUANA_PATH, NONCE_HEADER, TIME_HEADER } from './gateway.ts';
+import { IGUANA_PATH, NONCE_HEADER, TIME_HEADER } from './wire.ts';
 
 export interface RelayClientOptions {
   /** `https://host:port` of the relay's gateway. */
@@ -25,6 +25,8 @@ export interface RelayClientOptions {
   label?: string;
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  /** The Iguana instance on the relay's host; needed when it serves several. */
+  instance?: string;
   /** Largest reply accepted. Default 32 MiB. */
   maxReplyBytes?: number;
 }
@@ -39,6 +41,7 @@ export class RelayIguanaClient extends IguanaClient {
   private readonly relayConnectTimeoutMs: number;
   private readonly maxReplyBytes: number;
   private relayTail: Promise<unknown> = Promise.resolve();
+  private readonly path: string;
 
   constructor(opts: RelayClientOptions) {
     const url = new URL(opts.url);
@@ -57,6 +60,8 @@ export class RelayIguanaClient extends IguanaClient {
     this.relayTimeoutMs = opts.timeoutMs ?? 300_000;
     this.relayConnectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
     this.maxReplyBytes = opts.maxReplyBytes ?? 32 * 1024 * 1024;
+    this.path =
+      opts.instance === undefined ? IGUANA_PATH : `${IGUANA_PATH}/${encodeURIComponent(opts.instance)}`;
   }
 
   override request(req: Obj | Obj[], opts: CallOpts = {}): Promise<unknown> {
@@ -131,7 +136,7 @@ export class RelayIguanaClient extends IguanaClient {
           host: this.url.hostname,
           port: this.port,
           method: 'POST',
-          path: IGUANA_PATH,
+          path: this.path,
           headers: {
             authorization: `Bearer ${this.token}`,
             'content-type': 'application/json',

@@ -23,10 +23,9 @@ import { IguanaError, type IguanaClient } from '../operator/iguana-client.ts';
 import type { AuditLog } from './audit.ts';
 import { KEY_BEARING, READ_ONLY, type Token, allows, findToken, methodName } from './tokens.ts';
 
-export const NONCE_HEADER = 'x-dokomodo-nonce';
-export const TIME_HEADER = 'x-dokomodo-time';
-export const ERROR_HEADER = 'x-dokomodo-relay-error';
-export const IGUANA_PATH = '/iguana';
+import { ERROR_HEADER, IGUANA_PATH, NONCE_HEADER, TIME_HEADER } from './wire.ts';
+
+export { ERROR_HEADER, IGUANA_PATH, NONCE_HEADER, TIME_HEADER };
 
 export const REJECTIONS = [
   'unauthenticated',
@@ -96,7 +95,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 };
 
 export interface GatewayOptions {
-  iguana: IguanaClient;
+  /** The local Iguana, or several by instance name (`POST /iguana/NAME`; `/iguana` when there is one). */
+  iguana: IguanaClient | ReadonlyMap<string, IguanaClient>;
   tokens: readonly Token[];
   cert: string;
   key: string;
@@ -243,17 +243,28 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
   };
 
   const app = new Hono<Env>();
-  app.post(IGUANA_PATH, async (c) => {
+  const instances: ReadonlyMap<string, IguanaClient> =
+    opts.iguana instanceof Map ? opts.iguana : new Map([['', opts.iguana as IguanaClient]]);
+  const only = instances.size === 1 ? [...instances.values()][0] : undefined;
+  const relayCall = async (c: Context<Env>, instance: string | undefined) => {
     const t0 = performance.now();
     let tokenId: string | null = null;
     let method: string | null = null;
     try {
+      const iguana = instance === undefined ? only : instances.get(instance);
       const auth = c.req.header('authorization');
       if (!auth?.startsWith('Bearer ') || auth.length <= 7)
         throw new Refusal('unauthenticated', 'send Authorization: Bearer TOKEN');
       const token = findToken(tokens, auth.slice(7));
       if (!token) throw new Refusal('bad-token', 'the token is not one of this relay');
       tokenId = token.id;
+      if (!iguana)
+        throw new Refusal(
+          'not-found',
+          instance === undefined
+            ? `this relay serves several Iguana instances: POST ${IGUANA_PATH}/NAME (${[...instances.keys()].join(', ')})`
+            : `no Iguana instance ${instance} here`,
+        );
       if (token.expiresAt !== undefined && token.expiresAt <= now())
         throw new Refusal(
           'expired',
@@ -288,7 +299,7 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
       waiting++;
       let reply: unknown;
       try {
-        reply = await opts.iguana.request(req as Record<string, unknown>, {
+        reply = await iguana.request(req as Record<string, unknown>, {
           timeoutMs: opts.callTimeoutMs ?? 300_000,
         });
       } finally {
@@ -310,7 +321,9 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
         [ERROR_HEADER]: code,
       });
     }
-  });
+  };
+  app.post(IGUANA_PATH, (c) => relayCall(c, undefined));
+  app.post(`${IGUANA_PATH}/:instance`, (c) => relayCall(c, c.req.param('instance')));
   const stats = (): GatewayStats => ({
     ok: true,
     calls,

@@ -66,7 +66,7 @@ const TokenEntrySchema = z.strictObject({
   /** Calls per second (token bucket refill); burst is twice that. */
   rate: z.number().positive().max(100_000).optional(),
 });
-const TokensFileSchema = z.strictObject({ tokens: z.array(TokenEntrySchema) });
+const TokensFileSchema = z.strictObject({ tokens: z.array(TokenEntrySchema).nullable() });
 
 export interface Token {
   id: string;
@@ -101,7 +101,7 @@ export function parseTokens(text: string, where: string): Token[] {
     throw invalid(where, `${issue?.path.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
   }
   const seen = new Set<string>();
-  return parsed.data.tokens.map((t) => {
+  return (parsed.data.tokens ?? []).map((t) => {
     if (seen.has(t.id)) throw invalid(where, `token id ${t.id} appears twice`);
     seen.add(t.id);
     let expiresAt: number | undefined;
@@ -127,7 +127,7 @@ export function tokenEntryYaml(t: {
   expires?: string;
   rate?: number;
 }): string {
-  return yaml.dump([t], { lineWidth: 200 }).replace(/^/gm, '  ');
+  return `${yaml.dump([t], { lineWidth: 200 }).trimEnd().replace(/^/gm, '  ')}\n`;
 }
 
 /** The entry whose hash is the token's, comparing every entry in constant time. */

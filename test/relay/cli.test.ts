@@ -1,0 +1,224 @@
+/**
+ * The relay from the command line, as an operator would use it: `relay cert` and `relay token`
+ * make the files, `dokomodo relay` serves the gateway in front of the devnet's Iguana, and
+ * `iguana up` (mutating, with the key-bearing walletpassphrase) and `iguana status` run from
+ * "another machine" with `--via URL --pin FINGERPRINT` and the token in DOKOMODO_RELAY_TOKEN.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type IguanaSim, startIguana } from '../../src/devnet/iguana.ts';
+import { KMD } from '../../src/komodo/coins.ts';
+import { deriveKeys } from '../../src/komodo/keys.ts';
+import { cli, freePort, killLeftovers, secretsOf } from '../notary/helpers.ts';
+
+const PASS = 'relay cli test passphrase — never for real coins';
+const SECRETS = secretsOf([PASS]);
+const PUBKEY = deriveKeys(PASS, [KMD]).pubkey;
+const SECRET = 'relay-cli-test-secret-0123456789';
+const ACS = ['NTRL01'];
+
+const dir = mkdtempSync(join(tmpdir(), 'dokomodo-relay-cli-'));
+const data = join(dir, 'data');
+const certs = join(dir, 'certs');
+const tokensFile = join(dir, 'relay.tokens');
+const auditFile = join(dir, 'audit.log');
+const file = join(dir, 'dokomodo.yaml');
+let sim: IguanaSim | undefined;
+let relay: ChildProcess | undefined;
+let relayOut = '';
+let relayPort = 0;
+let pin = '';
+const tok: Record<string, string> = {};
+
+const env = { DOKOMODO_SECRET: SECRET, HOME: dir };
+const run = (args: string[], input?: string, extra: Record<string, string | undefined> = {}) =>
+  cli([...args, '-f', file], {
+    env: { ...env, ...extra },
+    secrets: SECRETS,
+    ...(input !== undefined ? { input } : {}),
+  });
+const via = () => ['--via', `https://127.0.0.1:${relayPort}`, '--pin', pin];
+
+beforeAll(async () => {
+  const igPort = await freePort();
+  relayPort = await freePort();
+  writeFileSync(
+    file,
+    `version: 1
+defaults: { pubkey: ${PUBKEY}, start: { concurrency: 4, timeout: 30s }, stop: { timeout: 10s } }
+hosts:
+  local: { address: 127.0.0.1 }
+chains:
+  KMD: { ports: { p2p: ${await freePort()}, rpc: ${await freePort()}, override: true } }
+  NTRL01: { params: { ac_supply: 61234 } }
+iguana:
+  main: { port: ${igPort}, coins: [KMD, ${ACS.join(', ')}], notaries: dev, myip: 203.0.113.9 }
+notaries:
+  dev:
+    minsigs: 1
+    seeds: [198.51.100.20, 198.51.100.20, 198.51.100.20, 198.51.100.20, 198.51.100.20, 198.51.100.20, 198.51.100.20, 198.51.100.20]
+    list:
+      - { name: devnode_EU, pubkey: ${PUBKEY} }
+`,
+  );
+  const r = await run(['start', '--devnet', '--datadir', data]);
+  expect(r.stdout + r.stderr).toContain('start: 2 ok, 0 failed');
+  const k = await run(['keys', 'import', 'KMD,NTRL01', '--passphrase-stdin'], `${PASS}\n`);
+  expect(k.code).toBe(0);
+  sim = await startIguana({ port: igPort, daemonRetryDelaysMs: [100, 200] });
+}, 120_000);
+
+afterAll(async () => {
+  relay?.kill('SIGKILL');
+  await sim?.close();
+  await run(['stop', '--datadir', data]).catch(() => undefined);
+  killLeftovers(data, ['KMD', ...ACS]);
+  rmSync(dir, { recursive: true, force: true });
+}, 60_000);
+
+describe('dokomodo relay', () => {
+  it('relay cert makes the CA and the relay certificate, keys 0600, and prints the pin', async () => {
+    const r = await run(['relay', 'cert', '--out', certs, '--name', 'local', '--san', '127.0.0.1,localhost']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('made the CA');
+    pin = /pin {3}sha256:([0-9A-F:]{95})/.exec(r.stdout)?.[1] ?? '';
+    expect(pin).toHaveLength(95);
+    expect(statSync(join(certs, 'ca-key.pem')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(certs, 'local-key.pem')).mode & 0o777).toBe(0o600);
+    // a second relay's certificate is signed by the same CA
+    const again = await run(['relay', 'cert', '--out', certs, '--name', 'other', '--san', '127.0.0.2']);
+    expect(again.stdout).toContain('used the CA');
+  });
+
+  it('relay token prints the token once and keeps only its sha256', async () => {
+    for (const [id, allow] of [
+      ['reader', 'SuperNET.activehandle,dpow.*'],
+      ['operator', '*,walletpassphrase'],
+    ] as const) {
+      const r = await run(['relay', 'token', '--id', id, '--allow', allow, '--tokens', tokensFile]);
+      expect(r.code).toBe(0);
+      tok[id] = r.stdout.trim();
+      expect(tok[id]).toMatch(/^dkr_[A-Za-z0-9_-]{43}$/);
+    }
+    const text = readFileSync(tokensFile, 'utf8');
+    expect(text).not.toContain(tok['reader']);
+    expect(text).not.toContain(tok['operator']);
+    expect(statSync(tokensFile).mode & 0o777).toBe(0o600);
+    const dup = await run(['relay', 'token', '--id', 'reader', '--allow', '*', '--tokens', tokensFile]);
+    expect([dup.code, dup.stderr]).toEqual([2, expect.stringContaining('error relay-token-exists')]);
+  });
+
+  it('serves the gateway; iguana up and status run through it with --via and a pinned certificate', async () => {
+    relay = spawn(
+      process.execPath,
+      [
+        'bin/dokomodo.js',
+        'relay',
+        '-f',
+        file,
+        '--certs',
+        certs,
+        '--tokens',
+        tokensFile,
+        '--audit',
+        auditFile,
+        '--listen',
+        `127.0.0.1:${relayPort}`,
+        '--tunnel-listen',
+        '127.0.0.1:0',
+      ],
+      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    relay.stdout?.setEncoding('utf8').on('data', (s: string) => {
+      relayOut += s;
+    });
+    relay.stderr?.setEncoding('utf8').on('data', (s: string) => {
+      relayOut += s;
+    });
+    for (let i = 0; i < 200 && !relayOut.includes('audit'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(relayOut).toContain(`gateway   https://127.0.0.1:${relayPort} → Iguana main@127.0.0.1:`);
+
+    // without a token: refused before anything is sent
+    const none = await run(['iguana', 'status', ...via()]);
+    expect([none.code, none.stderr]).toEqual([2, expect.stringContaining('error relay-token-missing')]);
+    // the reader may look but not bootstrap
+    const denied = await run(
+      ['iguana', 'up', '--passphrase-stdin', '--datadir', data, '--wait', '1', ...via()],
+      `${PASS}\n`,
+      { DOKOMODO_RELAY_TOKEN: tok['reader'] },
+    );
+    expect(denied.code).toBe(1);
+    expect(denied.stdout + denied.stderr).toMatch(
+      /relay refused: not-allowed: token reader does not allow SuperNET\.myipaddr/,
+    );
+    expect(sim!.myip).toBe('');
+
+    const up = await run(
+      ['iguana', 'up', '--passphrase-stdin', '--datadir', data, '--wait', '5', ...via()],
+      `${PASS}\n`,
+      { DOKOMODO_RELAY_TOKEN: tok['operator'] },
+    );
+    expect(up.stdout).toContain('ready:');
+    expect(up.code).toBe(0);
+    expect(sim!.pubkey).toBe(PUBKEY);
+    expect([...sim!.coins.keys()]).toEqual(['KMD', ...ACS]);
+    expect([...sim!.dpow.keys()]).toEqual(ACS);
+
+    const st = await run(['iguana', 'status', '--json', ...via()], undefined, {
+      DOKOMODO_RELAY_TOKEN: tok['reader'],
+    });
+    expect(st.code).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({
+      reachable: true,
+      state: 'running',
+      identity: { pubkey: PUBKEY },
+      endpoint: `127.0.0.1:${relayPort}`,
+    });
+
+    // a wrong pin: the token is never sent
+    const before = readFileSync(auditFile, 'utf8').split('\n').length;
+    const wrongPin = await run(
+      [
+        'iguana',
+        'status',
+        '--via',
+        `https://127.0.0.1:${relayPort}`,
+        '--pin',
+        `sha256:${'00:'.repeat(31)}00`,
+      ],
+      undefined,
+      { DOKOMODO_RELAY_TOKEN: tok['reader'] },
+    );
+    expect(wrongPin.code).toBe(1);
+    expect(wrongPin.stdout + wrongPin.stderr).toMatch(/not the pinned one/);
+    expect(readFileSync(auditFile, 'utf8').split('\n').length).toBe(before);
+  }, 120_000);
+
+  it('the audit log holds every call, no passphrase, no token', () => {
+    const text = readFileSync(auditFile, 'utf8');
+    for (const s of [...SECRETS, tok['reader']!, tok['operator']!]) expect(text.includes(s)).toBe(false);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(
+      lines.some(
+        (l) => l['token'] === 'operator' && l['method'] === 'walletpassphrase' && l['result'] === 'ok',
+      ),
+    ).toBe(true);
+    expect(lines.some((l) => l['token'] === 'reader' && l['result'] === 'not-allowed')).toBe(true);
+    expect(statSync(auditFile).mode & 0o777).toBe(0o600);
+  });
+
+  it('stops on SIGTERM', async () => {
+    const code = await new Promise<number | null>((resolve) => {
+      relay!.once('exit', (c) => resolve(c));
+      relay!.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    relay = undefined;
+  });
+});
