@@ -11,6 +11,7 @@ for (const b of [
   'devnet-getinfo.mjs',
   'monitor.mjs',
   'fleet.mjs',
+  'relay.mjs',
 ]) {
   console.log(`\n== bench/${b}`);
   const r = spawnSync(process.execPath, [`bench/${b}`], { stdio: 'inherit' });

@@ -70,6 +70,7 @@ export function startTunnelServer(opts: TunnelServerOptions): Promise<TunnelServ
     rejectUnauthorized: true,
     minVersion: 'TLSv1.3',
     handshakeTimeout: opts.handshakeTimeoutMs ?? 10_000,
+    noDelay: true,
   });
   server.maxConnections = opts.maxConnections ?? 1024;
   server.on('tlsClientError', () => {
@@ -195,7 +196,7 @@ export function startTunnelListener(opts: {
   const { spec } = opts;
   const counters = { connections: 0, refused: 0, failed: 0 };
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((local) => {
+  const server = net.createServer({ noDelay: true }, (local) => {
     sockets.add(local);
     local.setNoDelay(true);
     local.on('error', () => {});
