@@ -21,7 +21,7 @@ import { type Context, Hono } from 'hono';
 import { DokomodoError } from '../core/errors.ts';
 import { IguanaError, type IguanaClient } from '../operator/iguana-client.ts';
 import type { AuditLog } from './audit.ts';
-import { KEY_BEARING, READ_ONLY, type Token, allows, findToken, methodName } from './tokens.ts';
+import { BY_NAME_ONLY, KEY_BEARING, READ_ONLY, type Token, allows, findToken, methodName } from './tokens.ts';
 
 import { ERROR_HEADER, IGUANA_PATH, NONCE_HEADER, TIME_HEADER } from './wire.ts';
 
@@ -291,7 +291,12 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
         if (!allows(token, m))
           throw KEY_BEARING.has(m)
             ? new Refusal('key-not-allowed', `${m} carries a key: token ${token.id} must allow it by name`)
-            : new Refusal('not-allowed', `token ${token.id} does not allow ${m}`);
+            : new Refusal(
+                'not-allowed',
+                BY_NAME_ONLY.has(m)
+                  ? `token ${token.id} does not allow ${m}: it must name it`
+                  : `token ${token.id} does not allow ${m}`,
+              );
       }
       if ((names as string[]).some((m) => !READ_ONLY.has(m))) checkNonce(c, token.id);
       if (waiting >= limits.maxQueue)

@@ -93,6 +93,8 @@ export interface RelayOptions {
   gateway?: { host: string; port: number; limits?: Partial<GatewayLimits> };
   /** Where the tunnel server listens; undefined: none. */
   tunnelServer?: { host: string; port: number };
+  /** Where this host's chains answer, for the tunnel server. Default 127.0.0.1. */
+  chainHost?: string;
   /** Whether to open the tunnel listeners of the plan. */
   tunnels: boolean;
   log?: (line: string) => void;
@@ -150,6 +152,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
     if (opts.tunnelServer) {
       relay.tunnelServer = await startTunnelServer({
         ...opts.tunnelServer,
+        ...(opts.chainHost ? { targetHost: opts.chainHost } : {}),
         tls: opts.tls,
         ports: opts.plan.chainPorts,
         ...(opts.log ? { log: opts.log } : {}),

@@ -36,6 +36,9 @@ export const KEY_BEARING = new Set([
   'SuperNET.priv2wif',
 ]);
 
+/** Calls a wildcard does not cover either: the key-bearing ones and stopping Iguana. */
+export const BY_NAME_ONLY = new Set([...KEY_BEARING, 'SuperNET.stop']);
+
 /** Calls that change nothing in Iguana: no nonce needed. Everything else counts as mutating. */
 export const READ_ONLY = new Set([
   'SuperNET.activehandle',
@@ -138,9 +141,9 @@ export function findToken(tokens: readonly Token[], presented: string): Token | 
   return found;
 }
 
-/** Whether a token's allow list covers a method (wildcards never cover key-bearing calls). */
+/** Whether a token's allow list covers a method (wildcards never cover BY_NAME_ONLY calls). */
 export function allows(token: Token, method: string): boolean {
-  const keyBearing = KEY_BEARING.has(method);
+  const keyBearing = BY_NAME_ONLY.has(method);
   const dot = method.indexOf('.');
   const agent = dot > 0 ? method.slice(0, dot) : undefined;
   for (const a of token.allow) {

@@ -323,3 +323,47 @@ describe('relay gone mid-call', () => {
     await new Promise<void>((r) => stuck.close(() => r()));
   });
 });
+
+describe('one call in flight to Iguana, a bounded queue', () => {
+  it('holds calls behind the one in flight and refuses past the bound (queue-full, counted)', async () => {
+    const held: net.Socket[] = [];
+    const stuck = net.createServer((s) => held.push(s));
+    await new Promise<void>((r) => stuck.listen(0, '127.0.0.1', () => r()));
+    const a = openAuditLog(path.join(t.dir, 'audit3.log'));
+    const tk = tokens([{ id: 'op', allow: ['*'] }]);
+    const g = await startGateway({
+      iguana: new IguanaClient({ port: (stuck.address() as net.AddressInfo).port, timeoutMs: 30_000 }),
+      tokens: tk.list,
+      ...tls_,
+      host: '127.0.0.1',
+      port: 0,
+      audit: a,
+      limits: { maxQueue: 2 },
+    });
+    const mk = () =>
+      new RelayIguanaClient({
+        url: `https://127.0.0.1:${g.port}`,
+        token: tk.clear['op']!,
+        pin,
+        timeoutMs: 20_000,
+      });
+    const first = [mk(), mk()].map((c) => c.notarychains().catch((e: unknown) => e));
+    for (let i = 0; i < 200 && g.stats().inflight + g.stats().queued < 2; i++)
+      await new Promise((r) => setTimeout(r, 10));
+    expect(g.stats()).toMatchObject({ inflight: 1, queued: 1 });
+    // Iguana sees one connection: the second call waits in the relay, not at Iguana
+    expect(held.length).toBe(1);
+    const refused = (await Promise.all(
+      [mk(), mk()].map((c) => c.notarychains().catch((e: unknown) => e)),
+    )) as IguanaError[];
+    for (const e of refused)
+      expect(e.message).toMatch(/relay refused: queue-full: 2 calls already wait for Iguana/);
+    expect(g.stats().rejected['queue-full']).toBe(2);
+    await g.close();
+    const ended = (await Promise.all(first)) as IguanaError[];
+    for (const e of ended) expect(e.kind).toBe('empty');
+    await a.close();
+    for (const s of held) s.destroy();
+    await new Promise<void>((r) => stuck.close(() => r()));
+  });
+});
