@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IguanaSim, startIguana } from '../../src/devnet/iguana.ts';
 import { KMD } from '../../src/komodo/coins.ts';
 import { deriveKeys } from '../../src/komodo/keys.ts';
+import { IguanaError } from '../../src/operator/iguana-client.ts';
+import { RelayIguanaClient } from '../../src/relay/client.ts';
 import { cli, freePort, killLeftovers, secretsOf } from '../notary/helpers.ts';
 
 const PASS = 'relay cli test passphrase — never for real coins';
@@ -41,6 +43,41 @@ const run = (args: string[], input?: string, extra: Record<string, string | unde
     ...(input !== undefined ? { input } : {}),
   });
 const via = () => ['--via', `https://127.0.0.1:${relayPort}`, '--pin', pin];
+
+/** `dokomodo relay` as its own process, resolved once it printed what it serves. */
+async function startRelayProcess(): Promise<void> {
+  relayOut = '';
+  relay = spawn(
+    process.execPath,
+    [
+      'bin/dokomodo.js',
+      'relay',
+      '-f',
+      file,
+      '--certs',
+      certs,
+      '--tokens',
+      tokensFile,
+      '--audit',
+      auditFile,
+      '--listen',
+      `127.0.0.1:${relayPort}`,
+      '--tunnel-listen',
+      '127.0.0.1:0',
+    ],
+    { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  relay.stdout?.setEncoding('utf8').on('data', (s: string) => {
+    relayOut += s;
+  });
+  relay.stderr?.setEncoding('utf8').on('data', (s: string) => {
+    relayOut += s;
+  });
+  for (let i = 0; i < 200 && !relayOut.includes('audit'); i++) await new Promise((r) => setTimeout(r, 50));
+}
+
+const exited = (p: ChildProcess) =>
+  new Promise<number | null>((resolve) => p.once('exit', (c) => resolve(c)));
 
 beforeAll(async () => {
   const igPort = await freePort();
@@ -112,33 +149,7 @@ describe('dokomodo relay', () => {
   });
 
   it('serves the gateway; iguana up and status run through it with --via and a pinned certificate', async () => {
-    relay = spawn(
-      process.execPath,
-      [
-        'bin/dokomodo.js',
-        'relay',
-        '-f',
-        file,
-        '--certs',
-        certs,
-        '--tokens',
-        tokensFile,
-        '--audit',
-        auditFile,
-        '--listen',
-        `127.0.0.1:${relayPort}`,
-        '--tunnel-listen',
-        '127.0.0.1:0',
-      ],
-      { env: { ...process.env, ...env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    relay.stdout?.setEncoding('utf8').on('data', (s: string) => {
-      relayOut += s;
-    });
-    relay.stderr?.setEncoding('utf8').on('data', (s: string) => {
-      relayOut += s;
-    });
-    for (let i = 0; i < 200 && !relayOut.includes('audit'); i++) await new Promise((r) => setTimeout(r, 50));
+    await startRelayProcess();
     expect(relayOut).toContain(`gateway   https://127.0.0.1:${relayPort} → Iguana main@127.0.0.1:`);
 
     // without a token: refused before anything is sent
@@ -213,11 +224,61 @@ describe('dokomodo relay', () => {
     expect(statSync(auditFile).mode & 0o777).toBe(0o600);
   });
 
-  it('stops on SIGTERM', async () => {
-    const code = await new Promise<number | null>((resolve) => {
-      relay!.once('exit', (c) => resolve(c));
-      relay!.kill('SIGTERM');
+  it('relay killed mid-call: a clear error for the client; restarted, the next call goes through', async () => {
+    // Iguana takes its time over one call, so that the relay dies while it is in flight
+    const orig = sim!.request.bind(sim!);
+    let slow = true;
+    sim!.request = async (payload: unknown, remote?: boolean) => {
+      if (slow && (payload as Record<string, unknown>)['method'] === 'notarizations')
+        await new Promise((r) => setTimeout(r, 1500));
+      return orig(payload, remote);
+    };
+    const c = new RelayIguanaClient({
+      url: `https://127.0.0.1:${relayPort}`,
+      token: tok['operator']!,
+      pin,
+      timeoutMs: 10_000,
     });
+    const pending = c.notarizations('KMD', 1, 1).catch((e: unknown) => e);
+    for (let i = 0; i < 200 && !sim!.calls.includes('dpow.notarizations'); i++)
+      await new Promise((r) => setTimeout(r, 10));
+    const gone = exited(relay!);
+    relay!.kill('SIGKILL');
+    await gone;
+    const e = (await pending) as IguanaError;
+    expect(e).toBeInstanceOf(IguanaError);
+    expect(e.kind).toBe('empty');
+    expect(e.message).toMatch(/relay closed the connection .*the call may or may not have reached Iguana/);
+    const down = (await c.notarychains().catch((x: unknown) => x)) as IguanaError;
+    expect(down.message).toMatch(/connection refused \(is the relay running\?\)/);
+    slow = false;
+    await startRelayProcess();
+    expect(await c.notarizations('KMD', 1, 1)).toBeTypeOf('object');
+    // the audit log still parses line by line: the kill left no torn line
+    for (const l of readFileSync(auditFile, 'utf8').trim().split('\n'))
+      expect(() => JSON.parse(l)).not.toThrow();
+  }, 60_000);
+
+  it('SIGHUP re-reads the tokens file: a token added meanwhile works', async () => {
+    const r = await run(['relay', 'token', '--id', 'late', '--allow', 'dpow.*', '--tokens', tokensFile]);
+    const late = r.stdout.trim();
+    const c = new RelayIguanaClient({
+      url: `https://127.0.0.1:${relayPort}`,
+      token: late,
+      pin,
+      timeoutMs: 10_000,
+    });
+    await expect(c.ipaddrs()).rejects.toThrow(/relay refused: bad-token/);
+    relay!.kill('SIGHUP');
+    for (let i = 0; i < 100 && !relayOut.includes('tokens re-read'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await c.ipaddrs()).toBeInstanceOf(Array);
+  });
+
+  it('stops on SIGTERM', async () => {
+    const gone = exited(relay!);
+    relay!.kill('SIGTERM');
+    const code = await gone;
     expect(code).toBe(0);
     relay = undefined;
   });
