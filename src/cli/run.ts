@@ -290,23 +290,26 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
       textOption('--host <name>', 'the platform host this relay runs on (default: the one local host)'),
     )
     .addOption(
-      listenOption('--listen <[address:]port>', 'where the Iguana gateway listens (HTTPS)', {
-        host: '127.0.0.1',
-        port: 7780,
-      }),
+      listenOption(
+        '--listen <[address:]port>',
+        'where the Iguana gateway listens (HTTPS; default 127.0.0.1 and the host’s relay.port, 7780)',
+      ),
     )
     .addOption(
       listenOption(
         '--tunnel-listen <[address:]port>',
-        'where the tunnel server for this host’s chains listens (mTLS; default the host’s address, port 7781)',
+        'where the tunnel server for this host’s chains listens (mTLS; default the host’s address and relay.tunnel_port, 7781)',
       ),
     )
     .addOption(
-      intOption('--peer-port <port>', 'the tunnel port of the other hosts’ relays', {
-        min: 1,
-        max: 65535,
-        default: 7781,
-      }),
+      intOption(
+        '--peer-port <port>',
+        'the tunnel port of every other host’s relay (default: each host’s relay.tunnel_port)',
+        {
+          min: 1,
+          max: 65535,
+        },
+      ),
     )
     .option('--no-gateway', 'serve no Iguana gateway here')
     .option('--no-tunnels', 'open no tunnel listeners for chains of other hosts')

@@ -25,11 +25,6 @@ import {
   type TunnelSpec,
 } from './tunnel.ts';
 
-/** The gateway's port when `--listen` gives none. */
-export const RELAY_PORT = 7780;
-/** The tunnel server's port, on every relay of the platform. */
-export const TUNNEL_PORT = 7781;
-
 export interface RelayPlan {
   host: HostModel;
   /** Iguana instances of this host: name → port on 127.0.0.1. */
@@ -58,7 +53,8 @@ export function relayHost(platform: Platform, name: string | undefined): HostMod
   });
 }
 
-export function relayPlan(platform: Platform, host: HostModel, peerPort = TUNNEL_PORT): RelayPlan {
+/** `peerPort` overrides every other host's `relay.tunnel_port` (tests, `--peer-port`). */
+export function relayPlan(platform: Platform, host: HostModel, peerPort?: number): RelayPlan {
   const onHost = (h: string | undefined) => h === host.name || (h === undefined && host.local);
   const iguana = new Map<string, number>();
   const chainPorts = new Map<number, string>();
@@ -77,7 +73,7 @@ export function relayPlan(platform: Platform, host: HostModel, peerPort = TUNNEL
         name: chain.name,
         listenPort: chain.rpc,
         remotePort: chain.rpc,
-        peer: { host: serviceAddress(peer), port: peerPort },
+        peer: { host: serviceAddress(peer), port: peerPort ?? peer?.relay.tunnelPort ?? 7781 },
       });
     }
   }

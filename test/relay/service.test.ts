@@ -33,7 +33,7 @@ beforeAll(async () => {
   const text = `version: 1
 hosts:
   ig: { address: 127.0.0.1 }
-  ch: { address: 127.0.0.2 }
+  ch: { address: 127.0.0.2, relay: { tunnel_port: 7791 } }
 chains:
   KMD: { host: ig, ports: { p2p: ${await freePort()}, rpc: ${ports.kmd}, override: true } }
   NTX01: { host: ch, params: { ac_supply: 71234 }, ports: { p2p: ${await freePort()}, rpc: ${ports.ntx}, override: true } }
@@ -70,7 +70,9 @@ afterAll(async () => {
 
 describe('relay plan', () => {
   it('Iguana host: the gateway, and a tunnel per chain of its Iguana on another host', () => {
-    const plan = relayPlan(platform, relayHost(platform, 'ig'), 7781);
+    // the peer's port comes from its host's relay.tunnel_port
+    const plan = relayPlan(platform, relayHost(platform, 'ig'));
+    expect(relayHost(platform, 'ig').relay).toEqual({ port: 7780, tunnelPort: 7781 });
     expect(Object.fromEntries(plan.iguana)).toEqual({ main: ports.ig });
     expect(Object.fromEntries(plan.chainPorts)).toEqual({ [ports.kmd]: 'KMD' });
     // NTX02 runs on ch too but main does not notarize it: no tunnel

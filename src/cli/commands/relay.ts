@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { expandUserPath } from '../../core/local.ts';
 import { readTls } from '../../relay/certs.ts';
-import { RELAY_PORT, relayHost, relayPlan, startRelay, TUNNEL_PORT } from '../../relay/service.ts';
+import { relayHost, relayPlan, startRelay } from '../../relay/service.ts';
 import { parseTokens, type Token } from '../../relay/tokens.ts';
 import { type Context, loadOrExit } from '../context.ts';
 import type { Listen } from '../options.ts';
@@ -46,17 +46,17 @@ export function readTokensFile(path: string): Token[] {
 export async function relay(ctx: Context, opts: RelayOptions): Promise<number> {
   const platform = loadOrExit(ctx);
   const host = relayHost(platform, opts.host);
-  const plan = relayPlan(platform, host, opts.peerPort ?? TUNNEL_PORT);
+  const plan = relayPlan(platform, host, opts.peerPort);
   const certs = expandUserPath(opts.certs ?? RELAY_DIR);
   const tls = readTls(certs, opts.name ?? host.name);
   const tokensPath = expandUserPath(opts.tokens ?? join(RELAY_DIR, 'relay.tokens'));
   const gatewayOn = opts.gateway !== false && plan.iguana.size > 0;
   const tokens = gatewayOn ? readTokensFile(tokensPath) : [];
   const auditPath = expandUserPath(opts.audit ?? join(RELAY_DIR, 'audit.log'));
-  const listen = opts.listen ?? { host: '127.0.0.1', port: RELAY_PORT };
+  const listen = opts.listen ?? { host: '127.0.0.1', port: host.relay.port };
   const tunnelListen = opts.tunnelListen ?? {
     host: host.local ? '127.0.0.1' : host.address,
-    port: TUNNEL_PORT,
+    port: host.relay.tunnelPort,
   };
   const r = await startRelay({
     plan,
