@@ -81,7 +81,7 @@ describe('relay plan', () => {
         name: 'NTX01',
         listenPort: ports.ntx,
         remotePort: ports.ntx,
-        peer: { host: '127.0.0.2', port: 7781 },
+        peer: { host: '127.0.0.2', port: 7791 },
       },
     ]);
   });
