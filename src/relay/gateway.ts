@@ -21,7 +21,16 @@ import { type Context, Hono } from 'hono';
 import { DokomodoError } from '../core/errors.ts';
 import { IguanaError, type IguanaClient } from '../operator/iguana-client.ts';
 import type { AuditLog } from './audit.ts';
-import { BY_NAME_ONLY, KEY_BEARING, READ_ONLY, type Token, allows, findToken, methodName } from './tokens.ts';
+import {
+  allows,
+  caseClash,
+  findToken,
+  isByNameOnly,
+  isKeyBearing,
+  isReadOnly,
+  methodName,
+  type Token,
+} from './tokens.ts';
 
 import { ERROR_HEADER, IGUANA_PATH, NONCE_HEADER, TIME_HEADER } from './wire.ts';
 
@@ -287,18 +296,24 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
           'the body must be an Iguana request ({agent, method, …}) or a batch of 1–64',
         );
       method = (names as string[]).join(',');
+      const clash = items.map(caseClash).find((k) => k !== undefined);
+      if (clash !== undefined)
+        throw new Refusal(
+          'bad-request',
+          `the key ${clash.slice(0, 32)} appears twice when case is ignored (as Iguana reads keys)`,
+        );
       for (const m of names as string[]) {
         if (!allows(token, m))
-          throw KEY_BEARING.has(m)
+          throw isKeyBearing(m)
             ? new Refusal('key-not-allowed', `${m} carries a key: token ${token.id} must allow it by name`)
             : new Refusal(
                 'not-allowed',
-                BY_NAME_ONLY.has(m)
+                isByNameOnly(m)
                   ? `token ${token.id} does not allow ${m}: it must name it`
                   : `token ${token.id} does not allow ${m}`,
               );
       }
-      if ((names as string[]).some((m) => !READ_ONLY.has(m))) checkNonce(c, token.id);
+      if ((names as string[]).some((m) => !isReadOnly(m))) checkNonce(c, token.id);
       if (waiting >= limits.maxQueue)
         throw new Refusal('queue-full', `${waiting} calls already wait for Iguana`);
       waiting++;

@@ -7,6 +7,9 @@
  * bitcoin-style calls that have no agent, the bare method (`walletpassphrase`). An allow entry is a
  * name, `agent.*`, or `*`; a wildcard never covers a key-bearing call: those are allowed only by
  * their exact name.
+ *
+ * Names are compared without regard to case, as Iguana's cJSON looks keys up
+ * (`cJSON_GetObjectItem` uses `cJSON_strcasecmp`): `WalletPassphrase` is `walletpassphrase`.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -39,6 +42,10 @@ export const KEY_BEARING = new Set([
 /** Calls a wildcard does not cover either: the key-bearing ones and stopping Iguana. */
 export const BY_NAME_ONLY = new Set([...KEY_BEARING, 'SuperNET.stop']);
 
+const lower = (set: ReadonlySet<string>) => new Set([...set].map((m) => m.toLowerCase()));
+const KEY_BEARING_LC = lower(KEY_BEARING);
+const BY_NAME_ONLY_LC = lower(BY_NAME_ONLY);
+
 /** Calls that change nothing in Iguana: no nonce needed. Everything else counts as mutating. */
 export const READ_ONLY = new Set([
   'SuperNET.activehandle',
@@ -49,6 +56,26 @@ export const READ_ONLY = new Set([
   'bitcoinrpc.getinfo',
   'getinfo',
 ]);
+const READ_ONLY_LC = lower(READ_ONLY);
+
+export const isKeyBearing = (method: string): boolean => KEY_BEARING_LC.has(method.toLowerCase());
+export const isByNameOnly = (method: string): boolean => BY_NAME_ONLY_LC.has(method.toLowerCase());
+export const isReadOnly = (method: string): boolean => READ_ONLY_LC.has(method.toLowerCase());
+
+/**
+ * Top-level keys that differ only in case (`method` and `METHOD`): Iguana would read the first,
+ * the relay the exact one, so such a request is refused.
+ */
+export function caseClash(req: unknown): string | undefined {
+  if (typeof req !== 'object' || req === null || Array.isArray(req)) return undefined;
+  const seen = new Set<string>();
+  for (const k of Object.keys(req)) {
+    const l = k.toLowerCase();
+    if (seen.has(l)) return k;
+    seen.add(l);
+  }
+  return undefined;
+}
 
 export function methodName(req: unknown): string | undefined {
   if (typeof req !== 'object' || req === null || Array.isArray(req)) return undefined;
@@ -143,12 +170,14 @@ export function findToken(tokens: readonly Token[], presented: string): Token | 
 
 /** Whether a token's allow list covers a method (wildcards never cover BY_NAME_ONLY calls). */
 export function allows(token: Token, method: string): boolean {
-  const keyBearing = BY_NAME_ONLY.has(method);
-  const dot = method.indexOf('.');
-  const agent = dot > 0 ? method.slice(0, dot) : undefined;
-  for (const a of token.allow) {
-    if (a === method) return true;
-    if (keyBearing) continue;
+  const m = method.toLowerCase();
+  const byName = BY_NAME_ONLY_LC.has(m);
+  const dot = m.indexOf('.');
+  const agent = dot > 0 ? m.slice(0, dot) : undefined;
+  for (const a0 of token.allow) {
+    const a = a0.toLowerCase();
+    if (a === m) return true;
+    if (byName) continue;
     if (a === '*') return true;
     if (agent !== undefined && a === `${agent}.*`) return true;
   }

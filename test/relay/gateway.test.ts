@@ -231,6 +231,32 @@ describe('relay gateway', () => {
       expect(entries.some((e) => e.result === reason)).toBe(true);
   });
 
+  it('reads names as Iguana does: another case of a key-bearing call, or keys that clash in case, are refused', async () => {
+    const headers = {
+      authorization: `Bearer ${clear['star']}`,
+      [NONCE_HEADER]: 'casecasecasecasecase01',
+      [TIME_HEADER]: String(Date.now()),
+    };
+    const upper = await rawHttps(gw.port, {
+      body: JSON.stringify({ method: 'WalletPassphrase', params: [PASSPHRASE, 10] }),
+      headers,
+    });
+    expect([upper.status, upper.headers['x-dokomodo-relay-error']]).toEqual([403, 'key-not-allowed']);
+    // Iguana's cJSON would take the first of METHOD/method; the relay refuses the pair
+    const before = sim.calls.length;
+    const clash = await rawHttps(gw.port, {
+      body: JSON.stringify({
+        METHOD: 'walletpassphrase',
+        params: [PASSPHRASE, 10],
+        agent: 'dpow',
+        method: 'ipaddrs',
+      }),
+      headers: { ...headers, [NONCE_HEADER]: 'casecasecasecasecase02' },
+    });
+    expect([clash.status, clash.headers['x-dokomodo-relay-error']]).toEqual([400, 'bad-request']);
+    expect(sim.calls.length).toBe(before);
+  });
+
   it('keeps the audit log 0600, without parameters, passphrase or tokens', async () => {
     const entries = await readAudit();
     expect(statSync(auditPath).mode & 0o777).toBe(0o600);

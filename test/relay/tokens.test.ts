@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   allows,
+  caseClash,
   findToken,
   hashToken,
   KEY_BEARING,
@@ -41,6 +42,17 @@ describe('relay tokens', () => {
     const [sn] = parseTokens(entry(['SuperNET.*']), 'f');
     expect(allows(sn!, 'SuperNET.login')).toBe(false);
     expect(allows(sn!, 'SuperNET.help')).toBe(true);
+  });
+
+  it('compares names without case, as Iguana’s cJSON reads keys', () => {
+    const [star] = parseTokens(entry(['*']), 'f');
+    const [keys] = parseTokens(entry(['walletpassphrase', 'dpow.*']), 'f');
+    expect(allows(star!, 'WalletPassphrase')).toBe(false);
+    expect(allows(star!, 'superNET.LOGIN')).toBe(false);
+    expect(allows(keys!, 'WALLETPASSPHRASE')).toBe(true);
+    expect(allows(keys!, 'DPOW.ipaddrs')).toBe(true);
+    expect(caseClash({ METHOD: 'walletpassphrase', method: 'ipaddrs', agent: 'dpow' })).toBe('method');
+    expect(caseClash({ agent: 'dpow', method: 'ipaddrs' })).toBeUndefined();
   });
 
   it('method names as Iguana takes them', () => {

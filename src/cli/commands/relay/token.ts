@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { DokomodoError, ExitCode, usageError } from '../../../core/errors.ts';
 import { expandUserPath } from '../../../core/local.ts';
 import { writeFileAtomic } from '../../../core/atomic.ts';
-import { hashToken, KEY_BEARING, newToken, parseTokens, tokenEntryYaml } from '../../../relay/tokens.ts';
+import { hashToken, isKeyBearing, newToken, parseTokens, tokenEntryYaml } from '../../../relay/tokens.ts';
 import type { Context } from '../../context.ts';
 import { printJson } from '../../output.ts';
 import { RELAY_DIR } from '../relay.ts';
@@ -63,7 +63,7 @@ export async function relayToken(ctx: Context, opts: RelayTokenOptions): Promise
       hint: 'check the directory and its permissions, or pass --tokens FILE',
     });
   }
-  const keyCalls = allow.filter((a) => KEY_BEARING.has(a));
+  const keyCalls = allow.filter(isKeyBearing);
   if (ctx.opts.json)
     printJson(ctx.out, { id: opts.id, token, file: path, allow, expires: entry.expires ?? null });
   else {
