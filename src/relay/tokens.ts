@@ -42,10 +42,6 @@ export const KEY_BEARING = new Set([
 /** Calls a wildcard does not cover either: the key-bearing ones and stopping Iguana. */
 export const BY_NAME_ONLY = new Set([...KEY_BEARING, 'SuperNET.stop']);
 
-const lower = (set: ReadonlySet<string>) => new Set([...set].map((m) => m.toLowerCase()));
-const KEY_BEARING_LC = lower(KEY_BEARING);
-const BY_NAME_ONLY_LC = lower(BY_NAME_ONLY);
-
 /** Calls that change nothing in Iguana: no nonce needed. Everything else counts as mutating. */
 export const READ_ONLY = new Set([
   'SuperNET.activehandle',
@@ -56,10 +52,14 @@ export const READ_ONLY = new Set([
   'bitcoinrpc.getinfo',
   'getinfo',
 ]);
-const READ_ONLY_LC = lower(READ_ONLY);
+const READ_ONLY_LC = new Set([...READ_ONLY].map((m) => m.toLowerCase()));
+/** The method part (after the agent): a key-bearing method is one under any agent. */
+const part = (m: string) => m.slice(m.indexOf('.') + 1).toLowerCase();
+const KEY_METHODS = new Set([...KEY_BEARING].map(part));
+const BY_NAME_METHODS = new Set([...BY_NAME_ONLY].map(part));
 
-export const isKeyBearing = (method: string): boolean => KEY_BEARING_LC.has(method.toLowerCase());
-export const isByNameOnly = (method: string): boolean => BY_NAME_ONLY_LC.has(method.toLowerCase());
+export const isKeyBearing = (method: string): boolean => KEY_METHODS.has(part(method));
+export const isByNameOnly = (method: string): boolean => BY_NAME_METHODS.has(part(method));
 export const isReadOnly = (method: string): boolean => READ_ONLY_LC.has(method.toLowerCase());
 
 /**
@@ -171,7 +171,7 @@ export function findToken(tokens: readonly Token[], presented: string): Token | 
 /** Whether a token's allow list covers a method (wildcards never cover BY_NAME_ONLY calls). */
 export function allows(token: Token, method: string): boolean {
   const m = method.toLowerCase();
-  const byName = BY_NAME_ONLY_LC.has(m);
+  const byName = isByNameOnly(m);
   const dot = m.indexOf('.');
   const agent = dot > 0 ? m.slice(0, dot) : undefined;
   for (const a0 of token.allow) {

@@ -51,6 +51,9 @@ describe('relay tokens', () => {
     expect(allows(star!, 'superNET.LOGIN')).toBe(false);
     expect(allows(keys!, 'WALLETPASSPHRASE')).toBe(true);
     expect(allows(keys!, 'DPOW.ipaddrs')).toBe(true);
+    // a key-bearing method under another agent is key-bearing too
+    expect(allows(star!, 'iguana.walletpassphrase')).toBe(false);
+    expect(allows(star!, 'anything.importprivkey')).toBe(false);
     expect(caseClash({ METHOD: 'walletpassphrase', method: 'ipaddrs', agent: 'dpow' })).toBe('method');
     expect(caseClash({ agent: 'dpow', method: 'ipaddrs' })).toBeUndefined();
   });
