@@ -4,7 +4,7 @@ import { loadPlatformFile } from '../platform/index.ts';
 import type { Platform, Selection } from '../platform/model.ts';
 import { selectEnvironment } from '../platform/select.ts';
 import { fleetReach } from '../operator/remote/reach.ts';
-import { nodeRuntime, type Runtime, type RuntimeParts } from '../operator/runtime.ts';
+import { nodeRuntime, type Reach, type Runtime, type RuntimeParts } from '../operator/runtime.ts';
 import { type Out, printDiagnostics } from './output.ts';
 
 export interface GlobalOptions {
@@ -44,10 +44,14 @@ export function loadSelection(ctx: Context): { platform: Platform; selection: Se
 /** The platform, the selected environment, and the runtime every use case of the command takes. */
 export function loadRuntime(
   ctx: Context,
-  parts: Pick<RuntimeParts, 'iguanaClient'> = {},
+  parts: Pick<RuntimeParts, 'iguanaClient'> & { reachOf?: (platform: Platform) => Reach } = {},
 ): { platform: Platform; selection: Selection; runtime: Runtime } {
   const { platform, selection } = loadSelection(ctx);
-  const runtime = nodeRuntime(platform, { reach: fleetReach(platform), ...parts });
+  const { reachOf, ...rest } = parts;
+  const runtime = nodeRuntime(platform, {
+    reach: reachOf ? reachOf(platform) : fleetReach(platform),
+    ...rest,
+  });
   ctx.cleanups.push(() => runtime.close());
   return { platform, selection, runtime };
 }

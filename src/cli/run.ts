@@ -155,6 +155,26 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 5,
       }),
     )
+    .addOption(
+      pathOption(
+        '--relay-certs <dir>',
+        'reach chains of other hosts through their relays’ mTLS tunnels, with this machine’s certificate from DIR',
+      ),
+    )
+    .addOption(textOption('--relay-name <name>', 'the certificate name in --relay-certs (default operator)'))
+    .addOption(
+      textOption(
+        '--via <url>',
+        'reach Iguana through the relay at https://HOST:PORT (token from DOKOMODO_RELAY_TOKEN)',
+      ),
+    )
+    .addOption(textOption('--pin <sha256>', 'the relay certificate’s sha256 fingerprint (with --via)'))
+    .addOption(
+      pathOption(
+        '--token-file <file>',
+        'read the relay token from this file (0600) instead of DOKOMODO_RELAY_TOKEN',
+      ),
+    )
     .action(lazy(async () => (await import('./commands/status.ts')).status));
   program
     .command('rpc')
@@ -167,6 +187,13 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       durationOption('--timeout <seconds>', 'per-call timeout', { min: 0.1, max: 3600, default: 30 }),
     )
+    .addOption(
+      pathOption(
+        '--relay-certs <dir>',
+        'reach chains of other hosts through their relays’ mTLS tunnels, with this machine’s certificate from DIR',
+      ),
+    )
+    .addOption(textOption('--relay-name <name>', 'the certificate name in --relay-certs (default operator)'))
     .action(lazy(async () => (await import('./commands/rpc.ts')).rpc));
 
   const utxo = program.command('utxo').description('notarization UTXOs: count, split, consolidate');
@@ -236,6 +263,13 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       pathOption('--datadir <dir>', 'the data directory given to `start --datadir` (for wallet.dat sizes)'),
     )
+    .addOption(
+      pathOption(
+        '--relay-certs <dir>',
+        'reach chains of other hosts through their relays’ mTLS tunnels, with this machine’s certificate from DIR',
+      ),
+    )
+    .addOption(textOption('--relay-name <name>', 'the certificate name in --relay-certs (default operator)'))
     .action(lazy(async () => (await import('./commands/stats.ts')).stats));
   program
     .command('checkfork')

@@ -8,11 +8,31 @@ import { DokomodoError, usageError } from '../core/errors.ts';
 import { registerSecret } from '../core/redact.ts';
 import type { IguanaClient } from '../operator/iguana-client.ts';
 import type { IguanaClientOptions } from '../operator/runtime.ts';
-import type { IguanaModel } from '../platform/model.ts';
+import { expandUserPath } from '../core/local.ts';
+import type { Reach } from '../operator/runtime.ts';
+import type { IguanaModel, Platform } from '../platform/model.ts';
 import { normalizePin } from '../relay/wire.ts';
 import { RelayIguanaClient } from '../relay/client.ts';
 
 export const RELAY_TOKEN_ENV = 'DOKOMODO_RELAY_TOKEN';
+
+export interface TunnelOptions {
+  /** `--relay-certs DIR`: reach chains of other hosts through their relays' tunnels. */
+  relayCerts?: string;
+  /** `--relay-name NAME`: this machine's certificate in that directory. Default operator. */
+  relayName?: string;
+}
+
+/** The runtime parts of `--relay-certs`: chains of other hosts through the relays' mTLS tunnels. */
+export async function tunnelParts(opts: TunnelOptions): Promise<{ reachOf?: (p: Platform) => Reach }> {
+  if (opts.relayCerts === undefined) return {};
+  const [{ readTls }, { relayReach }] = await Promise.all([
+    import('../relay/certs.ts'),
+    import('../relay/reach.ts'),
+  ]);
+  const material = readTls(expandUserPath(opts.relayCerts), opts.relayName ?? 'operator');
+  return { reachOf: (p) => relayReach(p, material) };
+}
 
 export interface ViaOptions {
   via?: string;

@@ -83,6 +83,7 @@ export function startTunnelServer(opts: TunnelServerOptions): Promise<TunnelServ
     sock.on('close', () => sockets.delete(sock));
     let head = Buffer.alloc(0);
     const lineTimer = setTimeout(() => sock.destroy(), opts.handshakeTimeoutMs ?? 10_000);
+    sock.once('close', () => clearTimeout(lineTimer));
     const onData = (c: Buffer) => {
       head = Buffer.concat([head, c]);
       const nl = head.indexOf(10);

@@ -2,11 +2,16 @@
 // the Iguana host (127.0.0.1) with the gateway and a tunnel listener on 127.0.0.1:RPCPORT for the
 // chain of the other host (127.0.0.2), whose relay is the tunnel server. Iguana, driven through
 // the gateway, reaches that chain at 127.0.0.1 — its RPC password inside the mTLS tunnel.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type IguanaSim, startIguana } from '../../src/devnet/iguana.ts';
 import { type Devnet, startDevnet } from '../../src/devnet/host.ts';
 import { KMD } from '../../src/komodo/coins.ts';
+import { rpcCredentials } from '../../src/komodo/creds.ts';
+import { collectStatus } from '../../src/operator/status.ts';
+import { memoryRuntime } from '../../src/operator/runtime.ts';
+import { relayReach } from '../../src/relay/reach.ts';
 import { deriveKeys } from '../../src/komodo/keys.ts';
 import { IguanaError } from '../../src/operator/iguana-client.ts';
 import { RpcClient } from '../../src/operator/rpc/client.ts';
@@ -14,17 +19,20 @@ import { loadPlatformText } from '../../src/platform/load.ts';
 import type { Platform } from '../../src/platform/model.ts';
 import { RelayIguanaClient } from '../../src/relay/client.ts';
 import { type Relay, relayHost, relayPlan, startRelay } from '../../src/relay/service.ts';
+import { cli } from '../notary/helpers.ts';
 import { freePort } from '../support/ports.ts';
 import { relayCerts, tempDir, tokens } from './helpers.ts';
 
 let t: ReturnType<typeof tempDir>;
 let platform: Platform;
+let platformText: string;
 let ports: { ig: number; kmd: number; ntx: number; ntx2: number };
 let sim: IguanaSim;
 let devnet: Devnet;
 let far: Relay;
 let near: Relay;
 
+const SECRET = 'relay-service-test-secret-0123456789';
 const SEEDS = Array(8).fill('198.51.100.30').join(', ');
 
 beforeAll(async () => {
@@ -47,10 +55,18 @@ notaries:
     list:
       - { name: devnode_EU, pubkey: ${deriveKeys('relay service test', [KMD]).pubkey} }
 `;
+  platformText = text;
   const r = loadPlatformText('relay.yaml', text);
   if (!r.platform) throw new Error(r.diagnostics.map((d) => d.message).join('\n'));
   platform = r.platform;
-  // NTX01 answers on the chain host's address only, as a chain on another machine would
+  // NTX01 answers on the chain host's address only, as a chain on another machine would, with
+  // the credentials derived from the platform secret
+  const creds = rpcCredentials(SECRET, 'NTX01');
+  mkdirSync(path.join(t.dir, 'NTX01'), { recursive: true });
+  writeFileSync(
+    path.join(t.dir, 'NTX01', 'NTX01.conf'),
+    `rpcuser=${creds.user}\nrpcpassword=${creds.password}\nrpcport=${ports.ntx}\n`,
+  );
   devnet = await startDevnet({
     chains: [
       { name: 'NTX01', datadir: path.join(t.dir, 'NTX01'), rpcport: ports.ntx, bindHost: '127.0.0.2' },
@@ -172,5 +188,56 @@ describe('two relays', () => {
     const e = (await other.notarychains().catch((x: unknown) => x)) as IguanaError;
     expect(e).toBeInstanceOf(IguanaError);
     expect(e.message).toMatch(/relay refused: not-found: no Iguana instance nope here/);
+  });
+});
+
+describe('chain RPC from a machine that is not a host (relayReach)', () => {
+  it('status of a chain of another host through its relay; a host whose relay is down is unreachable', async () => {
+    const op = await relayCerts(t.dir, 'operator', ['laptop.invalid']);
+    const before = far.tunnelServer!.counters.accepted;
+    // the far relay listens on an ephemeral port: the platform names it as the host's tunnel_port;
+    // \`ssh\` makes 127.0.0.2 another machine (else a loopback host is this one, reached directly)
+    const remoteText = (port: number) =>
+      platformText.replace(
+        'relay: { tunnel_port: 7791 }',
+        `relay: { tunnel_port: ${port} }, ssh: { user: nobody }`,
+      );
+    const text = loadPlatformText('relay.yaml', remoteText(far.tunnelServer!.port));
+    const p = text.platform!;
+    const rt = memoryRuntime(p, { secret: SECRET, reach: relayReach(p, op.tls) });
+    const ntx = p.chains.filter((c) => c.name === 'NTX01');
+    const s = await collectStatus(rt, ntx);
+    expect(s.chains[0]).toMatchObject({ chain: 'NTX01', state: 'running' });
+    expect(far.tunnelServer!.counters.accepted).toBeGreaterThan(before);
+    await rt.close();
+
+    // the same from the command line: dokomodo status --relay-certs DIR --relay-name operator
+    const file = path.join(t.dir, 'remote.yaml');
+    writeFileSync(file, remoteText(far.tunnelServer!.port));
+    const r = await cli(
+      ['status', 'NTX01', '--json', '--relay-certs', t.dir, '--relay-name', 'operator', '-f', file],
+      {
+        env: { DOKOMODO_SECRET: SECRET, HOME: t.dir },
+        secrets: [SECRET],
+      },
+    );
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).chains[0]).toMatchObject({ chain: 'NTX01', state: 'running' });
+
+    // nothing listens at the host's tunnel port: unreachable, with the reason
+    const gone = loadPlatformText('relay.yaml', remoteText(await freePort('127.0.0.2'))).platform!;
+    const rt2 = memoryRuntime(gone, {
+      secret: SECRET,
+      reach: relayReach(gone, op.tls, { probeTimeoutMs: 2000 }),
+    });
+    const s2 = await collectStatus(
+      rt2,
+      gone.chains.filter((c) => c.name === 'NTX01'),
+    );
+    expect(s2.chains[0]!.state).toBe('unreachable');
+    expect(JSON.stringify(s2.chains[0])).toMatch(
+      /connection refused \(is `dokomodo relay` running there\?\)/,
+    );
+    await rt2.close();
   });
 });
