@@ -345,6 +345,12 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         },
       ),
     )
+    .addOption(
+      textOption(
+        '--chain-address <address>',
+        'where this host’s chains answer, for the tunnel server (default 127.0.0.1)',
+      ),
+    )
     .option('--no-gateway', 'serve no Iguana gateway here')
     .option('--no-tunnels', 'open no tunnel listeners for chains of other hosts')
     .addOption(

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { DokomodoError, ExitCode } from '../../core/errors.ts';
 import { expandUserPath } from '../../core/local.ts';
 import { readTls } from '../../relay/certs.ts';
+import { serviceAddress } from '../../platform/address.ts';
 import { relayHost, relayPlan, startRelay } from '../../relay/service.ts';
 import { parseTokens, type Token } from '../../relay/tokens.ts';
 import { type Context, loadOrExit } from '../context.ts';
@@ -26,7 +27,7 @@ export interface RelayOptions {
   tokens?: string;
   audit?: string;
   maxBody?: number;
-  rate?: number;
+  chainAddress?: string;
 }
 
 export const RELAY_DIR = '~/.dokomodo/relay';
@@ -55,7 +56,7 @@ export async function relay(ctx: Context, opts: RelayOptions): Promise<number> {
   const auditPath = expandUserPath(opts.audit ?? join(RELAY_DIR, 'audit.log'));
   const listen = opts.listen ?? { host: '127.0.0.1', port: host.relay.port };
   const tunnelListen = opts.tunnelListen ?? {
-    host: host.local ? '127.0.0.1' : host.address,
+    host: serviceAddress(host),
     port: host.relay.tunnelPort,
   };
   const r = await startRelay({
@@ -67,6 +68,7 @@ export async function relay(ctx: Context, opts: RelayOptions): Promise<number> {
       ? { gateway: { ...listen, limits: opts.maxBody === undefined ? {} : { maxBodyBytes: opts.maxBody } } }
       : {}),
     ...(plan.chainPorts.size > 0 ? { tunnelServer: tunnelListen } : {}),
+    ...(opts.chainAddress ? { chainHost: opts.chainAddress } : {}),
     tunnels: opts.tunnels !== false,
     log: (line) => ctx.out.stderr(`${line}\n`),
   });
@@ -94,7 +96,9 @@ export async function relay(ctx: Context, opts: RelayOptions): Promise<number> {
         `  gateway   ${summary.gateway} → Iguana ${[...plan.iguana].map(([n, p]) => `${n}@127.0.0.1:${p}`).join(', ')} (${tokens.length} token${tokens.length === 1 ? '' : 's'})\n`,
       );
     if (summary.tunnelServer)
-      o.stdout(`  chains    ${summary.tunnelServer} (mTLS) → ${summary.chains.join(', ')} on 127.0.0.1\n`);
+      o.stdout(
+        `  chains    ${summary.tunnelServer} (mTLS) → ${summary.chains.join(', ')} on ${opts.chainAddress ?? '127.0.0.1'}\n`,
+      );
     for (const t of summary.tunnels) o.stdout(`  tunnel    ${t.listen} → ${t.peer} (${t.chain})\n`);
     o.stdout(`  audit     ${auditPath}\n`);
   }
