@@ -6,8 +6,9 @@ import { selectEnvironment } from '../platform/select.ts';
 import { fleetReach } from '../operator/remote/reach.ts';
 import { nodeRuntime, type Reach, type Runtime, type RuntimeParts } from '../operator/runtime.ts';
 import { type Out, printDiagnostics } from './output.ts';
+import { type TunnelOptions, tunnelReach, type ViaOptions, viaFactory } from './via.ts';
 
-export interface GlobalOptions {
+export interface GlobalOptions extends ViaOptions, TunnelOptions {
   file: string;
   env?: string;
   json?: boolean;
@@ -46,11 +47,13 @@ export function loadRuntime(
   ctx: Context,
   parts: Pick<RuntimeParts, 'iguanaClient'> & { reachOf?: (platform: Platform) => Reach } = {},
 ): { platform: Platform; selection: Selection; runtime: Runtime } {
+  // --via and --relay-certs (global options) before the platform: a bad value ends the command first
+  const iguanaClient = parts.iguanaClient ?? viaFactory(ctx.opts);
+  const reachOf = parts.reachOf ?? tunnelReach(ctx.opts);
   const { platform, selection } = loadSelection(ctx);
-  const { reachOf, ...rest } = parts;
   const runtime = nodeRuntime(platform, {
     reach: reachOf ? reachOf(platform) : fleetReach(platform),
-    ...rest,
+    ...(iguanaClient ? { iguanaClient } : {}),
   });
   ctx.cleanups.push(() => runtime.close());
   return { platform, selection, runtime };

@@ -58,6 +58,26 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .option('--json', 'print data as JSON')
     .option('-v, --verbose', 'show retries and other details')
     .option('--no-color', 'no colours in the output')
+    .addOption(
+      textOption(
+        '--via <url>',
+        'reach Iguana through the relay gateway at https://HOST:PORT (token: DOKOMODO_RELAY_TOKEN)',
+      ),
+    )
+    .addOption(textOption('--pin <sha256>', 'with --via: the relay certificate’s sha256 fingerprint'))
+    .addOption(pathOption('--token-file <file>', 'with --via: read the relay token from this file (0600)'))
+    .addOption(
+      pathOption(
+        '--relay-certs <dir>',
+        'reach chains of other hosts through their relays’ mTLS tunnels (certificates in DIR)',
+      ),
+    )
+    .addOption(
+      textOption(
+        '--relay-name <name>',
+        'with --relay-certs: this machine’s certificate name (default operator)',
+      ),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
@@ -155,26 +175,6 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 5,
       }),
     )
-    .addOption(
-      pathOption(
-        '--relay-certs <dir>',
-        'reach chains of other hosts through their relays’ mTLS tunnels, with this machine’s certificate from DIR',
-      ),
-    )
-    .addOption(textOption('--relay-name <name>', 'the certificate name in --relay-certs (default operator)'))
-    .addOption(
-      textOption(
-        '--via <url>',
-        'reach Iguana through the relay at https://HOST:PORT (token from DOKOMODO_RELAY_TOKEN)',
-      ),
-    )
-    .addOption(textOption('--pin <sha256>', 'the relay certificate’s sha256 fingerprint (with --via)'))
-    .addOption(
-      pathOption(
-        '--token-file <file>',
-        'read the relay token from this file (0600) instead of DOKOMODO_RELAY_TOKEN',
-      ),
-    )
     .action(lazy(async () => (await import('./commands/status.ts')).status));
   program
     .command('rpc')
@@ -187,13 +187,6 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       durationOption('--timeout <seconds>', 'per-call timeout', { min: 0.1, max: 3600, default: 30 }),
     )
-    .addOption(
-      pathOption(
-        '--relay-certs <dir>',
-        'reach chains of other hosts through their relays’ mTLS tunnels, with this machine’s certificate from DIR',
-      ),
-    )
-    .addOption(textOption('--relay-name <name>', 'the certificate name in --relay-certs (default operator)'))
     .action(lazy(async () => (await import('./commands/rpc.ts')).rpc));
 
   const utxo = program.command('utxo').description('notarization UTXOs: count, split, consolidate');
@@ -263,13 +256,6 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .addOption(
       pathOption('--datadir <dir>', 'the data directory given to `start --datadir` (for wallet.dat sizes)'),
     )
-    .addOption(
-      pathOption(
-        '--relay-certs <dir>',
-        'reach chains of other hosts through their relays’ mTLS tunnels, with this machine’s certificate from DIR',
-      ),
-    )
-    .addOption(textOption('--relay-name <name>', 'the certificate name in --relay-certs (default operator)'))
     .action(lazy(async () => (await import('./commands/stats.ts')).stats));
   program
     .command('checkfork')
@@ -497,37 +483,11 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         default: 60,
       }),
     )
-    .addOption(
-      textOption(
-        '--via <url>',
-        'reach Iguana through the relay at https://HOST:PORT (token from DOKOMODO_RELAY_TOKEN)',
-      ),
-    )
-    .addOption(textOption('--pin <sha256>', 'the relay certificate’s sha256 fingerprint (with --via)'))
-    .addOption(
-      pathOption(
-        '--token-file <file>',
-        'read the relay token from this file (0600) instead of DOKOMODO_RELAY_TOKEN',
-      ),
-    )
     .action(lazy(async () => (await import('./commands/iguana/up.ts')).iguanaUp));
   iguana
     .command('status')
     .description('reachable?, coins added and dpow’d, peers, the current round, the age of the unlock')
     .argument('[instance]', 'Iguana instance (default: every instance of the selection)')
-    .addOption(
-      textOption(
-        '--via <url>',
-        'reach Iguana through the relay at https://HOST:PORT (token from DOKOMODO_RELAY_TOKEN)',
-      ),
-    )
-    .addOption(textOption('--pin <sha256>', 'the relay certificate’s sha256 fingerprint (with --via)'))
-    .addOption(
-      pathOption(
-        '--token-file <file>',
-        'read the relay token from this file (0600) instead of DOKOMODO_RELAY_TOKEN',
-      ),
-    )
     .action(lazy(async () => (await import('./commands/iguana/status.ts')).iguanaStatusCmd));
 
   program

@@ -11,6 +11,8 @@ import type { IguanaClientOptions } from '../operator/runtime.ts';
 import { expandUserPath } from '../core/local.ts';
 import type { Reach } from '../operator/runtime.ts';
 import type { IguanaModel, Platform } from '../platform/model.ts';
+import { readTls } from '../relay/material.ts';
+import { relayReach } from '../relay/reach.ts';
 import { normalizePin } from '../relay/wire.ts';
 import { RelayIguanaClient } from '../relay/client.ts';
 
@@ -23,15 +25,11 @@ export interface TunnelOptions {
   relayName?: string;
 }
 
-/** The runtime parts of `--relay-certs`: chains of other hosts through the relays' mTLS tunnels. */
-export async function tunnelParts(opts: TunnelOptions): Promise<{ reachOf?: (p: Platform) => Reach }> {
-  if (opts.relayCerts === undefined) return {};
-  const [{ readTls }, { relayReach }] = await Promise.all([
-    import('../relay/certs.ts'),
-    import('../relay/reach.ts'),
-  ]);
+/** The reach of `--relay-certs`: chains of other hosts through the relays' mTLS tunnels. */
+export function tunnelReach(opts: TunnelOptions): ((p: Platform) => Reach) | undefined {
+  if (opts.relayCerts === undefined) return undefined;
   const material = readTls(expandUserPath(opts.relayCerts), opts.relayName ?? 'operator');
-  return { reachOf: (p) => relayReach(p, material) };
+  return (p) => relayReach(p, material);
 }
 
 export interface ViaOptions {

@@ -10,32 +10,18 @@ import 'reflect-metadata';
 import { X509Certificate as NodeX509, webcrypto } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { join } from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { writeFileAtomic } from '../core/atomic.ts';
 export { normalizePin } from './wire.ts';
+import { type CertFiles, certPaths } from './material.ts';
+
+export { type CertFiles, certPaths, readTls, type TlsMaterial } from './material.ts';
 import { DokomodoError } from '../core/errors.ts';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
 const ALG = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
 const DAY = 86_400_000;
-
-export interface CertFiles {
-  ca: string;
-  caKey: string;
-  cert: string;
-  key: string;
-}
-
-export function certPaths(dir: string, name: string): CertFiles {
-  return {
-    ca: join(dir, 'ca.pem'),
-    caKey: join(dir, 'ca-key.pem'),
-    cert: join(dir, `${name}.pem`),
-    key: join(dir, `${name}-key.pem`),
-  };
-}
 
 /** The sha256 fingerprint of a PEM certificate, as `AA:BB:…` (what Node's tls reports). */
 export function fingerprint(pem: string): string {
@@ -151,25 +137,4 @@ export async function makeCerts(opts: {
     fingerprint: fingerprint(certPem),
     caFingerprint: fingerprint(caCert.toString('pem')),
   };
-}
-
-export interface TlsMaterial {
-  ca: string;
-  cert: string;
-  key: string;
-}
-
-/** Reads a relay's CA, certificate and key; a missing file is a `relay-cert-missing` error. */
-export function readTls(dir: string, name: string): TlsMaterial {
-  const f = certPaths(dir, name);
-  const read = (p: string) => {
-    try {
-      return readFileSync(p, 'utf8');
-    } catch {
-      throw new DokomodoError('relay-cert-missing', `cannot read ${p}`, {
-        hint: `make the certificates with \`dokomodo relay cert --out ${dir} --name ${name} --san ADDRESS\``,
-      });
-    }
-  };
-  return { ca: read(f.ca), cert: read(f.cert), key: read(f.key) };
 }

@@ -6,7 +6,6 @@ import { callAll } from '../../operator/rpc-all.ts';
 import { type Context, loadRuntime } from '../context.ts';
 import { paint, printJson, table } from '../output.ts';
 import { concurrencyOf, resultJson } from '../views/lifecycle.ts';
-import { type TunnelOptions, tunnelParts } from '../via.ts';
 
 /** A command-line parameter: JSON when it parses (numbers, true, arrays, objects, "quoted"), else the text. */
 export function parseParam(s: string): unknown {
@@ -22,9 +21,9 @@ export async function rpc(
   target: string,
   method: string,
   params: string[],
-  opts: { ndjson?: boolean; concurrency?: number; timeout?: number } & TunnelOptions,
+  opts: { ndjson?: boolean; concurrency?: number; timeout?: number },
 ): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx, await tunnelParts(opts));
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, [target]);
   if (targets.length === 0) throw new DokomodoError('no-targets', `\`${target}\` selects no chains`);
   const results = await callAll(runtime, targets, method, params.map(parseParam), {

@@ -5,17 +5,16 @@ import { statsAll } from '../../operator/stats.ts';
 import { type Context, loadRuntime } from '../context.ts';
 import { printJson } from '../output.ts';
 import { statsTable } from '../views/stats.ts';
-import { type TunnelOptions, tunnelParts } from '../via.ts';
 
 export async function stats(
   ctx: Context,
   chains: string[],
   /** Durations in seconds, parsed by the options (cli/options.ts). */
-  opts: { watch?: boolean; interval?: number; window?: number; datadir?: string } & TunnelOptions,
+  opts: { watch?: boolean; interval?: number; window?: number; datadir?: string },
 ): Promise<number> {
   const windowSeconds = Math.round(opts.window ?? 86400);
   const interval = opts.interval ?? 30;
-  const { platform, selection, runtime } = loadRuntime(ctx, await tunnelParts(opts));
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   for (;;) {
     const s = await statsAll(runtime, targets, { windowSeconds, datadir: opts.datadir });

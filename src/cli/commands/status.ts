@@ -5,18 +5,13 @@ import { collectStatus, FAILED_STATES } from '../../operator/status.ts';
 import { type Context, loadRuntime } from '../context.ts';
 import { printJson } from '../output.ts';
 import { statusTable } from '../views/status.ts';
-import { type TunnelOptions, tunnelParts, type ViaOptions, viaFactory } from '../via.ts';
 
 export async function status(
   ctx: Context,
   chains: string[],
-  opts: { watch?: boolean; interval?: number } & TunnelOptions & ViaOptions,
+  opts: { watch?: boolean; interval?: number },
 ): Promise<number> {
-  const iguanaClient = viaFactory(opts);
-  const { platform, selection, runtime } = loadRuntime(ctx, {
-    ...(await tunnelParts(opts)),
-    ...(iguanaClient ? { iguanaClient } : {}),
-  });
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   const interval = (opts.interval ?? 5) * 1000;
   for (;;) {

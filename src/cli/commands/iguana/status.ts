@@ -5,15 +5,9 @@ import { type Context, loadRuntime } from '../../context.ts';
 import { printJson } from '../../output.ts';
 import { instances } from './instances.ts';
 import { statusText } from '../../views/iguana.ts';
-import { type ViaOptions, viaFactory } from '../../via.ts';
 
-export async function iguanaStatusCmd(
-  ctx: Context,
-  name: string | undefined,
-  opts: ViaOptions = {},
-): Promise<number> {
-  const iguanaClient = viaFactory(opts);
-  const { platform, selection, runtime } = loadRuntime(ctx, iguanaClient ? { iguanaClient } : {});
+export async function iguanaStatusCmd(ctx: Context, name: string | undefined): Promise<number> {
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const list = instances(platform, selection, name);
   const statuses: IguanaInstanceStatus[] = [];
   for (const g of list) statuses.push(await instanceStatus(runtime, g));

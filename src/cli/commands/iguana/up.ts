@@ -9,9 +9,8 @@ import { paint, printJson } from '../../output.ts';
 import { PASSPHRASE_ENV, readSecretInput } from '../../secret-input.ts';
 import { instances } from './instances.ts';
 import { eventLine } from '../../views/iguana.ts';
-import { type ViaOptions, viaFactory } from '../../via.ts';
 
-export interface IguanaUpOptions extends ViaOptions {
+export interface IguanaUpOptions {
   passphraseStdin?: boolean;
   datadir?: string;
   /** Seconds, parsed by the option. */
@@ -23,8 +22,7 @@ export async function iguanaUp(
   name: string | undefined,
   opts: IguanaUpOptions,
 ): Promise<number> {
-  const iguanaClient = viaFactory(opts);
-  const { platform, selection, runtime } = loadRuntime(ctx, iguanaClient ? { iguanaClient } : {});
+  const { platform, selection, runtime } = loadRuntime(ctx);
   const list = instances(platform, selection, name);
   const waitMs = (opts.wait ?? 60) * 1000;
   runtime.secret();
