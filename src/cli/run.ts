@@ -390,6 +390,12 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         'comma-separated methods: agent.method, agent.*, * (key-bearing calls such as walletpassphrase only by name)',
       ).makeOptionMandatory(),
     )
+    .addOption(
+      textOption(
+        '--cert <name>',
+        'an entry for the client certificate of this name (relay CA) instead of a bearer token',
+      ),
+    )
     .addOption(durationOption('--expires <seconds>', 'expiry from now', { min: 1, max: 10 * 365 * 86400 }))
     .addOption(
       numberOption('--rate <n>', 'calls per second (burst twice that)', {

@@ -40,7 +40,7 @@ export interface ViaOptions {
 
 /** The Iguana client factory of `--via`, or undefined without it. */
 export function viaFactory(
-  opts: ViaOptions,
+  opts: ViaOptions & TunnelOptions,
   env: NodeJS.ProcessEnv = process.env,
 ): ((g: IguanaModel, o: IguanaClientOptions) => IguanaClient) | undefined {
   if (opts.via === undefined) return undefined;
@@ -72,18 +72,24 @@ export function viaFactory(
       throw usageError('relay-token-missing', `cannot read --token-file ${opts.tokenFile}`);
     }
   }
-  if (!token)
+  // without a token, this machine's certificate of the relay CA (--relay-certs) authenticates
+  const material =
+    !token && opts.relayCerts !== undefined
+      ? readTls(expandUserPath(opts.relayCerts), opts.relayName ?? 'operator')
+      : undefined;
+  if (!token && !material)
     throw usageError(
       'relay-token-missing',
-      `--via needs a relay token: set ${RELAY_TOKEN_ENV} or pass --token-file FILE`,
+      `--via needs a relay token: set ${RELAY_TOKEN_ENV} or pass --token-file FILE (or --relay-certs DIR for a client certificate)`,
       '`dokomodo relay token` on the relay makes one; it is never taken from the command line',
     );
-  registerSecret(token);
+  if (token) registerSecret(token);
   const base = url.origin;
   return (g, o) =>
     new RelayIguanaClient({
       url: base,
-      token,
+      ...(token ? { token } : {}),
+      ...(material ? { clientCert: { cert: material.cert, key: material.key } } : {}),
       pin,
       instance: g.name,
       label: `iguana ${g.name} via ${url.host}`,

@@ -19,12 +19,15 @@ import { IGUANA_PATH, NONCE_HEADER, TIME_HEADER } from './wire.ts';
 export interface RelayClientOptions {
   /** `https://host:port` of the relay's gateway. */
   url: string;
-  token: string;
+  /** The bearer token; or leave it out and give `clientCert`. */
+  token?: string;
   /** The relay certificate's sha256 fingerprint (`AA:BB:…`). */
   pin: string;
   label?: string;
   timeoutMs?: number;
   connectTimeoutMs?: number;
+  /** Without a token: a client certificate of the relay CA (its entry names the certificate). */
+  clientCert?: { cert: string; key: string };
   /** The Iguana instance on the relay's host; needed when it serves several. */
   instance?: string;
   /** Largest reply accepted. Default 32 MiB. */
@@ -35,7 +38,8 @@ type Obj = Record<string, unknown>;
 
 export class RelayIguanaClient extends IguanaClient {
   readonly url: URL;
-  private readonly token: string;
+  private readonly token: string | undefined;
+  private readonly clientCert: { cert: string; key: string } | undefined;
   private readonly pin: string;
   private readonly relayTimeoutMs: number;
   private readonly relayConnectTimeoutMs: number;
@@ -55,7 +59,8 @@ export class RelayIguanaClient extends IguanaClient {
     if (url.protocol !== 'https:') throw new TypeError(`relay URL must be https: ${opts.url}`);
     this.url = url;
     this.token = opts.token;
-    registerSecret(opts.token);
+    this.clientCert = opts.clientCert;
+    if (opts.token !== undefined) registerSecret(opts.token);
     this.pin = opts.pin;
     this.relayTimeoutMs = opts.timeoutMs ?? 300_000;
     this.relayConnectTimeoutMs = opts.connectTimeoutMs ?? 5_000;
@@ -84,6 +89,7 @@ export class RelayIguanaClient extends IguanaClient {
         // The chain is a private CA's: the pin below is the check, made before anything is sent.
         rejectUnauthorized: false,
         minVersion: 'TLSv1.3',
+        ...(this.clientCert ?? {}),
         ...(this.url.hostname.match(/^[\d.]+$|:/) ? {} : { servername: this.url.hostname }),
       });
       const timer = setTimeout(() => {
@@ -138,7 +144,7 @@ export class RelayIguanaClient extends IguanaClient {
           method: 'POST',
           path: this.path,
           headers: {
-            authorization: `Bearer ${this.token}`,
+            ...(this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }),
             'content-type': 'application/json',
             'content-length': Buffer.byteLength(body),
             connection: 'close',

@@ -24,6 +24,7 @@ import type { AuditLog } from './audit.ts';
 import {
   allows,
   caseClash,
+  findCertToken,
   findToken,
   isByNameOnly,
   isKeyBearing,
@@ -109,6 +110,11 @@ export interface GatewayOptions {
   tokens: readonly Token[];
   cert: string;
   key: string;
+  /**
+   * The relay CA: when given, a client may authenticate with a certificate it signed instead of a
+   * bearer token (the entry with `cert: COMMON-NAME`). Certificates of other CAs are not accepted.
+   */
+  ca?: string;
   host: string;
   port: number;
   audit: AuditLog;
@@ -262,10 +268,26 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
     try {
       const iguana = instance === undefined ? only : instances.get(instance);
       const auth = c.req.header('authorization');
-      if (!auth?.startsWith('Bearer ') || auth.length <= 7)
-        throw new Refusal('unauthenticated', 'send Authorization: Bearer TOKEN');
-      const token = findToken(tokens, auth.slice(7));
-      if (!token) throw new Refusal('bad-token', 'the token is not one of this relay');
+      let token: Token | undefined;
+      if (auth?.startsWith('Bearer ') && auth.length > 7) {
+        token = findToken(tokens, auth.slice(7));
+        if (!token) throw new Refusal('bad-token', 'the token is not one of this relay');
+      } else {
+        // a client certificate, verified against the relay CA in the handshake
+        const sock = c.env?.incoming?.socket as TLSSocket | undefined;
+        const peer = opts.ca && sock?.authorized ? sock.getPeerCertificate() : undefined;
+        const cn = peer?.subject?.CN;
+        const name = Array.isArray(cn) ? cn[0] : cn;
+        if (name === undefined)
+          throw new Refusal(
+            'unauthenticated',
+            opts.ca
+              ? 'send Authorization: Bearer TOKEN, or a client certificate of the relay CA'
+              : 'send Authorization: Bearer TOKEN',
+          );
+        token = findCertToken(tokens, name);
+        if (!token) throw new Refusal('bad-token', `no entry for the client certificate ${name}`);
+      }
       tokenId = token.id;
       if (!iguana)
         throw new Refusal(
@@ -384,6 +406,8 @@ export function startGateway(opts: GatewayOptions): Promise<Gateway> {
       serverOptions: {
         cert: opts.cert,
         key: opts.key,
+        // asked for, checked against the CA, but not required: bearer tokens work without one
+        ...(opts.ca ? { ca: opts.ca, requestCert: true, rejectUnauthorized: false } : {}),
         minVersion: 'TLSv1.3',
         handshakeTimeout: limits.handshakeTimeoutMs,
         headersTimeout: limits.headersTimeoutMs,

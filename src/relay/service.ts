@@ -139,6 +139,7 @@ export async function startRelay(opts: RelayOptions): Promise<Relay> {
         tokens: opts.tokens,
         cert: opts.tls.cert,
         key: opts.tls.key,
+        ca: opts.tls.ca,
         host: opts.gateway.host,
         port: opts.gateway.port,
         audit,

@@ -90,7 +90,16 @@ const METHOD_PATTERN = /^(\*|[A-Za-z0-9_]+(\.(\*|[A-Za-z0-9_]+))?)$/;
 
 const TokenEntrySchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** The sha256 of a bearer token… */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  /** …or the common name of a client certificate of the relay CA. */
+  cert: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .optional(),
   allow: z.array(z.string().regex(METHOD_PATTERN)).min(1),
   expires: z.union([z.string(), z.date()]).optional(),
   /** Calls per second (token bucket refill); burst is twice that. */
@@ -100,7 +109,10 @@ const TokensFileSchema = z.strictObject({ tokens: z.array(TokenEntrySchema).null
 
 export interface Token {
   id: string;
-  hash: Uint8Array;
+  /** sha256 of the bearer token; undefined for a certificate entry. */
+  hash: Uint8Array | undefined;
+  /** Common name of the client certificate (signed by the relay CA) this entry stands for. */
+  cert: string | undefined;
   allow: string[];
   /** Milliseconds since the epoch; undefined: never. */
   expiresAt: number | undefined;
@@ -139,7 +151,19 @@ export function parseTokens(text: string, where: string): Token[] {
       expiresAt = t.expires instanceof Date ? t.expires.getTime() : Date.parse(t.expires);
       if (!Number.isFinite(expiresAt)) throw invalid(where, `token ${t.id}: expires is not a date`);
     }
-    return { id: t.id, hash: hexToBytes(t.sha256), allow: t.allow, expiresAt, rate: t.rate ?? DEFAULT_RATE };
+    if ((t.sha256 === undefined) === (t.cert === undefined))
+      throw invalid(
+        where,
+        `token ${t.id}: give either sha256 (a bearer token) or cert (a client certificate's name)`,
+      );
+    return {
+      id: t.id,
+      hash: t.sha256 === undefined ? undefined : hexToBytes(t.sha256),
+      cert: t.cert,
+      allow: t.allow,
+      expiresAt,
+      rate: t.rate ?? DEFAULT_RATE,
+    };
   });
 }
 
@@ -152,7 +176,8 @@ function invalid(where: string, why: string): DokomodoError {
 /** The YAML text of one entry, for `relay token` to append. */
 export function tokenEntryYaml(t: {
   id: string;
-  sha256: string;
+  sha256?: string;
+  cert?: string;
   allow: string[];
   expires?: string;
   rate?: number;
@@ -164,8 +189,13 @@ export function tokenEntryYaml(t: {
 export function findToken(tokens: readonly Token[], presented: string): Token | undefined {
   const h = sha256(new TextEncoder().encode(presented));
   let found: Token | undefined;
-  for (const t of tokens) if (timingSafeEqual(t.hash, h) && found === undefined) found = t;
+  for (const t of tokens) if (t.hash && timingSafeEqual(t.hash, h) && found === undefined) found = t;
   return found;
+}
+
+/** The entry of a client certificate (already verified against the relay CA) by its common name. */
+export function findCertToken(tokens: readonly Token[], commonName: string): Token | undefined {
+  return tokens.find((t) => t.cert !== undefined && t.cert === commonName);
 }
 
 /** Whether a token's allow list covers a method (wildcards never cover BY_NAME_ONLY calls). */

@@ -277,6 +277,43 @@ describe('dokomodo relay', () => {
     expect(await c.ipaddrs()).toBeInstanceOf(Array);
   });
 
+  it('a client certificate of the relay CA instead of a token: relay token --cert, --via with --relay-certs', async () => {
+    const c = await run(['relay', 'cert', '--out', certs, '--name', 'operator', '--san', 'laptop.invalid']);
+    expect(c.code, c.stderr).toBe(0);
+    const e = await run([
+      'relay',
+      'token',
+      '--id',
+      'laptop',
+      '--cert',
+      'operator',
+      '--allow',
+      'SuperNET.activehandle,dpow.*',
+      '--tokens',
+      tokensFile,
+    ]);
+    expect([e.code, e.stdout]).toEqual([0, '']);
+    expect(e.stderr).toContain('a client certificate of the relay CA named operator');
+    relayOut = '';
+    relay!.kill('SIGHUP');
+    for (let i = 0; i < 100 && !relayOut.includes('tokens re-read'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const st = await run(
+      ['iguana', 'status', '--json', ...via(), '--relay-certs', certs, '--relay-name', 'operator'],
+      undefined,
+      {
+        DOKOMODO_RELAY_TOKEN: undefined,
+      },
+    );
+    expect(st.code, st.stdout + st.stderr).toBe(0);
+    expect(JSON.parse(st.stdout)).toMatchObject({ reachable: true, state: 'running' });
+    const lines = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.some((l) => l['token'] === 'laptop' && l['result'] === 'ok')).toBe(true);
+  });
+
   it('stops on SIGTERM', async () => {
     const gone = exited(relay!);
     relay!.kill('SIGTERM');

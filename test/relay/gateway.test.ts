@@ -11,6 +11,7 @@ import { IguanaClient, IguanaError } from '../../src/operator/iguana-client.ts';
 import { openAuditLog, type AuditEntry, type AuditLog } from '../../src/relay/audit.ts';
 import { RelayIguanaClient } from '../../src/relay/client.ts';
 import { type Gateway, NONCE_HEADER, startGateway, TIME_HEADER } from '../../src/relay/gateway.ts';
+import { parseTokens } from '../../src/relay/tokens.ts';
 import { smallDevnet } from '../devnet/helpers.ts';
 import { rawHttps, relayCerts, tempDir, tokens } from './helpers.ts';
 
@@ -62,11 +63,17 @@ beforeAll(async () => {
   clear = tk.clear;
   auditPath = path.join(t.dir, 'audit', 'relay.log');
   audit = openAuditLog(auditPath);
+  // and one entry for a client certificate of the relay CA instead of a token
+  const certEntry = parseTokens(
+    'tokens:\n  - { id: laptop, cert: laptop, allow: [SuperNET.activehandle, "dpow.*"] }\n',
+    'test',
+  );
   gw = await startGateway({
     iguana: new IguanaClient({ port: sim.port, timeoutMs: 10_000 }),
-    tokens: tk.list,
+    tokens: [...tk.list, ...certEntry],
     cert: tls_.cert,
     key: tls_.key,
+    ca: certs.tls.ca,
     host: '127.0.0.1',
     port: 0,
     audit,
@@ -112,6 +119,33 @@ describe('relay gateway', () => {
     expect(e).toBeInstanceOf(IguanaError);
     expect((e as IguanaError).message).toMatch(/not the pinned one/);
     expect(sim.calls.length).toBe(before);
+  });
+
+  it('authenticates a client certificate of the relay CA in place of a token; not one of another CA', async () => {
+    const laptop = await relayCerts(t.dir, 'laptop', ['laptop.invalid']);
+    const viaCert = (cert: { cert: string; key: string }) =>
+      new RelayIguanaClient({
+        url: `https://127.0.0.1:${gw.port}`,
+        pin,
+        clientCert: cert,
+        timeoutMs: 10_000,
+      });
+    const c = viaCert({ cert: laptop.tls.cert, key: laptop.tls.key });
+    expect(await c.ipaddrs()).toBeInstanceOf(Array);
+    // its entry's allow list applies
+    await expect(c.addnotary('127.0.0.11')).rejects.toThrow(
+      /relay refused: not-allowed: token laptop does not allow iguana\.addnotary/,
+    );
+    const other = tempDir();
+    const stranger = await relayCerts(other.dir, 'laptop', ['laptop.invalid']);
+    other.cleanup();
+    await expect(viaCert({ cert: stranger.tls.cert, key: stranger.tls.key }).ipaddrs()).rejects.toThrow(
+      /relay refused: unauthenticated/,
+    );
+    const entries = await readAudit();
+    expect(
+      entries.some((e) => e.token === 'laptop' && e.method === 'dpow.ipaddrs' && e.result === 'ok'),
+    ).toBe(true);
   });
 
   it('rejects every kind of bad request with its own reason, and counts it', async () => {

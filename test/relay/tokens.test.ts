@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   allows,
   caseClash,
+  findCertToken,
   findToken,
   hashToken,
   KEY_BEARING,
@@ -78,6 +79,14 @@ describe('relay tokens', () => {
     expect(() => parseTokens(entry(['rm -rf']), 'f')).toThrow();
     expect(() => parseTokens('tokens: [', 'f')).toThrow();
     expect(parseTokens('tokens:\n', 'f')).toEqual([]);
+    // a certificate entry instead of a token; not both, not neither
+    const [c] = parseTokens('tokens:\n  - { id: l, cert: laptop, allow: ["*"] }\n', 'f');
+    expect(findCertToken([c!], 'laptop')?.id).toBe('l');
+    expect(findToken([c!], 'laptop')).toBeUndefined();
+    expect(() =>
+      parseTokens(`tokens:\n  - { id: l, cert: x, sha256: ${hashToken('t')}, allow: ["*"] }\n`, 'f'),
+    ).toThrow(/either sha256/);
+    expect(() => parseTokens('tokens:\n  - { id: l, allow: ["*"] }\n', 'f')).toThrow(/either sha256/);
   });
 
   it('entries written by relay token read back', () => {

@@ -15,6 +15,8 @@ import { RELAY_DIR } from '../relay.ts';
 
 export interface RelayTokenOptions {
   id: string;
+  /** An entry for a client certificate of this common name instead of a bearer token. */
+  cert?: string;
   allow: string;
   /** Seconds from now, parsed by the option. */
   expires?: number;
@@ -42,10 +44,10 @@ export async function relayToken(ctx: Context, opts: RelayTokenOptions): Promise
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-  const token = newToken();
+  const token = opts.cert === undefined ? newToken() : undefined;
   const entry = {
     id: opts.id,
-    sha256: hashToken(token),
+    ...(token === undefined ? { cert: opts.cert } : { sha256: hashToken(token) }),
     allow,
     ...(opts.expires === undefined
       ? {}
@@ -65,11 +67,19 @@ export async function relayToken(ctx: Context, opts: RelayTokenOptions): Promise
   }
   const keyCalls = allow.filter(isKeyBearing);
   if (ctx.opts.json)
-    printJson(ctx.out, { id: opts.id, token, file: path, allow, expires: entry.expires ?? null });
+    printJson(ctx.out, {
+      id: opts.id,
+      ...(token === undefined ? { cert: opts.cert } : { token }),
+      file: path,
+      allow,
+      expires: entry.expires ?? null,
+    });
   else {
-    ctx.out.stdout(`${token}\n`);
+    if (token !== undefined) ctx.out.stdout(`${token}\n`);
     ctx.out.stderr(
-      `token ${opts.id} added to ${path} (only its sha256 is kept; this is the one time it is shown)\n` +
+      (token === undefined
+        ? `entry ${opts.id} added to ${path}: a client certificate of the relay CA named ${opts.cert}\n`
+        : `token ${opts.id} added to ${path} (only its sha256 is kept; this is the one time it is shown)\n`) +
         (keyCalls.length ? `  it may send key-bearing calls: ${keyCalls.join(', ')}\n` : '') +
         '  a running relay re-reads the file on SIGHUP\n',
     );
