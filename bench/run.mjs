@@ -13,6 +13,7 @@ for (const b of [
   'fleet.mjs',
   'recover.mjs',
   'deploy.mjs',
+  'relay.mjs',
 ]) {
   console.log(`\n== bench/${b}`);
   const r = spawnSync(process.execPath, [`bench/${b}`], { stdio: 'inherit' });

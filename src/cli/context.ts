@@ -4,10 +4,11 @@ import { loadPlatformFile } from '../platform/index.ts';
 import type { Platform, Selection } from '../platform/model.ts';
 import { selectEnvironment } from '../platform/select.ts';
 import { fleetReach } from '../operator/remote/reach.ts';
-import { nodeRuntime, type Runtime } from '../operator/runtime.ts';
+import { nodeRuntime, type Reach, type Runtime, type RuntimeParts } from '../operator/runtime.ts';
 import { type Out, printDiagnostics } from './output.ts';
+import { type TunnelOptions, tunnelReach, type ViaOptions, viaFactory } from './via.ts';
 
-export interface GlobalOptions {
+export interface GlobalOptions extends ViaOptions, TunnelOptions {
   file: string;
   env?: string;
   json?: boolean;
@@ -42,9 +43,18 @@ export function loadSelection(ctx: Context): { platform: Platform; selection: Se
 }
 
 /** The platform, the selected environment, and the runtime every use case of the command takes. */
-export function loadRuntime(ctx: Context): { platform: Platform; selection: Selection; runtime: Runtime } {
+export function loadRuntime(
+  ctx: Context,
+  parts: Pick<RuntimeParts, 'iguanaClient'> & { reachOf?: (platform: Platform) => Reach } = {},
+): { platform: Platform; selection: Selection; runtime: Runtime } {
+  // --via and --relay-certs (global options) before the platform: a bad value ends the command first
+  const iguanaClient = parts.iguanaClient ?? viaFactory(ctx.opts);
+  const reachOf = parts.reachOf ?? tunnelReach(ctx.opts);
   const { platform, selection } = loadSelection(ctx);
-  const runtime = nodeRuntime(platform, { reach: fleetReach(platform) });
+  const runtime = nodeRuntime(platform, {
+    reach: reachOf ? reachOf(platform) : fleetReach(platform),
+    ...(iguanaClient ? { iguanaClient } : {}),
+  });
   ctx.cleanups.push(() => runtime.close());
   return { platform, selection, runtime };
 }

@@ -188,7 +188,7 @@ export interface Listen {
 }
 
 /** `[ADDRESS:]PORT`, an IPv6 address in brackets. */
-export function listenOption(flags: string, description: string, fallback: Listen): Option {
+export function listenOption(flags: string, description: string, fallback?: Listen): Option {
   const spec: ValueSpec = {
     kind: 'listen',
     accepts: '[ADDRESS:]PORT with a port from 0 to 65535 (e.g. 127.0.0.1:9710, [::1]:9710, 9710)',
@@ -204,6 +204,6 @@ export function listenOption(flags: string, description: string, fallback: Liste
       if (!m || !Number.isInteger(port) || port > 65535) return undefined;
       return { host: (m[1] ?? '127.0.0.1').replace(/^\[|\]$/g, ''), port };
     },
-    { value: fallback, shown: `${fallback.host}:${fallback.port}` },
+    fallback === undefined ? undefined : { value: fallback, shown: `${fallback.host}:${fallback.port}` },
   );
 }

@@ -58,6 +58,26 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
     .option('--json', 'print data as JSON')
     .option('-v, --verbose', 'show retries and other details')
     .option('--no-color', 'no colours in the output')
+    .addOption(
+      textOption(
+        '--via <url>',
+        'reach Iguana through the relay gateway at https://HOST:PORT (token: DOKOMODO_RELAY_TOKEN)',
+      ),
+    )
+    .addOption(textOption('--pin <sha256>', 'with --via: the relay certificate’s sha256 fingerprint'))
+    .addOption(pathOption('--token-file <file>', 'with --via: read the relay token from this file (0600)'))
+    .addOption(
+      pathOption(
+        '--relay-certs <dir>',
+        'reach chains of other hosts through their relays’ mTLS tunnels (certificates in DIR)',
+      ),
+    )
+    .addOption(
+      textOption(
+        '--relay-name <name>',
+        'with --relay-certs: this machine’s certificate name (default operator)',
+      ),
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => out.stdout(s), writeErr: (s) => out.stderr(s) });
@@ -359,6 +379,111 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
       'send one test message through every alert channel of the platform file; exit 1 if one fails',
     )
     .action(lazy(async () => (await import('./commands/monitor/test-alert.ts')).testAlert));
+
+  const relay = program
+    .command('relay')
+    .description(
+      'on a host: the Iguana gateway (HTTPS, tokens) and the mTLS chain tunnels between hosts, until Ctrl-C',
+    )
+    .addOption(
+      textOption('--host <name>', 'the platform host this relay runs on (default: the one local host)'),
+    )
+    .addOption(
+      listenOption(
+        '--listen <[address:]port>',
+        'where the Iguana gateway listens (HTTPS; default 127.0.0.1 and the host’s relay.port, 7780)',
+      ),
+    )
+    .addOption(
+      listenOption(
+        '--tunnel-listen <[address:]port>',
+        'where the tunnel server for this host’s chains listens (mTLS; default the host’s address and relay.tunnel_port, 7781)',
+      ),
+    )
+    .addOption(
+      intOption(
+        '--peer-port <port>',
+        'the tunnel port of every other host’s relay (default: each host’s relay.tunnel_port)',
+        {
+          min: 1,
+          max: 65535,
+        },
+      ),
+    )
+    .addOption(
+      textOption(
+        '--chain-address <address>',
+        'where this host’s chains answer, for the tunnel server (default 127.0.0.1)',
+      ),
+    )
+    .option('--no-gateway', 'serve no Iguana gateway here')
+    .option('--no-tunnels', 'open no tunnel listeners for chains of other hosts')
+    .addOption(
+      pathOption(
+        '--certs <dir>',
+        'the CA and this relay’s certificate (`relay cert --out`)',
+        '~/.dokomodo/relay',
+      ),
+    )
+    .addOption(
+      textOption('--name <name>', 'the certificate name (default: the host name; `relay cert`: required)'),
+    )
+    .addOption(pathOption('--tokens <file>', 'the tokens file', '~/.dokomodo/relay/relay.tokens'))
+    .addOption(
+      pathOption(
+        '--audit <file>',
+        'the audit log (JSON lines, 0600, appended)',
+        '~/.dokomodo/relay/audit.log',
+      ),
+    )
+    .addOption(
+      intOption('--max-body <bytes>', 'largest request body', { min: 256, max: 16_777_216, default: 65_536 }),
+    )
+    .action(lazy(async () => (await import('./commands/relay.ts')).relay));
+  relay
+    .command('cert')
+    .description('make the relay CA (once) and a relay’s certificate; print the fingerprint clients pin')
+    .addOption(pathOption('--out <dir>', 'where the CA and certificates are kept').makeOptionMandatory())
+    .addOption(
+      textOption(
+        '--san <list>',
+        'comma-separated addresses and DNS names the relay is reached at',
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      intOption('--days <n>', 'validity of the relay certificate', { min: 1, max: 3650, default: 825 }),
+    )
+    .action(lazy(async () => (await import('./commands/relay/cert.ts')).relayCert));
+  relay
+    .command('token')
+    .description('add a bearer token to the tokens file (only its sha256 is kept) and print it once')
+    .addOption(
+      textOption(
+        '--id <name>',
+        'who or what the token is for (shown in the audit log)',
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      textOption(
+        '--allow <list>',
+        'comma-separated methods: agent.method, agent.*, * (key-bearing calls such as walletpassphrase only by name)',
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      textOption(
+        '--cert <name>',
+        'an entry for the client certificate of this name (relay CA) instead of a bearer token',
+      ),
+    )
+    .addOption(durationOption('--expires <seconds>', 'expiry from now', { min: 1, max: 10 * 365 * 86400 }))
+    .addOption(
+      numberOption('--rate <n>', 'calls per second (burst twice that)', {
+        above: 0,
+        max: 100_000,
+        unit: 'calls/s',
+      }),
+    )
+    .action(lazy(async () => (await import('./commands/relay/token.ts')).relayToken));
 
   const devnet = program.command('devnet').description('the built-in simulator of komodod and Iguana');
   devnet

@@ -126,12 +126,18 @@ export interface RuntimeParts {
   /** The secret itself (tests, the entrypoint's --secret-fd); default read from the platform's source. */
   secret?: string;
   reach?: Reach;
+  /**
+   * Makes every Iguana client instead of the reach (e.g. a relay's gateway client, `--via`); the
+   * Iguana hosts are then not prepared (no SSH to them).
+   */
+  iguanaClient?: (g: IguanaModel, opts: IguanaClientOptions) => IguanaClient;
 }
 
 /** A runtime from its parts: what nodeRuntime and memoryRuntime share. */
 export function makeRuntime(
   platform: Platform,
-  parts: Required<Omit<RuntimeParts, 'secret'>> & { secret?: string },
+  parts: Required<Omit<RuntimeParts, 'secret' | 'iguanaClient'>> &
+    Pick<RuntimeParts, 'iguanaClient'> & { secret?: string },
 ): Runtime {
   let secret = parts.secret;
   const unreachable = new Map<string, string>();
@@ -168,6 +174,7 @@ export function makeRuntime(
         });
       },
       iguana(g, opts = {}) {
+        if (parts.iguanaClient) return parts.iguanaClient(g, opts);
         check(g.host, `iguana ${g.name}`);
         const ep = reach.iguanaEndpoint(g);
         return new IguanaClient({
@@ -181,9 +188,10 @@ export function makeRuntime(
       // Chains' clients need the secret: a missing one ends the command here, not per chain.
       if (targets.chains?.length) rt.secret();
       // A host found down before is tried again (a long-running monitor sees it come back).
-      for (const t of [...(targets.chains ?? []), ...(targets.iguana ?? [])])
-        if (t.host !== undefined) unreachable.delete(t.host);
-      for (const [h, why] of await reach.prepare(targets)) unreachable.set(h, why);
+      const t = parts.iguanaClient ? { chains: targets.chains ?? [] } : targets;
+      for (const x of [...(t.chains ?? []), ...(t.iguana ?? [])])
+        if (x.host !== undefined) unreachable.delete(x.host);
+      for (const [h, why] of await reach.prepare(t)) unreachable.set(h, why);
     },
     hostOf,
     shell(host) {
@@ -210,6 +218,7 @@ export function nodeRuntime(platform: Platform, opts: RuntimeParts & { stateDir?
     clock: opts.clock ?? systemClock,
     reach: opts.reach ?? directReach(platform),
     ...(opts.secret !== undefined ? { secret: opts.secret } : {}),
+    ...(opts.iguanaClient ? { iguanaClient: opts.iguanaClient } : {}),
   });
 }
 
@@ -226,5 +235,6 @@ export function memoryRuntime(
     clock: opts.clock ?? systemClock,
     reach: opts.reach ?? directReach(platform),
     secret: opts.secret,
+    ...(opts.iguanaClient ? { iguanaClient: opts.iguanaClient } : {}),
   }) as Runtime & { state: StateStore & { docs: Map<string, string> } };
 }

@@ -26,6 +26,9 @@ export const DEFAULTS = Object.freeze({
     /** How start/stop reach a host's daemons when the platform file does not say. */
     controlOfEngine: Object.freeze({ ansible: 'process', compose: 'compose', kubernetes: 'kubectl' }),
     roles: Object.freeze(['chains', 'iguana'] as const),
+    /** `dokomodo relay`: the Iguana gateway and the tunnel server (docs/relay.md). */
+    relayPort: 7780,
+    relayTunnelPort: 7781,
   }),
   chain: Object.freeze({ rules: 'komodo' }),
   backup: Object.freeze({ wallet: false }),

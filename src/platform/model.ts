@@ -80,6 +80,8 @@ export interface HostModel {
   home: string | undefined;
   datadir: string;
   labels: Record<string, string>;
+  /** Ports of `dokomodo relay` on this host: the Iguana gateway and the tunnel server. */
+  relay: { port: number; tunnelPort: number };
 }
 
 export interface NotaryModel {

@@ -178,6 +178,19 @@ export const HostSchema = z
     home: z.string().min(1).optional().describe('Home directory of that user. Default /home/<user>.'),
     datadir: z.string().min(1).optional().describe('Overrides defaults.datadir on this host.'),
     labels: z.record(z.string(), z.string()).optional(),
+    relay: z
+      .strictObject({
+        port: port
+          .optional()
+          .describe(`The relay's Iguana gateway (HTTPS). Default ${DEFAULTS.host.relayPort}.`),
+        tunnel_port: port
+          .optional()
+          .describe(
+            `The relay's tunnel server for this host's chains (mutual TLS); other relays connect here. Default ${DEFAULTS.host.relayTunnelPort}.`,
+          ),
+      })
+      .optional()
+      .describe('Ports of `dokomodo relay` on this host (docs/relay.md).'),
   })
   .describe('A machine (or container group) that runs chains and/or iguana instances.');
 

@@ -57,6 +57,10 @@ export function normalizeHosts(report: Report, input: Parsed['hosts'], defaults:
       home: h0.home ?? (user ? (user === 'root' ? '/root' : `/home/${user}`) : undefined),
       datadir: h0.datadir ?? defaults.datadir,
       labels: h0.labels ?? {},
+      relay: {
+        port: h0.relay?.port ?? DEFAULTS.host.relayPort,
+        tunnelPort: h0.relay?.tunnel_port ?? DEFAULTS.host.relayTunnelPort,
+      },
     });
   }
   const byName = new Map(hosts.map((h) => [h.name, h]));
