@@ -6,7 +6,7 @@
 // Options: BENCH_PAIRS (default 5), BENCH_NO_RECORD=1 to only print.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, recordSection } from './record.mjs';
 
@@ -134,6 +134,8 @@ one read of the digest its last deploy left on each host — against one SSH rou
 | one SSH round trip per host (baseline) | ${rt.toFixed(0)} ms |
 | \`deploy\`, nothing to do | ${s2.toFixed(0)} ms |
 | \`deploy --full\`, nothing to do (Ansible) | ${median(full.map((r) => r.ms)).toFixed(0)} ms |
+
+Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; 2 cores).
 
 A second deploy costs **${(s2 / rt).toFixed(2)}×** the round trips (target ≤ 2×), every host \`unchanged\`.`;
 console.log(md);

@@ -8,7 +8,7 @@
 // BENCH_CHAINS (default 50), BENCH_NO_RECORD=1 to only print.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, recordSection } from './record.mjs';
 
@@ -177,6 +177,8 @@ The deploy phase (Ansible) is not in either: about 8 s for one test host in test
 | \`dokomodo recover\` | ${m(rec.map((x) => x.ms))} ms |
 
 \`recover\` per phase (median ms): ${phases.map((p) => `${p} ${m(rec.map((x) => x.phases[p]))}`).join(', ')}.
+
+Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; 2 cores).
 
 Recover takes **${(median(rec.map((x) => x.ms)) / 1000).toFixed(1)} s** (target: under 60 s), **${(median(steps.map((x) => x.ms)) / median(rec.map((x) => x.ms))).toFixed(2)}×** faster than the same steps by hand.`;
 console.log(md);

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { type Manifest, treeManifest } from '../compiler/write.ts';
 import { DokomodoError } from '../core/errors.ts';
 import type { ChainModel, HostModel } from '../platform/model.ts';
@@ -43,6 +44,17 @@ export interface DeployHostResult {
   affected?: string[];
   /** Of those, the running ones restarted after the apply, each answering RPC again. */
   restarted?: string[];
+  /** Chains that left the host (moved or removed): stopped there and their conf removed (data kept). */
+  retired?: string[];
+}
+
+/** A chain the previous render put on a host and this one does not (from the old host_vars). */
+export interface DepartedChain {
+  name: string;
+  datadir: string;
+  conf: string;
+  daemon: string;
+  unit?: string;
 }
 
 export type DeployEvent =
@@ -231,28 +243,115 @@ export function hostDigest(manifest: Manifest, host: HostModel, shared: string):
   return h.digest('hex');
 }
 
-async function deployedDigest(rt: Runtime, host: HostModel): Promise<string | undefined> {
+/** What the last successful deploy left on the host: its digest and the chains it installed there. */
+interface DeployedRecord {
+  digest?: string;
+  chains: DepartedChain[];
+}
+
+async function deployedRecord(rt: Runtime, host: HostModel): Promise<DeployedRecord | undefined> {
+  let text: string;
   try {
     const r = await rt
       .shell(host)
       .run(['sh', '-c', `cat "$HOME/${MARKER}" 2>/dev/null; exit 0`], { timeoutMs: 30_000 });
-    return r.stdout.trim() || undefined;
+    text = r.stdout.trim();
   } catch {
     return undefined; // unreachable: Ansible says so
   }
+  if (!text) return { chains: [] };
+  try {
+    const j = JSON.parse(text) as { digest?: unknown; chains?: unknown };
+    return {
+      ...(typeof j.digest === 'string' ? { digest: j.digest } : {}),
+      chains: Array.isArray(j.chains) ? (j.chains as DepartedChain[]) : [],
+    };
+  } catch {
+    return { chains: [] };
+  }
 }
 
-async function markDeployed(rt: Runtime, host: HostModel, digest: string): Promise<void> {
+async function markDeployed(rt: Runtime, host: HostModel, record: DeployedRecord): Promise<void> {
   await rt
     .shell(host)
-    .run([
-      'sh',
-      '-c',
-      `mkdir -p "$HOME/.dokomodo" && printf '%s\\n' "$1" > "$HOME/${MARKER}.tmp" && mv -f "$HOME/${MARKER}.tmp" "$HOME/${MARKER}"`,
-      'sh',
-      digest,
-    ])
+    .run(
+      [
+        'sh',
+        '-c',
+        `mkdir -p "$HOME/.dokomodo" && cat > "$HOME/${MARKER}.tmp" && mv -f "$HOME/${MARKER}.tmp" "$HOME/${MARKER}"`,
+      ],
+      { input: `${JSON.stringify(record)}\n` },
+    )
     .catch(() => undefined);
+}
+
+/** The chains each host's rendered host_vars lists (what the tree at `root` deploys there). */
+export function renderedChains(root: string, hosts: readonly string[]): Map<string, DepartedChain[]> {
+  const out = new Map<string, DepartedChain[]>();
+  for (const h of hosts) {
+    const file = join(root, 'ansible', 'host_vars', `${h}.yml`);
+    if (!existsSync(file)) continue;
+    try {
+      const vars = parseYaml(readFileSync(file, 'utf8')) as { dokomodo_chains?: DepartedChain[] } | null;
+      out.set(
+        h,
+        (vars?.dokomodo_chains ?? []).map((c) => ({
+          name: String(c.name),
+          datadir: String(c.datadir),
+          conf: String(c.conf),
+          daemon: String(c.daemon),
+          ...(c.unit ? { unit: String(c.unit) } : {}),
+        })),
+      );
+    } catch {
+      // an unreadable old file: nothing known to retire
+    }
+  }
+  return out;
+}
+
+/**
+ * Stops the departed chains on their old host (SIGTERM through the pid file, then SIGKILL) and
+ * removes their conf (it holds the RPC password) and user unit; the data directory and wallet
+ * stay. One script per chain through the host's shell.
+ */
+async function retire(
+  rt: Runtime,
+  host: HostModel,
+  chains: readonly DepartedChain[],
+): Promise<{ retired: string[]; failed?: string }> {
+  const home =
+    host.home ??
+    (host.local ? (process.env['HOME'] ?? '/root') : `/home/${host.ssh.user ?? host.user ?? 'root'}`);
+  const at = (p: string) => (p === '~' ? home : p.startsWith('~/') ? `${home}/${p.slice(2)}` : p);
+  const retired: string[] = [];
+  const bad: string[] = [];
+  for (const c of chains) {
+    const d = at(c.datadir);
+    const pidFile = `${d}/${c.daemon === 'komodod' ? 'komodod' : c.daemon}.pid`;
+    try {
+      const r = await rt
+        .shell(host)
+        .run(
+          [
+            'sh',
+            '-c',
+            'd=$1; pf=$2; conf=$3; unit=$4; if [ -f "$pf" ]; then p=$(cat "$pf"); if [ -n "$p" ] && kill -0 "$p" 2>/dev/null; then kill -TERM "$p"; n=600; while [ "$n" -gt 0 ] && kill -0 "$p" 2>/dev/null; do sleep 0.1; n=$((n-1)); done; kill -0 "$p" 2>/dev/null && kill -KILL "$p"; fi; rm -f "$pf"; fi; rm -f "$d/$conf"; [ -z "$unit" ] || rm -f "$HOME/.config/systemd/user/$unit"; exit 0',
+            'sh',
+            d,
+            pidFile,
+            c.conf,
+            c.unit ?? '',
+          ],
+          { timeoutMs: 120_000 },
+        );
+      if (r.code === 0) retired.push(c.name);
+      else bad.push(`${c.name}: ${r.stderr.trim().split('\n').at(-1) ?? `exit ${r.code}`}`);
+    } catch (e) {
+      bad.push(`${c.name}: ${(e as Error).message}`);
+    }
+  }
+  return { retired, ...(bad.length ? { failed: bad.join('; ') } : {}) };
 }
 
 /** The last lines of the playbook's output that say why a host failed. */
@@ -299,14 +398,16 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
   let failed = false;
   for (let i = 0; i < viaAnsible.length; i += width) {
     let batch = viaAnsible.slice(i, i + width);
+    // What the last successful deploy left on each host of the batch (one SSH round trip each).
+    const records = new Map(
+      await Promise.all(batch.map(async (h) => [h.name, await deployedRecord(rt, h)] as const)),
+    );
     if (!failed && !opts.full) {
-      // Same as the last successful deploy there: one SSH round trip, no Ansible.
-      const same = await Promise.all(
-        batch.map(async (h) => {
-          const want = digests.get(h.name);
-          return want !== undefined && (await deployedDigest(rt, h)) === want;
-        }),
-      );
+      // Same as the last successful deploy there: no Ansible.
+      const same = batch.map((h) => {
+        const want = digests.get(h.name);
+        return want !== undefined && records.get(h.name)?.digest === want;
+      });
       for (const [k, h] of batch.entries())
         if (same[k])
           emit({
@@ -402,9 +503,25 @@ export async function deploy(rt: Runtime, opts: DeployOptions): Promise<DeployHo
             }
           }
         }
+        const now = renderedChains(opts.root, [h.name]).get(h.name) ?? [];
+        const here = new Set(now.map((c) => c.name));
+        const gone = (records.get(h.name)?.chains ?? []).filter((c) => !here.has(c.name));
+        if (gone.length && result.state !== 'failed') {
+          if (plan)
+            result.message = `${gone.map((c) => c.name).join(', ')} left this host: would be stopped here and their conf removed`;
+          else {
+            const r = await retire(rt, h, gone);
+            result.retired = r.retired;
+            if (r.failed) {
+              failed = true;
+              result.state = 'failed';
+              result.message = `applied, but retiring what left the host failed: ${r.failed}`;
+            }
+          }
+        }
         if (!plan && result.state !== 'failed') {
           const d = digests.get(h.name);
-          if (d) await markDeployed(rt, h, d);
+          await markDeployed(rt, h, { ...(d ? { digest: d } : {}), chains: now });
         }
         emit(result);
       }

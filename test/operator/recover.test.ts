@@ -177,6 +177,29 @@ describe.skipIf(why !== undefined)(
       return out;
     };
 
+    interface DeployHosts {
+      hosts: {
+        host: string;
+        state: string;
+        affected?: string[];
+        restarted?: string[];
+        retired?: string[];
+        message?: string;
+      }[];
+    }
+    /** `dokomodo deploy --json` of the platform file with the test's extra variables. */
+    const deployCli = (args: string[]) => {
+      const r = dokomodo(
+        ['deploy', '--json', '-f', file, ...extra.slice(0, extra.indexOf('--journal-dir')), ...args],
+        {
+          env,
+          timeoutMs: RUN_TIMEOUT_MS,
+        },
+      );
+      outputs.push(r.stdout, r.stderr);
+      return { ...r, json: JSON.parse(r.stdout) as DeployHosts };
+    };
+
     beforeAll(async () => {
       th = await upTestHosts(2);
       const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
@@ -441,23 +464,9 @@ notaries:
         const rcvaPid = pid('RCVA/komodod.pid');
         // The same file edited (a conf names the file it was rendered from: another name changes them all).
         const original = readFileSync(file, 'utf8');
-        const changed = file;
         writeFileSync(file, original.replace('RCVA: { host: nn,', 'RCVA: { host: nn, addnode: [127.0.0.9],'));
         onTestFinished(() => writeFileSync(file, original));
-        const deployArgs = extra.slice(0, extra.indexOf('--journal-dir'));
-        const deploy = (args: string[]) => {
-          const r = dokomodo(['deploy', '--json', '--host', 'nn', '-f', changed, ...deployArgs, ...args], {
-            env,
-            timeoutMs: RUN_TIMEOUT_MS,
-          });
-          outputs.push(r.stdout, r.stderr);
-          return {
-            ...r,
-            json: JSON.parse(r.stdout) as {
-              hosts: { host: string; state: string; affected?: string[]; restarted?: string[] }[];
-            },
-          };
-        };
+        const deploy = (args: string[]) => deployCli(['--host', 'nn', ...args]);
         const plan = deploy(['--plan']);
         expect(plan.code, plan.stderr).toBe(0);
         expect(plan.json.hosts[0]).toMatchObject({ host: 'nn', state: 'changes', affected: ['RCVA'] });
@@ -474,11 +483,50 @@ notaries:
         expect(pid('RCVA/komodod.pid')).not.toBe(rcvaPid);
         expect(pid('komodod.pid')).toBe(kmdPid);
         // Answering already when deploy returned.
-        const h = dokomodo(['rpc', 'RCVA', 'getblockcount', '-f', changed], { env });
+        const h = dokomodo(['rpc', 'RCVA', 'getblockcount', '-f', file], { env });
         expect(h.code, h.stderr).toBe(0);
         const again = deploy([]);
         expect(again.json.hosts[0]).toMatchObject({ state: 'unchanged' });
         expect(again.json.hosts[0]!.restarted).toBeUndefined();
+      },
+      3 * RUN_TIMEOUT_MS,
+    );
+
+    it(
+      'a chain moved to another host: deploy stops it on the old one and removes its conf (data kept); start runs it on the new one; and back',
+      () => {
+        const original = readFileSync(file, 'utf8');
+        onTestFinished(() => writeFileSync(file, original));
+        const deploy = deployCli;
+        const byHost = (j: DeployHosts, h: string) => j.hosts.find((x) => x.host === h);
+        const running = (user: string) =>
+          procs(user, /-ac_name=RCVA/).filter((l) => /^\s*\d+\s+node /.test(l));
+        const nnDir = join(nnHome, '.komodo/RCVA');
+        const oldDir = join(oldHome, '.komodo/RCVA');
+        expect(running(nnUser)).toHaveLength(1);
+        writeFileSync(file, original.replace('RCVA: { host: nn,', 'RCVA: { host: old,'));
+        const plan = deploy(['--plan', '--host', 'nn', 'old']);
+        expect(plan.code, plan.stderr).toBe(0);
+        expect(byHost(plan.json, 'nn')?.message).toContain('RCVA left this host');
+        expect(running(nnUser)).toHaveLength(1);
+        const moved = deploy(['--host', 'nn', 'old']);
+        expect(moved.code, `${moved.stdout}\n${moved.stderr}`).toBe(0);
+        expect(byHost(moved.json, 'nn')).toMatchObject({ state: 'applied', retired: ['RCVA'] });
+        expect(byHost(moved.json, 'old')).toMatchObject({ state: 'applied' });
+        expect(running(nnUser)).toHaveLength(0);
+        expect(existsSync(join(nnDir, 'RCVA.conf'))).toBe(false);
+        expect(existsSync(join(nnDir, 'devnet-chain.json'))).toBe(true);
+        expect(statSync(join(oldDir, 'RCVA.conf')).mode & 0o777).toBe(0o600);
+        expect(cli(['start', 'RCVA']).code).toBe(0);
+        expect(running(oldUser)).toHaveLength(1);
+        // And back: the same the other way round, the chain carrying on from its data on nn.
+        writeFileSync(file, original);
+        const back = deploy(['--host', 'old', 'nn']);
+        expect(back.code, `${back.stdout}\n${back.stderr}`).toBe(0);
+        expect(byHost(back.json, 'old')).toMatchObject({ retired: ['RCVA'] });
+        expect(running(oldUser)).toHaveLength(0);
+        expect(cli(['start', 'RCVA']).code).toBe(0);
+        expect(running(nnUser)).toHaveLength(1);
       },
       3 * RUN_TIMEOUT_MS,
     );

@@ -67,12 +67,15 @@ export async function deploy(ctx: Context, opts: DeployOptions): Promise<number>
       else {
         const r = e.result;
         const what = r.state === 'changes' ? `${r.changed} change${r.changed === 1 ? '' : 's'}` : r.state;
+        const retired = r.retired?.length
+          ? `  retired ${r.retired.join(', ')} (stopped, conf removed, data kept)`
+          : '';
         const chains = r.restarted?.length
           ? `  restarted ${r.restarted.join(', ')}`
           : opts.plan && r.affected?.length
             ? `  would restart ${r.affected.join(', ')} if running`
             : '';
-        const line = `${r.host.padEnd(16)} ${r.engine.padEnd(10)} ${paint(ctx.out, COLOURS[r.state], what)}${r.state === 'applied' ? ` (${r.changed} changed)` : ''}  ${(r.durationMs / 1000).toFixed(1)} s${chains}${r.message ? `  ${r.message}` : ''}`;
+        const line = `${r.host.padEnd(16)} ${r.engine.padEnd(10)} ${paint(ctx.out, COLOURS[r.state], what)}${r.state === 'applied' ? ` (${r.changed} changed)` : ''}  ${(r.durationMs / 1000).toFixed(1)} s${chains}${retired}${r.message ? `  ${r.message}` : ''}`;
         ctx.out.stdout(`${line}\n`);
       }
     },
