@@ -123,6 +123,9 @@ for (const r of [...second, ...full])
   if (r.states.some((s) => s !== 'unchanged')) throw new Error(`expected unchanged, got ${r.states}`);
 const s2 = median(second.map((r) => r.ms));
 const rt = median(ssh);
+const load = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 const md = `3 throw-away SSH hosts on loopback (own sshd and Unix user each), 4 chains each, deployed once.
 Then \`dokomodo deploy\` again with nothing to do — the whole command: start-up, render of the tree,
 one read of the digest its last deploy left on each host — against one SSH round trip per host
@@ -135,7 +138,7 @@ one read of the digest its last deploy left on each host — against one SSH rou
 | \`deploy\`, nothing to do | ${s2.toFixed(0)} ms |
 | \`deploy --full\`, nothing to do (Ansible) | ${median(full.map((r) => r.ms)).toFixed(0)} ms |
 
-Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; 2 cores).
+Load average at the end: ${load} (1/5/15 min; 2 cores).
 
 A second deploy costs **${(s2 / rt).toFixed(2)}×** the round trips (target ≤ 2×), every host \`unchanged\`.`;
 console.log(md);

@@ -162,6 +162,9 @@ try {
 }
 const m = (xs) => median(xs).toFixed(0);
 const phases = Object.keys(rec[0].phases);
+const load = loadavg()
+  .map((x) => x.toFixed(1))
+  .join(' / ');
 const md = `One host (this machine) with KMD and ${N} assetchains, one Iguana notarizing all ${N + 1}; the
 devnet's komodod (1 s blocks, coinbase mature after one) and Iguana installed as the host's
 \`komodod\` and \`iguana\`. From a wiped home (only Iguana's working directory with its elected
@@ -178,7 +181,7 @@ The deploy phase (Ansible) is not in either: about 8 s for one test host in test
 
 \`recover\` per phase (median ms): ${phases.map((p) => `${p} ${m(rec.map((x) => x.phases[p]))}`).join(', ')}.
 
-Load average at the end: ${loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min; 2 cores).
+Load average at the end: ${load} (1/5/15 min; 2 cores).
 
 Recover takes **${(median(rec.map((x) => x.ms)) / 1000).toFixed(1)} s** (target: under 60 s), **${(median(steps.map((x) => x.ms)) / median(rec.map((x) => x.ms))).toFixed(2)}×** faster than the same steps by hand.`;
 console.log(md);
