@@ -372,6 +372,12 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         'the data directory given to `start --datadir` (where the chains’ debug.log are)',
       ),
     )
+    .addOption(
+      textOption(
+        '--as-host <name>',
+        'the platform host this monitor runs on: its chains are reached on loopback, the others over SSH',
+      ),
+    )
     .action(lazy(async () => (await import('./commands/monitor.ts')).monitor));
   monitor
     .command('test-alert')

@@ -1,19 +1,19 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule; serve metrics, the page and the API; evaluate and deliver alerts. */
-import { ExitCode } from '../../core/errors.ts';
+import { ExitCode, usageError } from '../../core/errors.ts';
 import { registerSecret } from '../../core/redact.ts';
 import type { StateStore } from '../../core/state.ts';
 import { Alerter, monitorStateKey } from '../../monitor/alerter.ts';
 import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
-import { join } from 'node:path';
 import { LogTailer } from '../../monitor/logs.ts';
+import { logSources } from '../../monitor/log-sources.ts';
 import { fleetReach } from '../../operator/remote/reach.ts';
 import { nodeRuntime } from '../../operator/runtime.ts';
 import { localChain } from '../../operator/daemon/local.ts';
 import { nodeHost } from '../../core/host.ts';
 import { MONITOR_PORT } from '../../contract/metrics.ts';
 import { type MonitorEvent, MonitorService } from '../../monitor/service.ts';
-import { selectChains } from '../../platform/select.ts';
+import { asHost, selectChains } from '../../platform/select.ts';
 import { type Context, loadSelection } from '../context.ts';
 import type { Listen } from '../options.ts';
 import { paint } from '../output.ts';
@@ -27,10 +27,24 @@ export interface MonitorOptions {
   once?: boolean;
   stateDir?: string;
   datadir?: string;
+  /** The platform host this monitor runs on (its chains are this machine's). */
+  asHost?: string;
 }
 
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
-  const { platform, selection } = loadSelection(ctx);
+  const loaded = loadSelection(ctx);
+  const { selection } = loaded;
+  let platform = loaded.platform;
+  if (opts.asHost !== undefined) {
+    const seen = asHost(platform, opts.asHost);
+    if (!seen)
+      throw usageError(
+        'unknown-host',
+        `no host ${opts.asHost} in ${platform.file}`,
+        `--as-host names the host this monitor runs on: one of ${platform.hosts.map((h) => h.name).join(', ') || '(none)'}`,
+      );
+    platform = seen;
+  }
   const targets = selectChains(platform, selection, chains);
   // The fleet's chains are polled where they run (SSH-forwarded ports), like status.
   const runtime = nodeRuntime(platform, {
@@ -42,21 +56,17 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   const intervalMs = (opts.interval ?? 30) * 1000;
   const store = runtime.state;
   const alerter = opts.once ? undefined : alerterOf(ctx, platform, store);
-  // Logs are read where they are: chains of this machine (the fleet's SSH tails come later).
+  // Logs are read where they are: files of this machine directly, of other hosts over SSH.
   const logsKey = monitorStateKey(platform, 'logs');
   const datadirOf = (c: ChainModel): string | undefined =>
     (runtime.hostOf(c.host)?.local ?? true)
       ? localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir
       : undefined;
-  const logs = opts.once
-    ? undefined
-    : new LogTailer(
-        targets.flatMap((c) => {
-          const dir = datadirOf(c);
-          return dir === undefined ? [] : [{ source: c.name, path: join(dir, 'debug.log') }];
-        }),
-        { seen: readSeen(store.read(logsKey)) },
-      );
+  // With --once the tails only start (nothing is read before the start); the remote disk is read.
+  const logs = new LogTailer(
+    logSources(runtime, targets, opts.datadir === undefined ? {} : { datadir: opts.datadir }),
+    opts.once ? {} : { seen: readSeen(store.read(logsKey)) },
+  );
   const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
   registerSecret(token);
   const service = new MonitorService({
@@ -66,7 +76,8 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     ...(alerter ? { alerter } : {}),
     ...(token ? { token } : {}),
     datadirOf,
-    ...(logs ? { logs, saveLogs: () => store.write(logsKey, `${JSON.stringify(logs.seenState())}\n`) } : {}),
+    logs,
+    ...(opts.once ? {} : { saveLogs: () => store.write(logsKey, `${JSON.stringify(logs.seenState())}\n`) }),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
   });
   if (opts.once) {
