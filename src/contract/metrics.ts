@@ -277,3 +277,9 @@ export function notarizationActive(chain: ChainModel, iguanaCoins: ReadonlySet<s
 export function metricSpec(name: string): MetricSpec | undefined {
   return METRICS.find((m) => m.name === name);
 }
+
+/**
+ * Iguana's output in its working directory: the rendered unit appends stdout and stderr there
+ * (as the dPoW launch scripts do), and the monitor tails it.
+ */
+export const IGUANA_LOG = 'iguana.log';

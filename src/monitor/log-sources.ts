@@ -10,9 +10,9 @@ import { expandLocal, localChain } from '../operator/daemon/local.ts';
 import { onHost, remoteChain } from '../operator/daemon/remote.ts';
 import type { Runtime } from '../operator/runtime.ts';
 import type { LogSource } from './logs.ts';
+import { IGUANA_LOG } from '../contract/metrics.ts';
 
-/** Iguana's output file in its working directory (the rendered systemd unit writes it). */
-export const IGUANA_LOG = 'iguana.log';
+export { IGUANA_LOG };
 
 /** The log source name of an Iguana instance (`/api/logs/iguana-main`). */
 export function iguanaSource(g: IguanaModel): string {

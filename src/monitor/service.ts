@@ -25,6 +25,8 @@ export interface MonitorServiceOptions {
   intervalMs: number;
   /** Data directories of chains on this host, for their disk space (default poll only). */
   datadirOf?: (chain: ChainModel) => string | undefined;
+  /** False: the Iguana instances are not polled (a container's monitor cannot reach their API). */
+  iguana?: boolean;
   /** Stand-in for tests; the default polls every chain and Iguana over the network. */
   poll?: (runtime: Runtime, chains: readonly ChainModel[]) => Promise<Snapshot>;
   onEvent?: (e: MonitorEvent) => void;
@@ -58,7 +60,12 @@ export class MonitorService {
       ...(opts.token ? { token: opts.token } : {}),
     });
     this.poll =
-      opts.poll ?? ((rt, c) => pollOnce(rt, c, opts.datadirOf ? { datadirOf: opts.datadirOf } : {}));
+      opts.poll ??
+      ((rt, c) =>
+        pollOnce(rt, c, {
+          ...(opts.datadirOf ? { datadirOf: opts.datadirOf } : {}),
+          ...(opts.iguana === false ? { iguana: false } : {}),
+        }));
   }
 
   /** One poll; the exporter holds its values afterwards. */

@@ -81,6 +81,26 @@ describe('dokomodo monitor', () => {
     }
   });
 
+  it('--container compose polls the chains but not Iguana (its API is private to its container); bad values exit 2', () => {
+    const r = run(['monitor', '--once', '--container', 'compose']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(value(r.stdout, 'dokomodo_chain_up{chain="MONX00",host="local"}')).toBe(1);
+    expect(r.stdout).not.toMatch(/^dokomodo_iguana_up\{/m);
+    const bad = run(['monitor', '--once', '--container', 'docker']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--container docker: expected compose or kubernetes');
+    const host = run(['monitor', '--once', '--as-host', 'nowhere']);
+    expect(host.code).toBe(2);
+    expect(host.stderr).toContain('error unknown-host');
+  });
+
+  it('--container kubernetes asks each chain at its Service name (none resolves here: all down)', () => {
+    const r = run(['monitor', '--once', '--container', 'kubernetes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(value(r.stdout, 'dokomodo_chain_up{chain="MONX00",host="local"}')).toBe(0);
+    expect(value(r.stdout, 'dokomodo_chain_up{chain="MONKMD",host="local"}')).toBe(0);
+  });
+
   it('a port already in use is a clear error, not a crash', async () => {
     const { createServer } = await import('node:net');
     const squatter = createServer();

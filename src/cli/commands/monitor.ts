@@ -1,5 +1,6 @@
 /** `dokomodo monitor`: poll every chain and Iguana on a schedule; serve metrics, the page and the API; evaluate and deliver alerts. */
 import { ExitCode, usageError } from '../../core/errors.ts';
+import { containerSecretEnv } from '../../compiler/renderers/entrypoint.ts';
 import { registerSecret } from '../../core/redact.ts';
 import type { StateStore } from '../../core/state.ts';
 import { Alerter, monitorStateKey } from '../../monitor/alerter.ts';
@@ -7,7 +8,7 @@ import { resolveChannels, resolveHeartbeat } from '../../monitor/notify.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
 import { LogTailer } from '../../monitor/logs.ts';
 import { logSources } from '../../monitor/log-sources.ts';
-import { fleetReach } from '../../operator/remote/reach.ts';
+import { clusterReach, fleetReach } from '../../operator/remote/reach.ts';
 import { nodeRuntime } from '../../operator/runtime.ts';
 import { localChain } from '../../operator/daemon/local.ts';
 import { nodeHost } from '../../core/host.ts';
@@ -29,6 +30,8 @@ export interface MonitorOptions {
   datadir?: string;
   /** The platform host this monitor runs on (its chains are this machine's). */
   asHost?: string;
+  /** The monitor runs in a container of the compose or kubernetes target. */
+  container?: string;
 }
 
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
@@ -45,10 +48,26 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
       );
     platform = seen;
   }
-  const targets = selectChains(platform, selection, chains);
-  // The fleet's chains are polled where they run (SSH-forwarded ports), like status.
+  const container = opts.container;
+  if (container !== undefined && container !== 'compose' && container !== 'kubernetes')
+    throw usageError('bad-option', `--container ${container}: expected compose or kubernetes`);
+  if (container === 'compose' && opts.asHost === undefined && platform.hosts.length > 0)
+    throw usageError(
+      'bad-option',
+      '--container compose needs --as-host: the host whose compose project this monitor is part of',
+    );
+  // Containers get the platform secret in their environment, whatever the platform file says.
+  if (container !== undefined && !('env' in platform.secret))
+    platform = { ...platform, secret: { env: containerSecretEnv(platform) } };
+  let targets = selectChains(platform, selection, chains);
+  // A compose project's monitor shares its host's network: it reaches that host's chains on
+  // loopback, and no other host (no SSH in the container).
+  if (container === 'compose' && opts.asHost !== undefined)
+    targets = targets.filter((c) => c.host === opts.asHost);
+  // The fleet's chains are polled where they run (SSH-forwarded ports), like status; in the
+  // kubernetes namespace at their Services.
   const runtime = nodeRuntime(platform, {
-    reach: fleetReach(platform),
+    reach: container === 'kubernetes' ? clusterReach(platform) : fleetReach(platform),
     ...(opts.stateDir !== undefined ? { stateDir: opts.stateDir } : {}),
   });
   ctx.cleanups.push(() => runtime.close());
@@ -63,8 +82,11 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
       ? localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir
       : undefined;
   // With --once the tails only start (nothing is read before the start); the remote disk is read.
+  // In a container the chains' files are in their own volumes: no tails there.
   const logs = new LogTailer(
-    logSources(runtime, targets, opts.datadir === undefined ? {} : { datadir: opts.datadir }),
+    container
+      ? []
+      : logSources(runtime, targets, opts.datadir === undefined ? {} : { datadir: opts.datadir }),
     opts.once ? {} : { seen: readSeen(store.read(logsKey)) },
   );
   const token = process.env['DOKOMODO_MONITOR_TOKEN'] || undefined;
@@ -75,7 +97,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
     intervalMs,
     ...(alerter ? { alerter } : {}),
     ...(token ? { token } : {}),
-    datadirOf,
+    ...(container ? { iguana: false } : { datadirOf }),
     logs,
     ...(opts.once ? {} : { saveLogs: () => store.write(logsKey, `${JSON.stringify(logs.seenState())}\n`) }),
     ...(opts.once ? {} : { onEvent: (e: MonitorEvent) => printEvent(ctx, e) }),
