@@ -104,7 +104,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
   });
   if (opts.once) {
     await service.pollNow();
-    ctx.out.stdout(await service.exporter.registry.metrics());
+    ctx.out.stdout(service.exporter.metricsText());
     return ExitCode.ok;
   }
   const { host, port } = opts.listen ?? { host: '127.0.0.1', port: MONITOR_PORT };
