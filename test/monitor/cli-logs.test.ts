@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'dk-cli-logs-'));
 const file = join(dir, 'dokomodo.yaml');
@@ -76,5 +76,9 @@ describe('dokomodo monitor tails the logs', () => {
     );
     await until(/LOGX00: disk-full: .*Disk space is low/, 'disk-full event');
     await until(/iguana-main \(LOGX00\): need-funds: LOGX00 need to fund address/, 'Iguana need-funds event');
+    // each once: the next polls read nothing new
+    await new Promise((r) => setTimeout(r, 2500));
+    expect(err.match(/: disk-full: /g)).toHaveLength(1);
+    expect(err.match(/: need-funds: /g)).toHaveLength(1);
   }, 40_000);
 });
