@@ -47,23 +47,14 @@ describe('dokomodo monitor tails the logs', () => {
       { env: { ...process.env, DOKOMODO_SECRET: 'cli-logs-secret-0123456789', NO_COLOR: '1' } },
     );
     let err = '';
-    const until = (re: RegExp, what: string) =>
-      new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no ${what} in: ${err}`)), 20_000);
-        const check = () => {
-          if (re.test(err)) {
-            clearTimeout(t);
-            child!.stderr!.off('data', on);
-            resolve();
-          }
-        };
-        const on = (b: Buffer) => {
-          err += b;
-          check();
-        };
-        child!.stderr!.on('data', on);
-        check();
-      });
+    child.stderr!.on('data', (b: Buffer) => {
+      err += b;
+    });
+    /** Waits (bounded) until the monitor's stderr matches. */
+    const until = async (re: RegExp, what: string) => {
+      for (let i = 0; i < 200 && !re.test(err); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!re.test(err)) throw new Error(`no ${what} in: ${err}`);
+    };
     await until(/dashboard on http/, 'listening line');
     // Neither file exists at start: each is read from its start once it appears.
     const chainDir = join(dir, 'komodo', 'LOGX00');
