@@ -20,8 +20,11 @@ export function iguanaSource(g: IguanaModel): string {
 }
 
 /**
- * The chain an Iguana line is about: the first of the instance's coins whose Iguana symbol
- * (KMD, LTC, an assetchain's name) stands in the line as a word; none: the line counts for no chain.
+ * The chain an Iguana line is about. Iguana (dPoW 2f846c0, dpow_rpc.c `dpow_haveutxo`) says
+ * `no (SRC -> COIN) utxo: need to fund address.(R…) or wait for splitfund to confirm` — the coin
+ * after the arrow is the one short of UTXOs (SRC is empty when it is the source chain itself);
+ * other lines name the coin as a word. A coin is matched by its Iguana symbol (KMD, LTC, an
+ * assetchain's name) among the instance's coins; a line that names none counts for no chain.
  */
 export function iguanaCharge(platform: Platform, g: IguanaModel): (line: string) => string | undefined {
   const bySymbol = new Map<string, string>();
@@ -33,9 +36,13 @@ export function iguanaCharge(platform: Platform, g: IguanaModel): (line: string)
   const escaped = [...bySymbol.keys()]
     .sort((a, b) => b.length - a.length)
     .map((s) => s.replace(/[^\w]/g, '\\$&'));
-  const re = new RegExp(`(?<![\\w])(${escaped.join('|')})(?![\\w])`);
+  const word = new RegExp(`(?<![\\w])(${escaped.join('|')})(?![\\w])`);
+  const arrow = /->\s*([^\s)]+)\s*\)/;
   return (line) => {
-    const m = re.exec(line);
+    const a = arrow.exec(line);
+    const target = a ? bySymbol.get(a[1]!) : undefined;
+    if (target !== undefined) return target;
+    const m = word.exec(line);
     return m ? bySymbol.get(m[1]!) : undefined;
   };
 }

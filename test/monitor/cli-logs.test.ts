@@ -63,10 +63,13 @@ describe('dokomodo monitor tails the logs', () => {
     appendFileSync(join(chainDir, 'debug.log'), '2026-12-03 10:00:00 Error: Disk space is low!\n');
     appendFileSync(
       join(work, 'iguana.log'),
-      'LOGX00 need to fund address RXL3YXG2ceaB6C5hfJcN4fvmLH2C34knhA or wait for splitfund to confirm\n',
+      'no ( -> LOGX00) utxo: need to fund address.(RXL3YXG2ceaB6C5hfJcN4fvmLH2C34knhA) or wait for splitfund to confirm\n',
     );
     await until(/LOGX00: disk-full: .*Disk space is low/, 'disk-full event');
-    await until(/iguana-main \(LOGX00\): need-funds: LOGX00 need to fund address/, 'Iguana need-funds event');
+    await until(
+      /iguana-main \(LOGX00\): need-funds: no \( -> LOGX00\) utxo: need to fund address/,
+      'Iguana need-funds event',
+    );
     // each once: the next polls read nothing new
     await new Promise((r) => setTimeout(r, 2500));
     expect(err.match(/: disk-full: /g)).toHaveLength(1);

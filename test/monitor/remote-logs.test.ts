@@ -202,12 +202,23 @@ notaries:
   it('a line names the coin it is about: that chain is charged; a line naming none counts for no chain', () => {
     const g = platform.iguana[0]!;
     const charge = iguanaCharge(platform, g);
+    const addr = 'RXL3YXG2ceaB6C5hfJcN4fvmLH2C34knhA';
+    // dPoW 2f846c0 (the Iguana CI builds): the coin after the arrow is the one short of UTXOs
     expect(
-      charge('DOC need to fund address RXL3YXG2ceaB6C5hfJcN4fvmLH2C34knhA or wait for splitfund to confirm'),
-    ).toBe('DOC');
-    expect(charge('cant dPoW an inactive coin MARTY')).toBe('MARTY');
+      charge(`no (DOC -> KMD) utxo: need to fund address.(${addr}) or wait for splitfund to confirm`),
+    ).toBe('KMD');
+    expect(charge(`no ( -> DOC) utxo: need to fund address.(${addr}) or wait for splitfund to confirm`)).toBe(
+      'DOC',
+    );
+    // older builds
+    expect(charge(`no MARTY utxo: need to fund address.(${addr}) or wait for splitfund to confirm`)).toBe(
+      'MARTY',
+    );
+    expect(
+      charge(`no utxo: need to fund address.(${addr}) or wait for splitfund to confirm`),
+    ).toBeUndefined();
+    expect(charge('cant find utxo.MARTY')).toBe('MARTY');
     expect(charge('MARTYX is not a coin of ours; KMDish neither')).toBeUndefined();
-    expect(charge('need to fund address')).toBeUndefined();
   });
 
   it('each chain debug.log where it runs, and iguana.log in the Iguana working directory', () => {
@@ -259,7 +270,7 @@ notaries:
     await service.pollNow();
     appendFileSync(
       f,
-      'MARTY need to fund address RXL3YXG2ceaB6C5hfJcN4fvmLH2C34knhA or wait for splitfund to confirm\n',
+      'no (KMD -> MARTY) utxo: need to fund address.(RXL3YXG2ceaB6C5hfJcN4fvmLH2C34knhA) or wait for splitfund to confirm\n',
     );
     now += 30;
     await service.pollNow();
