@@ -10,6 +10,7 @@
  * The list of files goes on the script's standard input (four lines per file), never in argv.
  */
 import type { HostModel } from '../platform/model.ts';
+import { fanout } from '../operator/fanout.ts';
 import type { HostShell } from '../operator/remote/shell.ts';
 import type { LogEvent, LogTailer, Tail } from './logs.ts';
 
@@ -68,18 +69,22 @@ export interface RemoteReadOptions {
   hostBudget?: number;
   /** Per host exec timeout. Default 20 s. */
   timeoutMs?: number;
+  /** Hosts read at once. Default 8. */
+  concurrency?: number;
 }
 
-/** Reads the new bytes of every remote source of `tailer` (one exec per host, hosts in parallel). */
+/** Reads the new bytes of every remote source of `tailer` (one exec per host, 8 hosts at once). */
 export async function pollRemote(
   tailer: LogTailer,
   now: number,
   opts: RemoteReadOptions,
 ): Promise<RemoteRead> {
   const out: RemoteRead = { events: [], diskFree: new Map(), failed: new Map() };
-  const groups = [...tailer.remoteTails().values()];
-  await Promise.all(
-    groups.map(async ({ host, tails }) => {
+  const groups = tailer.remoteTails();
+  await fanout(
+    [...groups.keys()],
+    async (name) => {
+      const { host, tails } = groups.get(name)!;
       // A path with a newline cannot cross the line-based list; such a source is never read.
       const readable = tails.filter(([, t]) => !/[\n\r]/.test(t.path + (t.datadir ?? '')));
       if (readable.length === 0) return;
@@ -107,7 +112,8 @@ export async function pollRemote(
         return;
       }
       applyReply(tailer, readable, stdout, now, out);
-    }),
+    },
+    { concurrency: opts.concurrency ?? 8 },
   );
   return out;
 }
