@@ -82,7 +82,7 @@ export async function monitor(ctx: Context, chains: string[], opts: MonitorOptio
       ? localChain(c, opts.datadir === undefined ? {} : { datadir: opts.datadir }).datadir
       : undefined;
   // With --once the tails only start (nothing is read before the start); the remote disk is read.
-  // In a container the chains' files are in their own volumes: no tails there.
+  // In a container the daemons log to the container runtime (-printtoconsole): nothing to tail.
   const logs = new LogTailer(
     container
       ? []
