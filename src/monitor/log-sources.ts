@@ -12,7 +12,6 @@ import type { Runtime } from '../operator/runtime.ts';
 import type { LogSource } from './logs.ts';
 import { IGUANA_LOG } from '../contract/metrics.ts';
 
-
 /** The log source name of an Iguana instance (`/api/logs/iguana-main`). */
 export function iguanaSource(g: IguanaModel): string {
   return `iguana-${g.name}`;
