@@ -44,19 +44,14 @@ function fakeShell(
   };
 }
 
-const host = (name: string): HostModel => ({
-  name,
-  address: '192.0.2.7',
-  ssh: { user: 'notary', port: 22, key: undefined, knownHosts: undefined, options: {} },
-  local: false,
-  engine: 'ansible',
-  control: 'process',
-  roles: ['chains'],
-  user: 'notary',
-  home: '/home/notary',
-  datadir: '~/.komodo',
-  labels: {},
-});
+/** A host of another machine, as the loader makes it (reached over SSH). */
+const farHost = platformText(`version: 1
+hosts:
+  far: { address: 192.0.2.7, ssh: { user: notary }, home: /home/notary }
+chains:
+  KMD: { host: far }
+`).hosts[0]!;
+const host = (name: string): HostModel => ({ ...farHost, name });
 
 describe('remote log tails (one exec per host and poll)', () => {
   it('starts at the end, reads appended whole lines of every file of the host in one exec, and its disk', async () => {
