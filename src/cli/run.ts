@@ -372,6 +372,18 @@ export function createProgram(out: Out, setExit: (code: number) => void): Comman
         'the data directory given to `start --datadir` (where the chains’ debug.log are)',
       ),
     )
+    .addOption(
+      textOption(
+        '--as-host <name>',
+        'the platform host this monitor runs on: its chains are reached on loopback, the others over SSH',
+      ),
+    )
+    .addOption(
+      textOption(
+        '--container <compose|kubernetes>',
+        'runs in a container of that target: compose reaches its host’s chains on loopback, kubernetes each chain’s Service; Iguana and log files are not read',
+      ),
+    )
     .action(lazy(async () => (await import('./commands/monitor.ts')).monitor));
   monitor
     .command('test-alert')

@@ -136,7 +136,8 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
     labels: CHAIN_LABELS,
     subject: 'local chain',
     onlyWhenUp: false,
-    source: '`statfs` of the data directory, for chains on the monitor’s host',
+    source:
+      '`statfs` of the data directory on the monitor’s host; `df -Pk` over SSH for chains of other hosts (not in containers)',
   },
   chainMetric(
     'dokomodo_chain_rpc_duration_seconds',
@@ -170,7 +171,7 @@ export const METRICS: readonly MetricSpec[] = Object.freeze([
     subject: 'local chain',
     onlyWhenUp: false,
     source:
-      'the chain’s `debug.log` on the monitor’s host, tailed every poll (patterns in `src/monitor/logs.ts`)',
+      'the chain’s `debug.log` and its Iguana’s `iguana.log` (a line naming the chain), tailed every poll where they are: directly on the monitor’s host, over SSH on other hosts (patterns in `src/monitor/logs.ts`)',
   },
   {
     name: 'dokomodo_poll_timestamp_seconds',
@@ -277,3 +278,9 @@ export function notarizationActive(chain: ChainModel, iguanaCoins: ReadonlySet<s
 export function metricSpec(name: string): MetricSpec | undefined {
   return METRICS.find((m) => m.name === name);
 }
+
+/**
+ * Iguana's output in its working directory: the rendered unit appends stdout and stderr there
+ * (as the dPoW launch scripts do), and the monitor tails it.
+ */
+export const IGUANA_LOG = 'iguana.log';

@@ -13,7 +13,7 @@ import { DokomodoError } from '../core/errors.ts';
 import type { Alerter } from './alerter.ts';
 import { dashboardHtml } from './dashboard.ts';
 import type { LogTailer } from './logs.ts';
-import type { Exporter } from './exporter.ts';
+import { EXPOSITION_CONTENT_TYPE, type Exporter } from './exporter.ts';
 import type { Hub } from './model.ts';
 
 export interface MonitorAppDeps {
@@ -119,9 +119,15 @@ export function monitorApp(deps: MonitorAppDeps): Hono {
       queued: alerter?.pending ?? 0,
     }),
   );
-  app.get(MONITOR_PATH, async (c) =>
-    c.body(await exporter.metricsBytes(), 200, { 'content-type': exporter.registry.contentType }),
-  );
+  // Made once per poll: the text, and its gzip for clients that take it (Prometheus does).
+  app.get(MONITOR_PATH, async (c) => {
+    const headers = { 'content-type': EXPOSITION_CONTENT_TYPE, vary: 'accept-encoding' };
+    if (/\bgzip\b/i.test(c.req.header('accept-encoding') ?? '')) {
+      const gz = await exporter.metricsGzip();
+      return c.body(gz as Uint8Array<ArrayBuffer>, 200, { ...headers, 'content-encoding': 'gzip' });
+    }
+    return c.body(exporter.metricsBytes(), 200, headers);
+  });
   app.get('/healthz', (c) => (exporter.snapshot ? c.text('ok\n', 200) : c.text('no poll yet\n', 503)));
   app.all('*', (c) =>
     c.req.method === 'GET' || c.req.method === 'HEAD'

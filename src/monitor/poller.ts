@@ -116,6 +116,8 @@ export interface PollOptions {
   timeoutMs?: number;
   /** The data directory of a chain on the monitor's host (its disk space is sampled), else undefined. */
   datadirOf?: (chain: ChainModel) => string | undefined;
+  /** Poll the Iguana instances of these chains (default). A container's monitor cannot: their API is private to their own container. */
+  iguana?: boolean;
 }
 
 /** Free fraction of the file system holding `dir`; undefined when it cannot be read. */
@@ -141,7 +143,8 @@ export async function pollOnce(
     (name) => sampleChain(rt, byName.get(name)!, opts.timeoutMs ?? 10_000),
     { concurrency: opts.concurrency ?? 64 },
   );
-  const instances = rt.platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
+  const instances =
+    opts.iguana === false ? [] : rt.platform.iguana.filter((g) => g.coins.some((c) => byName.has(c)));
   const igs = await iguanaStatuses(rt, instances);
   return {
     at: rt.clock.now() / 1000,

@@ -11,6 +11,7 @@ import { Exporter } from './exporter.ts';
 import { LOG_PATTERNS, type LogEvent, type LogTailer } from './logs.ts';
 import { History, Hub, statusModel } from './model.ts';
 import { pollOnce, type Snapshot } from './poller.ts';
+import { pollRemote } from './remote-logs.ts';
 
 export type MonitorEvent =
   | { kind: 'listening'; url: string; chains: number; intervalMs: number }
@@ -24,6 +25,8 @@ export interface MonitorServiceOptions {
   intervalMs: number;
   /** Data directories of chains on this host, for their disk space (default poll only). */
   datadirOf?: (chain: ChainModel) => string | undefined;
+  /** False: the Iguana instances are not polled (a container's monitor cannot reach their API). */
+  iguana?: boolean;
   /** Stand-in for tests; the default polls every chain and Iguana over the network. */
   poll?: (runtime: Runtime, chains: readonly ChainModel[]) => Promise<Snapshot>;
   onEvent?: (e: MonitorEvent) => void;
@@ -57,7 +60,12 @@ export class MonitorService {
       ...(opts.token ? { token: opts.token } : {}),
     });
     this.poll =
-      opts.poll ?? ((rt, c) => pollOnce(rt, c, opts.datadirOf ? { datadirOf: opts.datadirOf } : {}));
+      opts.poll ??
+      ((rt, c) =>
+        pollOnce(rt, c, {
+          ...(opts.datadirOf ? { datadirOf: opts.datadirOf } : {}),
+          ...(opts.iguana === false ? { iguana: false } : {}),
+        }));
   }
 
   /** One poll; the exporter holds its values afterwards. */
@@ -65,6 +73,16 @@ export class MonitorService {
     const s = await this.poll(this.opts.runtime, this.opts.chains);
     if (this.opts.logs) {
       const found = this.opts.logs.poll(s.at);
+      const rt = this.opts.runtime;
+      // Files of other hosts: one exec per host, hosts in parallel; a host that fails is skipped.
+      const remote = await pollRemote(this.opts.logs, s.at, { shellOf: (h) => rt.shell(h) });
+      found.push(...remote.events);
+      if (remote.diskFree.size) {
+        s.chains = s.chains.map((c) => {
+          const free = remote.diskFree.get(c.chain.name);
+          return free === undefined || c.diskFree !== undefined ? c : { ...c, diskFree: free };
+        });
+      }
       for (const event of found) this.opts.onEvent?.({ kind: 'log', event });
       if (found.length) this.opts.saveLogs?.();
       s.logs = this.logSamples();

@@ -65,3 +65,16 @@ export function selectChains(
   // Platform-file order, whatever order the targets were named in.
   return selection.chains.filter((c) => picked.has(c.name));
 }
+
+/**
+ * The platform as seen from host `name` itself (the monitor's `--as-host`): that host is this
+ * machine — its daemons are reached on loopback and its files read directly — and every other
+ * host stays as the platform file says (over SSH). Undefined when the platform has no such host.
+ */
+export function asHost(platform: Platform, name: string): Platform | undefined {
+  if (!platform.hosts.some((h) => h.name === name)) return undefined;
+  return {
+    ...platform,
+    hosts: platform.hosts.map((h) => (h.name === name ? { ...h, local: true, address: '127.0.0.1' } : h)),
+  };
+}

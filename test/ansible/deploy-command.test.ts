@@ -36,7 +36,7 @@ defaults:
 hosts:
   gone: { address: 127.0.0.250, ssh: { user: nobody, port: ${h1.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: /nonexistent, roles: [chains] }
   th1: ${host(h1, 'chains')}
-  th2: ${host(h2, 'chains')}
+  th2: ${host(h2, 'chains, monitor')}
   th3: ${host(h3, 'chains')}
 chains:
   DOC: { host: th1, params: { ac_supply: 90000000000, ac_reward: 100000000, ac_cc: 3, ac_staked: 10 } }
@@ -108,6 +108,13 @@ ${extraChain}`;
         expect(statSync(join(th.hosts[0]!.home, '.komodo/DOC/DOC.conf')).mode & 0o777).toBe(0o600);
         expect(statSync(join(th.hosts[1]!.home, '.komodo/MARTY/MARTY.conf')).mode & 0o777).toBe(0o600);
         expect(statSync(join(th.hosts[2]!.home, '.komodo/THREEC/THREEC.conf')).mode & 0o777).toBe(0o600);
+        // th2 runs the monitor: it has the platform file's copy and the env template (0600), th1 not.
+        const copy = join(th.hosts[1]!.home, '.dokomodo/monitor/platform/dokomodo.yaml');
+        expect(readFileSync(copy, 'utf8')).toBe(readFileSync(file, 'utf8'));
+        expect(statSync(join(th.hosts[1]!.home, '.dokomodo/monitor/monitor.env.example')).mode & 0o777).toBe(
+          0o600,
+        );
+        expect(() => statSync(join(th.hosts[0]!.home, '.dokomodo/monitor'))).toThrow();
         const again = run(['--plan', '--host', 'th1', 'th2', 'th3']);
         expect(again.code).toBe(0);
         expect(states(again.json)).toEqual([
@@ -149,6 +156,10 @@ ${extraChain}`;
         expect(r.code).toBe(0);
         expect(states(r.json)).toEqual([['th2', 'applied']]);
         expect(statSync(join(th.hosts[1]!.home, '.komodo/NEWC/NEWC.conf')).mode & 0o777).toBe(0o600);
+        // the monitor's copy follows the platform file
+        expect(
+          readFileSync(join(th.hosts[1]!.home, '.dokomodo/monitor/platform/dokomodo.yaml'), 'utf8'),
+        ).toContain('NEWC:');
         const bad = dokomodo(['deploy', '--host', 'nope', '-f', file], { env });
         expect(bad.code).toBe(2);
         expect(bad.stderr).toContain('unknown-host');

@@ -172,7 +172,10 @@ environments:
           h = homeOf[a.host as 'th1' | 'th2'];
           const home = `hosts/${a.host}/home/`;
           const units = `hosts/${a.host}/systemd/user/`;
+          const monitor = `hosts/${a.host}/monitor/`;
           if (a.path.startsWith(home)) dest = join(h.home, a.path.slice(home.length));
+          else if (a.path.startsWith(monitor))
+            dest = join(h.home, '.dokomodo/monitor', a.path.slice(monitor.length));
           else if (a.path.startsWith(units))
             dest = join(h.home, '.config/systemd/user', a.path.slice(units.length));
         } else if (a.path.startsWith('monitoring/')) {
@@ -199,6 +202,11 @@ environments:
       // th2 runs no Iguana.
       expect(() => statSync(join(h2.home, 'dPoW'))).toThrow();
       expect(readFileSync(join(h1.home, '.komodo/DOC/wallet.dat'), 'utf8')).toBe(wallet);
+      // The monitor host (th1) has the monitor's unit and env template (0600), th2 neither.
+      expect(statSync(join(h1.home, '.dokomodo/monitor/monitor.env.example')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(h1.home, '.config/systemd/user/dokomodo-monitor.service')).isFile()).toBe(true);
+      expect(() => statSync(join(h2.home, '.dokomodo/monitor'))).toThrow();
+      expect(run.out).toContain('the monitor does not start before');
       expect(run.out).not.toMatch(/rpcpassword=|ansible-test-secret/);
     },
     RUN_TIMEOUT_MS + 10_000,

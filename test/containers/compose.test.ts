@@ -74,9 +74,17 @@ describe.each(EXAMPLES)('compose from %s', (file) => {
       expect(a.secret).toBe(false);
       const lines = a.content.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
       expect(lines).toContain('DOKOMODO_SECRET=');
-      expect(lines.every((l) => l === 'DOKOMODO_SECRET=' || l.startsWith('COMPOSE_PROJECT_NAME='))).toBe(
-        true,
-      );
+      // The monitor's host also names the monitor's token (empty).
+      const monitorHost = platform.hosts.find((h) => h.name === a.host)?.roles.includes('monitor') ?? false;
+      expect(lines.includes('DOKOMODO_MONITOR_TOKEN=')).toBe(monitorHost);
+      expect(
+        lines.every(
+          (l) =>
+            l === 'DOKOMODO_SECRET=' ||
+            l === 'DOKOMODO_MONITOR_TOKEN=' ||
+            l.startsWith('COMPOSE_PROJECT_NAME='),
+        ),
+      ).toBe(true);
     }
   });
 
@@ -89,9 +97,11 @@ describe.each(EXAMPLES)('compose from %s', (file) => {
       };
       const chains = platform.chains.filter((c) => (c.host ?? 'local') === host);
       const iguanas = platform.iguana.filter((g) => (g.host ?? 'local') === host);
+      const monitor = platform.hosts.find((h) => h.name === host)?.roles.includes('monitor') ?? false;
       expect(Object.keys(doc.services)).toEqual([
         ...chains.map((c) => names.chain(c.name)),
         ...iguanas.map((g) => names.iguana(g.name)),
+        ...(monitor ? ['dokomodo-monitor'] : []),
       ]);
       for (const c of chains) {
         const s = doc.services[names.chain(c.name)]!;
@@ -126,6 +136,42 @@ describe.each(EXAMPLES)('compose from %s', (file) => {
         const dpow = platform.notaries.find((n) => n.name === g.notaries)!.port;
         expect(s.ports).toEqual([`${dpow}:${dpow}`]);
       }
+    }
+  });
+
+  it('the monitor host runs the monitor on the host network, at the address Prometheus scrapes, its own chains only', () => {
+    const monitorHosts = platform.hosts.filter((h) => h.roles.includes('monitor'));
+    expect(monitorHosts.length).toBeGreaterThan(0);
+    for (const h of monitorHosts) {
+      const a = composeFiles(artifacts).find((x) => x.host === h.name)!;
+      const s = (parse(a.content) as { services: Record<string, Service & Record<string, unknown>> })
+        .services['dokomodo-monitor']!;
+      const listen = `${h.address === 'localhost' ? '127.0.0.1' : h.address}:9710`;
+      expect(s.entrypoint).toEqual(['dokomodo']);
+      expect(s.command).toEqual([
+        '-f',
+        `/etc/dokomodo/${path.basename(platform.file)}`,
+        'monitor',
+        '--listen',
+        listen,
+        '--interval',
+        '30',
+        '--state-dir',
+        '/data',
+        '--as-host',
+        h.name,
+        '--container',
+        'compose',
+      ]);
+      expect(s['network_mode']).toBe('host');
+      expect(s['ports']).toBeUndefined();
+      expect(s.env_file).toEqual(['.env']);
+      expect(s.volumes).toContainEqual({ type: 'volume', source: 'dokomodo-monitor', target: '/data' });
+      expect(s.healthcheck.test.join(' ')).toContain(`http://${listen}/healthz`);
+      expect(s['read_only']).toBe(true);
+      expect(s['cap_drop']).toEqual(['ALL']);
+      // no secret anywhere in the service
+      expect(JSON.stringify(s)).not.toMatch(/SECRET=|TOKEN=/);
     }
   });
 
@@ -167,7 +213,7 @@ describe.each(EXAMPLES)('compose from %s', (file) => {
             read_only: true,
           });
           expect(s.healthcheck.test[0]).toBe('CMD');
-          for (const p of s.ports) {
+          for (const p of s.ports ?? []) {
             if (typeof p === 'string') expect(p, name).toMatch(/^127\.0\.0\.1:\d+:\d+\/tcp$/);
           }
           for (const d of Object.values(s.depends_on ?? {})) expect(d.condition).toBe('service_healthy');

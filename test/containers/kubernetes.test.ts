@@ -8,8 +8,8 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
-import { ConfigMap, Namespace, Secret, Service } from 'kubernetes-models/v1';
-import type { StatefulSet as StatefulSetT } from 'kubernetes-types/apps/v1.js';
+import { ConfigMap, Namespace, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import type { Deployment as DeploymentT, StatefulSet as StatefulSetT } from 'kubernetes-types/apps/v1.js';
 import type { Service as ServiceT } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy as NetworkPolicyT } from 'kubernetes-types/networking/v1.js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,6 +49,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   StatefulSet,
   Deployment,
   NetworkPolicy,
+  PersistentVolumeClaim,
 };
 
 function validate(o: K8sObject): void {
@@ -96,6 +97,7 @@ describe.each(EXAMPLES)('kubernetes from %s', (file) => {
         'kubernetes/namespace.yaml',
         'kubernetes/secret.template.yaml',
         'kubernetes/kustomization.yaml',
+        'kubernetes/monitor.yaml',
         ...platform.chains.map((c) => `kubernetes/chain-${names.chain(c.name)}.yaml`),
         ...platform.iguana.map((g) => `kubernetes/${names.iguana(g.name)}.yaml`),
       ].sort(),
@@ -115,6 +117,7 @@ describe.each(EXAMPLES)('kubernetes from %s', (file) => {
       'Deployment',
       'Namespace',
       'NetworkPolicy',
+      'PersistentVolumeClaim',
       'Secret',
       'Service',
       'StatefulSet',
@@ -199,6 +202,48 @@ describe.each(EXAMPLES)('kubernetes from %s', (file) => {
     }
   });
 
+  it('the monitor: a Deployment (Recreate) reaching chains at their Services, its state on a PVC, a Service, secrets from the Secret', () => {
+    const [pvc, dep, svc, policy] = objects(
+      artifacts.find((a) => a.path === 'kubernetes/monitor.yaml')!,
+    ) as unknown as [K8sObject, DeploymentT, ServiceT, NetworkPolicyT];
+    expect(pvc.kind).toBe('PersistentVolumeClaim');
+    expect(dep.spec!.replicas).toBe(1);
+    expect(dep.spec!.strategy).toEqual({ type: 'Recreate' });
+    const pod = dep.spec!.template.spec!;
+    const ctr = pod.containers[0]!;
+    expect(dep.spec!.template.metadata!.labels!['app.kubernetes.io/component']).toBe('monitor');
+    expect(ctr.command).toEqual(['dokomodo']);
+    expect(ctr.args).toEqual([
+      '-f',
+      `/etc/dokomodo/${path.basename(platform.file)}`,
+      'monitor',
+      '--listen',
+      '0.0.0.0:9710',
+      '--interval',
+      '30',
+      '--state-dir',
+      '/data',
+      '--container',
+      'kubernetes',
+    ]);
+    expect(ctr.env).toContainEqual({
+      name: 'DOKOMODO_SECRET',
+      valueFrom: { secretKeyRef: { name: 'dokomodo-secret', key: 'DOKOMODO_SECRET' } },
+    });
+    expect(ctr.env).toContainEqual({
+      name: 'DOKOMODO_MONITOR_TOKEN',
+      valueFrom: { secretKeyRef: { name: 'dokomodo-secret', key: 'DOKOMODO_MONITOR_TOKEN', optional: true } },
+    });
+    expect(ctr.env!.every((e) => e.value === undefined || e.name === 'DOKOMODO_FILE')).toBe(true);
+    expect(ctr.readinessProbe!.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(pod.volumes).toContainEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: 'dokomodo-monitor' },
+    });
+    expect(svc.spec!.ports).toEqual([{ name: 'http', port: 9710, targetPort: 'http', protocol: 'TCP' }]);
+    expect(policy.spec!.ingress).toEqual([{ ports: [{ port: 9710, protocol: 'TCP' }] }]);
+  });
+
   it('no fixed UID/GID anywhere, and no secret value in the Secret template', () => {
     for (const a of manifests(artifacts)) {
       for (const o of objects(a)) {
@@ -248,7 +293,7 @@ describe.each(EXAMPLES)('kubernetes from %s', (file) => {
     expect(Object.keys(cm['data'] as object)).toEqual([path.basename(file)]);
     // kustomize renamed every reference to the hashed name
     const refs = objs.flatMap((o) => findKey(o, 'configMap')) as Array<{ name: string }>;
-    expect(refs.length).toBe(platform.chains.length + platform.iguana.length);
+    expect(refs.length).toBe(platform.chains.length + platform.iguana.length + 1); // + the monitor
     for (const ref of refs) expect(ref.name).toBe(cm.metadata.name);
   });
 

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse, parseAllDocuments } from 'yaml';
+import { compile } from '../../src/compiler/compile.ts';
 import { METRICS } from '../../src/contract/metrics.ts';
+import { loadPlatformFile } from '../../src/platform/index.ts';
+import { selectEnvironment } from '../../src/platform/select.ts';
 import { dokomodo } from '../cli/helpers.ts';
 import { haveTool } from '../compiler/helpers.ts';
 
@@ -78,6 +82,64 @@ describe('dokomodo monitor', () => {
         status: 0,
         out: '',
       });
+    }
+  });
+
+  it('--container compose polls the chains but not Iguana (its API is private to its container); bad values exit 2', () => {
+    const r = run(['monitor', '--once', '--container', 'compose']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(value(r.stdout, 'dokomodo_chain_up{chain="MONX00",host="local"}')).toBe(1);
+    expect(r.stdout).not.toMatch(/^dokomodo_iguana_up\{/m);
+    const bad = run(['monitor', '--once', '--container', 'docker']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--container docker: expected compose or kubernetes');
+    const host = run(['monitor', '--once', '--as-host', 'nowhere']);
+    expect(host.code).toBe(2);
+    expect(host.stderr).toContain('error unknown-host');
+  });
+
+  it('--container kubernetes asks each chain at its Service name (none resolves here: all down)', () => {
+    const r = run(['monitor', '--once', '--container', 'kubernetes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(value(r.stdout, 'dokomodo_chain_up{chain="MONX00",host="local"}')).toBe(0);
+    expect(value(r.stdout, 'dokomodo_chain_up{chain="MONKMD",host="local"}')).toBe(0);
+  });
+
+  it('the rendered services’ monitor command lines (systemd, compose, kubernetes) are what the CLI takes', () => {
+    const loaded = loadPlatformFile(file);
+    const p = loaded.platform!;
+    const arts = compile(p, selectEnvironment(p, undefined), {
+      secret: SECRET,
+      targets: ['systemd', 'compose', 'kubernetes'],
+    });
+    const unit = arts.find((a) => a.path === 'hosts/local/systemd/user/dokomodo-monitor.service')!.content;
+    const exec = /^ExecStart=(.*)$/m.exec(unit)![1]!.split(' ');
+    const compose = (
+      parse(arts.find((a) => a.path === 'hosts/local/compose/docker-compose.yml')!.content) as {
+        services: Record<string, { command: string[] }>;
+      }
+    ).services['dokomodo-monitor']!.command;
+    const k8s = parseAllDocuments(arts.find((a) => a.path === 'kubernetes/monitor.yaml')!.content)
+      .map(
+        (d) =>
+          d.toJS() as { kind: string; spec?: { template?: { spec?: { containers: { args: string[] }[] } } } },
+      )
+      .find((o) => o.kind === 'Deployment')!.spec!.template!.spec!.containers[0]!.args;
+    const state = mkdtempSync(join(tmpdir(), 'dk-mon-rendered-'));
+    for (const [what, args] of [
+      ['systemd', exec.slice(1)],
+      ['compose', compose],
+      ['kubernetes', k8s],
+    ] as const) {
+      // This machine's paths for the service's own: the platform file, the state directory.
+      const mine = args.map((a, i) =>
+        args[i - 1] === '-f' ? file : args[i - 1] === '--state-dir' ? state : a,
+      );
+      const r = dokomodo([...mine, '--once'], { env });
+      expect(r.code, `${what}: ${r.stderr}`).toBe(0);
+      expect(value(r.stdout, 'dokomodo_chain_up{chain="MONX00",host="local"}'), what).toBe(
+        what === 'kubernetes' ? 0 : 1,
+      );
     }
   });
 

@@ -188,6 +188,22 @@ environments:
           new RegExp(`^dokomodo_chain_up\\{chain="${chain}",host="${host}"\\} (\\d)$`, 'm'),
         )?.[1];
       expect([up('FLTA', 'th1'), up('FLTB', 'th2'), up('FLTC', 'gone')]).toEqual(['1', '1', '0']);
+      // As the rendered monitor service of th1 runs it: th1's chains on this machine's loopback
+      // (th1's daemon binds 127.0.0.1, which the test hosts share with us), th2's over SSH.
+      const asTh1 = dokomodo(['monitor', '--once', '--env', 'up', '--as-host', 'th1', '-f', file], { env });
+      expect(asTh1.code, asTh1.stderr).toBe(0);
+      const up1 = (chain: string, host: string) =>
+        asTh1.stdout.match(
+          new RegExp(`^dokomodo_chain_up\\{chain="${chain}",host="${host}"\\} (\\d)$`, 'm'),
+        )?.[1];
+      expect([up1('FLTA', 'th1'), up1('FLTB', 'th2'), up1('FLTC', 'gone')]).toEqual(['1', '1', '0']);
+      // Without an ssh program only th1's chain answers: it is reached directly, not over SSH.
+      const noSsh = dokomodo(['monitor', '--once', '--env', 'up', '--as-host', 'th1', '-f', file], {
+        env: { ...env, PATH: '/nonexistent' },
+      });
+      expect(noSsh.code, noSsh.stderr).toBe(0);
+      expect(noSsh.stdout).toMatch(/^dokomodo_chain_up\{chain="FLTA",host="th1"\} 1$/m);
+      expect(noSsh.stdout).toMatch(/^dokomodo_chain_up\{chain="FLTB",host="th2"\} 0$/m);
     }, 60_000);
 
     it('start and stop act on the chain’s own host over SSH: conf written there (0600), readiness by RPC', () => {

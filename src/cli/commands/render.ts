@@ -80,7 +80,7 @@ export function renderOptions(
     secret,
     targets,
     ...(hosts ? { hosts } : {}),
-    ...(targets.includes('compose') || targets.includes('kubernetes')
+    ...(targets.includes('compose') || targets.includes('kubernetes') || targets.includes('systemd')
       ? { sources: platformSources(platform) }
       : {}),
   };

@@ -19,7 +19,7 @@ export function printEvent(ctx: Context, e: MonitorEvent): void {
       paint(
         ctx.out,
         p.severity === 'critical' ? 'red' : 'yellow',
-        `${e.event.source}: ${p.name}: ${redact(e.event.line)}\n  → ${p.hint}\n`,
+        `${e.event.source}${e.event.chain && e.event.chain !== e.event.source ? ` (${e.event.chain})` : ''}: ${p.name}: ${redact(e.event.line)}\n  → ${p.hint}\n`,
       ),
     );
     return;

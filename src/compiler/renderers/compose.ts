@@ -1,6 +1,15 @@
 /**
  * compose target: per host, `hosts/H/compose/docker-compose.yml` with a service per chain and per
- * Iguana instance of that host, and `.env.example`, the template of the operator's `.env`.
+ * Iguana instance of that host (and the monitor on a host with role `monitor`), and
+ * `.env.example`, the template of the operator's `.env`.
+ *
+ * The monitor uses the host's network (`network_mode: host`): the chains publish RPC on the
+ * host's 127.0.0.1 only, and from the host's network the monitor reaches them there exactly as a
+ * monitor installed on the host does (`--as-host`), at the addresses of the platform file, and
+ * listens on the host's address where the rendered Prometheus scrapes it. Reaching the chains by
+ * their service names instead would need a second way to address chains just for compose. It
+ * polls its own host's chains only (no SSH in the container) and not Iguana, whose API listens
+ * on its container's loopback.
  *
  * The secret lives only in `.env`, which dokomodo never writes: a rendered `.env` would be
  * "changed by hand" once the operator filled it in, so the next `dokomodo render` would stop
@@ -9,6 +18,7 @@
  */
 import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
 import { type Artifact, artifact, artifactList, header, hostOf, type RenderContext } from '../artifact.ts';
+import { monitorArgs, monitorEnvLines, monitorHosts, monitorListen } from './monitor-service.ts';
 import {
   CONTAINER_DATADIR,
   CONTAINER_PLATFORM_DIR,
@@ -128,17 +138,62 @@ function iguanaService(
   };
 }
 
+/** The monitor's compose service name. */
+export const MONITOR_SERVICE = 'dokomodo-monitor';
+
+function monitorService(ctx: RenderContext, host: string): Record<string, unknown> {
+  const { platform } = ctx;
+  const { env_file, environment, volumes } = launch(platform, MONITOR_SERVICE);
+  const hostModel = platform.hosts.find((h) => h.name === host);
+  const listen = monitorListen(hostModel);
+  return {
+    image: platform.defaults.containers.image,
+    entrypoint: ['dokomodo'],
+    command: [
+      ...monitorArgs(ctx, {
+        file: containerPlatformFile(platform),
+        listen,
+        stateDir: CONTAINER_DATADIR,
+        ...(hostModel ? { asHost: host } : {}),
+      }),
+      '--container',
+      'compose',
+    ],
+    env_file,
+    environment,
+    volumes,
+    network_mode: 'host',
+    ...HARDENING,
+    healthcheck: {
+      test: [
+        'CMD',
+        'node',
+        '-e',
+        `fetch('http://${listen}/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`,
+      ],
+      interval: '30s',
+      timeout: '10s',
+      retries: 3,
+      start_period: '60s',
+    },
+    restart: 'unless-stopped',
+    stop_grace_period: '60s',
+    logging: LOGGING,
+  };
+}
+
 function composeHeader(
   ctx: RenderContext,
   host: string,
   names: ContainerNames,
   chains: ChainModel[],
   iguanas: IguanaModel[],
+  monitor: boolean,
 ): string {
   const files = platformFiles(ctx.platform).map((f) => f.source);
   const shipped = ctx.sources !== undefined;
   const lines = [
-    `host ${host}: ${[...chains.map((c) => names.chain(c.name)), ...iguanas.map((g) => names.iguana(g.name))].join(', ')}`,
+    `host ${host}: ${[...chains.map((c) => names.chain(c.name)), ...iguanas.map((g) => names.iguana(g.name)), ...(monitor ? [MONITOR_SERVICE] : [])].join(', ')}`,
     '',
     'Before `docker compose up -d` (docs/deploy-containers.md):',
     '  .env       cp -p .env.example .env, then set the platform secret in it (dokomodo never writes .env)',
@@ -150,8 +205,15 @@ function composeHeader(
   return header(ctx, '#') + lines.map((l) => (l === '' ? '#\n' : `# ${l}\n`)).join('');
 }
 
-function envExample(ctx: RenderContext, host: string): string {
+function envExample(ctx: RenderContext, host: string, monitor: boolean): string {
   const env = containerSecretEnv(ctx.platform);
+  const monitorLines = monitor
+    ? [
+        '#',
+        `# The monitor (service ${MONITOR_SERVICE}) reads these too:`,
+        ...monitorEnvLines(ctx.platform, { platformSecret: false }),
+      ]
+    : [];
   return `${header(ctx, '#')}#
 # Template of .env, which docker compose reads next to docker-compose.yml. Create it once with
 #   cp -p .env.example .env      (-p keeps mode 0600)
@@ -170,7 +232,7 @@ ${env}=
 #
 # Project name: names the containers and the network (volumes are named explicitly).
 COMPOSE_PROJECT_NAME=dokomodo-${host.toLowerCase().replace(/[^a-z0-9_-]/g, '-')}
-`;
+${monitorLines.map((l) => `${l}\n`).join('')}`;
 }
 
 export function renderCompose(ctx: RenderContext): Artifact[] {
@@ -178,12 +240,14 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
   const names = containerNames(platform);
   const selected = new Set(ctx.selection.chains.map((c) => c.name));
   const out = artifactList(ctx);
+  const monitors = new Set(monitorHosts(ctx));
   for (const host of ctx.hosts) {
     const chains = ctx.selection.chains.filter((c) => hostOf(c.host) === host);
     const iguanas = platform.iguana.filter(
       (g) => hostOf(g.host) === host && g.coins.some((c) => selected.has(c)),
     );
-    if (chains.length === 0 && iguanas.length === 0) continue;
+    const monitor = monitors.has(host);
+    if (chains.length === 0 && iguanas.length === 0 && !monitor) continue;
     const services: Record<string, unknown> = {};
     const volumes: Record<string, unknown> = {};
     const volumeName = (svc: string) => ({ name: `dokomodo-${host}-${svc}` });
@@ -198,15 +262,19 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
       services[svc] = iguanaService(platform, g, svc, local);
       volumes[svc] = volumeName(svc);
     }
+    if (monitor) {
+      services[MONITOR_SERVICE] = monitorService(ctx, host);
+      volumes[MONITOR_SERVICE] = volumeName(MONITOR_SERVICE);
+    }
     const dir = `hosts/${host}/compose`;
     out.push(
       artifact(
         'compose',
         `${dir}/docker-compose.yml`,
-        yamlDocs(composeHeader(ctx, host, names, chains, iguanas), [{ services, volumes }]),
+        yamlDocs(composeHeader(ctx, host, names, chains, iguanas, monitor), [{ services, volumes }]),
         { host },
       ),
-      artifact('compose', `${dir}/.env.example`, envExample(ctx, host), { host, mode: 0o600 }),
+      artifact('compose', `${dir}/.env.example`, envExample(ctx, host, monitor), { host, mode: 0o600 }),
     );
     for (const f of platformFiles(platform)) {
       const text = ctx.sources?.[f.source];

@@ -10,6 +10,10 @@
  * - the platform file reaches the pods as a ConfigMap that kustomize generates from `platform/`
  *   (the compiler has the model, not the file's bytes); its name carries a hash of the content,
  *   so changing the platform file rolls every pod;
+ * - `monitor.yaml` (when a host has role `monitor`, or the platform has no hosts): the monitor's
+ *   Deployment (Recreate, its alert state on a small PVC), a Service for /metrics, the page and
+ *   the API, and a NetworkPolicy; it reaches each chain at its ClusterIP Service, which the
+ *   chains' NetworkPolicy opens to pods of component `monitor`;
  * - `secret.template.yaml` documents the Secret but is not applied: the value never goes into a
  *   manifest, and an applied Secret without data could later blank the real one.
  *
@@ -22,6 +26,7 @@ import type {
   Container,
   EnvVar,
   Namespace,
+  PersistentVolumeClaim,
   PodSpec,
   Probe,
   Secret,
@@ -47,6 +52,8 @@ import {
   yamlDocs,
 } from './entrypoint.ts';
 import { jsonDocs } from '../yaml.ts';
+import { MONITOR_PORT } from '../../contract/metrics.ts';
+import { MONITOR_TOKEN_ENV, monitorArgs, monitorSecrets } from './monitor-service.ts';
 
 /** The ConfigMap kustomize generates from `kubernetes/platform/` (name suffixed with a hash). */
 export const PLATFORM_CONFIGMAP = 'dokomodo-platform';
@@ -55,7 +62,11 @@ export const PLATFORM_SOURCE_DIR = 'platform';
 
 const PART_OF = { 'app.kubernetes.io/part-of': 'dokomodo' };
 
-function labels(name: string, app: string, component: 'chain' | 'iguana'): Record<string, string> {
+function labels(
+  name: string,
+  app: string,
+  component: 'chain' | 'iguana' | 'monitor',
+): Record<string, string> {
   return {
     'app.kubernetes.io/name': app,
     'app.kubernetes.io/instance': name,
@@ -305,6 +316,111 @@ function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknow
   return [deployment, service, policy];
 }
 
+/** The monitor's Deployment, PVC, Service and NetworkPolicy name. */
+export const MONITOR_NAME = 'dokomodo-monitor';
+
+/** Whether the fleet has a monitor: a host with role `monitor`, or no hosts at all. */
+function hasMonitor(ctx: RenderContext): boolean {
+  return ctx.platform.hosts.length === 0 || ctx.selection.hosts.some((h) => h.roles.includes('monitor'));
+}
+
+function monitorObjects(ctx: RenderContext): unknown[] {
+  const { platform } = ctx;
+  const c = platform.defaults.containers;
+  const ns = c.namespace;
+  const lbl = labels(MONITOR_NAME, 'dokomodo', 'monitor');
+  const secretKey = (name: string, optional: boolean): EnvVar => ({
+    name,
+    valueFrom: { secretKeyRef: { name: SECRET_NAME, key: name, ...(optional ? { optional: true } : {}) } },
+  });
+  const channelEnv = monitorSecrets(platform, { platformSecret: false })
+    .filter((s) => s.env !== undefined)
+    // Without a token the page and the API are open inside the cluster (the monitor warns).
+    .map((s) => secretKey(s.env!, s.env === MONITOR_TOKEN_ENV));
+  const probe = (period: number, failures: number): Probe => ({
+    httpGet: { path: '/healthz', port: 'http' },
+    periodSeconds: period,
+    timeoutSeconds: 10,
+    failureThreshold: failures,
+  });
+  const container: Container = {
+    name: 'monitor',
+    image: c.image,
+    command: ['dokomodo'],
+    args: [
+      ...monitorArgs(ctx, {
+        file: containerPlatformFile(platform),
+        listen: `0.0.0.0:${MONITOR_PORT}`,
+        stateDir: CONTAINER_DATADIR,
+      }),
+      '--container',
+      'kubernetes',
+    ],
+    env: [...env(platform), ...channelEnv],
+    ports: [{ name: 'http', containerPort: MONITOR_PORT, protocol: 'TCP' }],
+    resources: { requests: { cpu: '100m', memory: '256Mi' } },
+    // /healthz answers 200 once a poll has finished: a 1000-chain poll takes a while.
+    startupProbe: probe(10, 30),
+    readinessProbe: probe(30, 3),
+    livenessProbe: probe(60, 5),
+    securityContext: CONTAINER_SECURITY,
+    volumeMounts: mounts(platform),
+  };
+  const pvc: PersistentVolumeClaim = {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: { name: MONITOR_NAME, namespace: ns, labels: lbl },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(c.storageClass !== undefined ? { storageClassName: c.storageClass } : {}),
+      // Alert states, the unsent messages, the log matches: kilobytes.
+      resources: { requests: { storage: '1Gi' } },
+    },
+  };
+  const deployment: Deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: MONITOR_NAME, namespace: ns, labels: lbl },
+    spec: {
+      replicas: 1,
+      // One monitor at a time: two would both send every alert.
+      strategy: { type: 'Recreate' },
+      selector: { matchLabels: selector(MONITOR_NAME) },
+      template: {
+        metadata: { labels: lbl },
+        spec: podSpec(
+          platform,
+          container,
+          [{ name: 'data', persistentVolumeClaim: { claimName: MONITOR_NAME } }],
+          60,
+        ),
+      },
+    },
+  };
+  const service: Service = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: MONITOR_NAME, namespace: ns, labels: lbl },
+    spec: {
+      type: 'ClusterIP',
+      selector: selector(MONITOR_NAME),
+      ports: [{ name: 'http', port: MONITOR_PORT, targetPort: 'http', protocol: 'TCP' }],
+    },
+  };
+  const policy: NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: MONITOR_NAME, namespace: ns, labels: lbl },
+    spec: {
+      podSelector: { matchLabels: selector(MONITOR_NAME) },
+      policyTypes: ['Ingress'],
+      // Prometheus (any namespace) and the page: the monitor's port only.
+      ingress: [{ ports: [{ port: MONITOR_PORT, protocol: 'TCP' }] }],
+    },
+  };
+  return [pvc, deployment, service, policy];
+}
+
 function namespaceObject(platform: Platform): Namespace {
   return {
     apiVersion: 'v1',
@@ -344,6 +460,15 @@ function secretTemplate(ctx: RenderContext): string {
       key +
       '=PATH). Change it with `kubectl create … --dry-run=client -o yaml | kubectl replace -f -`.',
     `Pods read the key ${key} of this Secret; without it they wait in CreateContainerConfigError.`,
+    ...(hasMonitor(ctx)
+      ? [
+          `The monitor also reads ${monitorSecrets(platform, { platformSecret: false })
+            .filter((s) => s.env !== undefined)
+            .map((s) => s.env)
+            .join(', ')} (add each with another --from-literal;`,
+          `${MONITOR_TOKEN_ENV} may be left out, then its page and API are open to whoever reaches the Service).`,
+        ]
+      : []),
   ];
   return yamlDocs(header(ctx, '#') + lines.map((l) => `# ${l}\n`).join(''), [secret]);
 }
@@ -400,6 +525,7 @@ export function renderKubernetes(ctx: RenderContext): Artifact[] {
     const name = names.iguana(g.name);
     add(`${name}.yaml`, iguanaObjects(ctx, g, name));
   }
+  if (hasMonitor(ctx)) add('monitor.yaml', monitorObjects(ctx));
   out.push(artifact('kubernetes', 'kubernetes/secret.template.yaml', secretTemplate(ctx)));
   out.push(artifact('kubernetes', 'kubernetes/kustomization.yaml', kustomization(ctx, resources)));
   for (const f of platformFiles(platform)) {

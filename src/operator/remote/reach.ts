@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { DokomodoError } from '../../core/errors.ts';
 import { iguanaAddress, serviceAddress } from '../../platform/address.ts';
 import type { ChainModel, HostModel, IguanaModel, Platform } from '../../platform/model.ts';
+import { containerNames } from '../../compiler/renderers/entrypoint.ts';
 import { fanout } from '../fanout.ts';
 import type { Reach } from '../runtime.ts';
 import { type Endpoint, type HostShell, type SshShellOptions, sshShell } from './shell.ts';
@@ -132,5 +133,20 @@ export function fleetReach(platform: Platform, opts: FleetReachOptions = {}): Re
       endpoints.clear();
       await Promise.all(all.map((s) => s.close()));
     },
+  };
+}
+
+/**
+ * Inside the kubernetes target's namespace: each chain at its ClusterIP Service (the name the
+ * kubernetes target gives it, as Iguana's `rpchost` says); the chains' NetworkPolicy lets the
+ * monitor's pods in. Iguana's API listens on its own pod's loopback only and is not reachable.
+ */
+export function clusterReach(platform: Platform): Reach {
+  const names = containerNames(platform);
+  return {
+    prepare: async () => new Map(),
+    chainEndpoint: (chain) => ({ host: names.chain(chain.name), port: chain.rpc }),
+    iguanaEndpoint: (g) => ({ host: names.iguana(g.name), port: g.port }),
+    close: async () => {},
   };
 }

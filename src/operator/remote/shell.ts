@@ -170,8 +170,11 @@ export function sshShell(host: HostModel, opts: SshShellOptions): HostShell {
       return r;
     },
     async alive() {
-      const r = await runProgram(ssh, [...options, '-O', 'check', ...target], { timeoutMs: 5000 });
-      return r.code === 0;
+      // No ssh program at all (spawn fails) is "not alive" too: the next prepare reports why.
+      const r = await runProgram(ssh, [...options, '-O', 'check', ...target], { timeoutMs: 5000 }).catch(
+        () => undefined,
+      );
+      return r?.code === 0;
     },
     forwardAll(ports, address = '127.0.0.1') {
       const fresh: { key: string; spec: string; socketPath: string }[] = [];
