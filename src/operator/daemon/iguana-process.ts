@@ -1,8 +1,8 @@
 /**
  * The Iguana process of a `process`-control host: started in its working directory the way the
  * rendered unit starts it (`iguana notary` or `iguana 3rd_party`, the elected file beside it),
- * detached, its pid kept in `dokomodo-iguana.pid` and its output in `dokomodo-iguana.log` of
- * that directory; ready once its API answers the static `dpow notarychains` (reference §8).
+ * detached, its pid kept in `dokomodo-iguana.pid` and its output appended to `iguana.log` of
+ * that directory (where the rendered unit puts it too, and the monitor tails it); ready once its API answers the static `dpow notarychains` (reference §8).
  * Stopped with SIGTERM (Iguana ignores SIGINT), then SIGKILL.
  *
  * Everything runs through the host's shell (this machine's, or one SSH connection), so the same
@@ -10,6 +10,7 @@
  * check the field uses (dragon_node's cron: a process named iguana with `notary` or `3rd_party`),
  * limited to the host's service user: fencing reads it to find a second signer.
  */
+import { IGUANA_LOG } from '../../contract/metrics.ts';
 import { DokomodoError } from '../../core/errors.ts';
 import { daemonEnv } from '../../core/child-env.ts';
 import { expandUserPath } from '../../core/local.ts';
@@ -52,7 +53,7 @@ export function iguanaPlace(rt: Runtime, g: IguanaModel): IguanaPlace {
     shell: host ? rt.shell(host) : localShell({ name: 'this machine' }),
     workdir,
     pidFile: `${workdir}/dokomodo-iguana.pid`,
-    logFile: `${workdir}/dokomodo-iguana.log`,
+    logFile: `${workdir}/${IGUANA_LOG}`,
   };
 }
 
