@@ -58,7 +58,7 @@ describe('compose relay services', () => {
     ]);
     expect(r.volumes).toContainEqual({
       type: 'bind',
-      source: '${DOKOMODO_RELAY_DIR:-./relay}',
+      source: `\${DOKOMODO_RELAY_DIR:-./relay}`,
       target: '/etc/dokomodo-relay',
       read_only: true,
     });
