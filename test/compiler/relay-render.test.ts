@@ -9,6 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { relayNeeds } from '../../src/compiler/renderers/relay-service.ts';
 import { rpcCredentials } from '../../src/komodo/creds.ts';
 import { relayHost, relayPlan } from '../../src/relay/service.ts';
@@ -146,4 +147,24 @@ describe('the relay systemd unit', () => {
       }
     },
   );
+});
+
+describe('the ansible firewall with via: relay', () => {
+  const arts = render(platform, ['ansible']);
+  const rpcFrom = (host: string) =>
+    (
+      parse(arts.find((a) => a.path === `ansible/host_vars/${host}.yml`)!.content) as {
+        dokomodo_firewall: {
+          rpc_from: Array<{ port: number; from: string }>;
+          closed: Array<{ port: number }>;
+        };
+      }
+    ).dokomodo_firewall;
+
+  it("opens the relay's tunnel port to the Iguana host instead of the chain's RPC port", () => {
+    const ch = rpcFrom('ch');
+    expect(ch.rpc_from.map((r) => [r.port, r.from])).toEqual([[7791, '203.0.113.10']]);
+    expect(ch.closed.map((c) => c.port)).toContain(doc.rpc);
+    expect(rpcFrom('ch2').rpc_from.map((r) => [r.port, r.from])).toEqual([[marty.rpc, '203.0.113.10']]);
+  });
 });
