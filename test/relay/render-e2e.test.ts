@@ -166,10 +166,11 @@ describe('via: relay, rendered and relayed', () => {
     const step = (kind: string) => result.steps.find((s) => s.step === kind);
     expect(step('addcoin')?.state).toBe('done');
     expect(step('walletpassphrase')?.state).toBe('done');
-    // Iguana took the coin at the rendered rpchost
+    // Iguana took the coin at the rendered rpchost, with the rendered userpass
     const payload = renderedPayload();
     const coin = sim.coins.get('NTX01');
     expect(`${coin?.host}:${coin?.port}`).toBe(payload['rpchost']);
+    expect(coin?.userpass).toBe(payload['userpass']);
     // the key is in the wallet of the default coin (the first added, KMD): imported through the tunnel
     const chain = devnet.chain('KMD');
     const rpc = new RpcClient({
