@@ -82,6 +82,8 @@ export interface HostModel {
   labels: Record<string, string>;
   /** Ports of `dokomodo relay` on this host: the Iguana gateway and the tunnel server. */
   relay: { port: number; tunnelPort: number };
+  /** How Iguana instances of other hosts reach this host's chains: their RPC port, or relay tunnels. */
+  via: 'direct' | 'relay';
 }
 
 export interface NotaryModel {

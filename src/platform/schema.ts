@@ -191,6 +191,12 @@ export const HostSchema = z
       })
       .optional()
       .describe('Ports of `dokomodo relay` on this host (docs/relay.md).'),
+    via: z
+      .enum(['direct', 'relay'])
+      .optional()
+      .describe(
+        "How Iguana instances of other hosts reach this host's chains: direct (their RPC port opened to the Iguana hosts, rpchost at this host's address) or relay (through `dokomodo relay` tunnels; the chains listen on 127.0.0.1 only). Default direct.",
+      ),
   })
   .describe('A machine (or container group) that runs chains and/or iguana instances.');
 

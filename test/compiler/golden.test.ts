@@ -7,7 +7,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GOLDEN_TARGETS, platformOf, render } from './helpers.ts';
-const scenarios = { dev: 'examples/dev.yaml', mainnet: 'examples/komodo-mainnet.yaml' };
+const scenarios = {
+  dev: 'examples/dev.yaml',
+  mainnet: 'examples/komodo-mainnet.yaml',
+  relay: 'examples/relay.yaml',
+};
 
 function listFiles(root: string, dir = ''): string[] {
   if (!existsSync(join(root, dir))) return [];

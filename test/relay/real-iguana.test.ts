@@ -11,9 +11,10 @@
  *   loopback), and Iguana gets it at `rpchost: 127.0.0.1:RPCPORT`: the tunnel listener, carried
  *   over mutual TLS to alias's relay. A notarization round completes for RIGUA2 through it.
  *
- * The render does not yet write `rpchost: 127.0.0.1` for a chain behind a relay (`via: relay` is
- * left to the renderer), so RIGUA2's rendered payload is sent by hand with that one field changed,
- * and `iguana up` runs on a copy of the platform file without RIGUA2.
+ * Written before the render knew `via: relay`: the platform keeps alias `direct`, so RIGUA2's
+ * rendered payload is sent by hand with its rpchost changed to what `via: relay` now renders
+ * (`127.0.0.1:RPCPORT`, test/relay/render-e2e.test.ts), and `iguana up` runs on a copy of the
+ * platform file without RIGUA2.
  * Skipped, saying why, where the real Iguana cannot be built (not root, not Linux).
  */
 import { type ChildProcess, spawnSync } from 'node:child_process';

@@ -23,6 +23,7 @@ import {
   type RenderContext,
 } from '../artifact.ts';
 import { bootstrapOrder, iguanaPayload, iguanaStateDir } from './iguana.ts';
+import { viaRelay } from './relay-service.ts';
 import { chainUnitName, iguanaUnitName } from './systemd.ts';
 
 export const ROLE_GROUPS = ['chains', 'iguana', 'monitor'] as const;
@@ -167,8 +168,17 @@ function hostVars(ctx: RenderContext, host: string): Record<string, unknown> {
     for (const g of platform.iguana) {
       if (!g.coins.includes(c.name) || g.host === c.host) continue;
       const from = platform.hosts.find((h) => h.name === g.host)?.address;
-      if (from && !rpcFrom.some((r) => r.port === c.rpc && r.from === from)) {
-        rpcFrom.push({ port: c.rpc, from, comment: `${c.name} rpc for iguana ${g.name} on ${g.host}` });
+      // via: relay — the RPC port stays closed; the Iguana host's relay reaches the tunnel port.
+      const relayed = viaRelay(platform, g, c);
+      const port = relayed ? (model?.relay.tunnelPort ?? c.rpc) : c.rpc;
+      if (from && !rpcFrom.some((r) => r.port === port && r.from === from)) {
+        rpcFrom.push({
+          port,
+          from,
+          comment: relayed
+            ? `relay tunnel for iguana ${g.name} on ${g.host}`
+            : `${c.name} rpc for iguana ${g.name} on ${g.host}`,
+        });
       }
     }
     return {

@@ -35,6 +35,7 @@ import {
   stopGraceSeconds,
   yamlDocs,
 } from './entrypoint.ts';
+import { type RelayNeed, relayArgs, relayNeeds } from './relay-service.ts';
 
 /** Compose variable naming the directory that holds the platform file (default ./platform). */
 export const PLATFORM_DIR_VAR = 'DOKOMODO_PLATFORM_DIR';
@@ -182,6 +183,84 @@ function monitorService(ctx: RenderContext, host: string): Record<string, unknow
   };
 }
 
+/** Compose variable naming the host directory with the relay's certificates and tokens file. */
+export const RELAY_DIR_VAR = 'DOKOMODO_RELAY_DIR';
+/** Where that directory is mounted (read-only) in a relay container. */
+const CONTAINER_RELAY_DIR = '/etc/dokomodo-relay';
+
+/**
+ * The relay services of a host on a `via: relay` path (relay-service.ts), named `relay` and
+ * `relay-iguana`:
+ *
+ * - serving this host's chains to other hosts' relays: on the host's network, so its tunnel
+ *   server listens on the host's address and reaches the chains at their RPC ports published on
+ *   the host's 127.0.0.1;
+ * - reaching chains of other hosts: in the network namespace of the Iguana container, so Iguana
+ *   finds the tunnel listeners at 127.0.0.1:RPC and the gateway finds Iguana's API (which only
+ *   listens on its own 127.0.0.1). A host that does both gets both services.
+ *
+ * Certificates and tokens come from the host directory ${RELAY_DIR_VAR} (default ./relay),
+ * mounted read-only; the audit log goes to the service's volume. No secret: the relay needs none.
+ */
+function relayServices(
+  platform: Platform,
+  need: RelayNeed,
+  iguanaService: string | undefined,
+): Array<[string, Record<string, unknown>]> {
+  const out: Array<[string, Record<string, unknown>]> = [];
+  const relayDir = `\${${RELAY_DIR_VAR}:-./relay}`;
+  const service = (name: string, network: Record<string, unknown>, flags: string[], listen?: string) => {
+    const { environment, volumes } = launch(platform, name);
+    return {
+      image: platform.defaults.containers.image,
+      entrypoint: ['dokomodo'],
+      command: relayArgs({
+        file: containerPlatformFile(platform),
+        host: need.host,
+        dir: CONTAINER_RELAY_DIR,
+        audit: `${CONTAINER_DATADIR}/audit.log`,
+        flags,
+        ...(listen ? { tunnelListen: listen } : {}),
+      }),
+      environment,
+      volumes: [...volumes, { type: 'bind', source: relayDir, target: CONTAINER_RELAY_DIR, read_only: true }],
+      ...network,
+      ...HARDENING,
+      restart: 'unless-stopped',
+      stop_grace_period: '30s',
+      logging: LOGGING,
+    };
+  };
+  const host = platform.hosts.find((h) => h.name === need.host);
+  const reaching = need.reaches.length > 0 && iguanaService !== undefined;
+  if (need.serves.length > 0)
+    // No gateway on the host's network (Iguana's API is inside its container), and only the
+    // tunnel server when the other service relays the Iguana side.
+    out.push([
+      'relay',
+      service(
+        'relay',
+        { network_mode: 'host' },
+        reaching ? ['--no-gateway', '--no-tunnels'] : ['--no-gateway'],
+      ),
+    ]);
+  if (reaching)
+    out.push([
+      'relay-iguana',
+      service(
+        'relay-iguana',
+        {
+          network_mode: `service:${iguanaService}`,
+          depends_on: { [iguanaService]: { condition: 'service_started' } },
+        },
+        [],
+        // The host's address is not this namespace's: keep the (unused) tunnel server on loopback.
+        `127.0.0.1:${host?.relay.tunnelPort ?? 7781}`,
+      ),
+    ]);
+  return out;
+}
+
 function composeHeader(
   ctx: RenderContext,
   host: string,
@@ -265,6 +344,15 @@ export function renderCompose(ctx: RenderContext): Artifact[] {
     if (monitor) {
       services[MONITOR_SERVICE] = monitorService(ctx, host);
       volumes[MONITOR_SERVICE] = volumeName(MONITOR_SERVICE);
+    }
+    // The relay of a host on a `via: relay` path.
+    const need = relayNeeds(platform, ctx.selection.chains).find((n) => n.host === host);
+    if (need) {
+      const reacher = iguanas.find((g) => g.coins.some((c) => need.reaches.includes(c)));
+      for (const [svc, def] of relayServices(platform, need, reacher && names.iguana(reacher.name))) {
+        services[svc] = def;
+        volumes[svc] = volumeName(svc);
+      }
     }
     const dir = `hosts/${host}/compose`;
     out.push(

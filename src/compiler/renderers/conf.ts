@@ -5,6 +5,7 @@
 import { type ConfEntry, serializeConf } from '../../komodo/conf.ts';
 import { rpcCredentials } from '../../komodo/creds.ts';
 import type { ChainModel, Platform } from '../../platform/model.ts';
+import { chainBehindRelay } from './relay-service.ts';
 import { type Artifact, artifact, artifactList, hostOf, hostPath, type RenderContext } from '../artifact.ts';
 
 export interface RpcNetwork {
@@ -25,7 +26,10 @@ export function chainConfEntries(
   const creds = rpcCredentials(secret, chain.name);
   let net: RpcNetwork = rpc ?? platform.defaults.rpc;
   const remote = remoteIguanaAddresses(platform, chain);
-  if (!rpc && remote.length > 0) {
+  if (!rpc && remote.length > 0 && chainBehindRelay(platform, chain)) {
+    // via: relay — the far relay connects from this host's loopback: nothing else may.
+    net = { bind: '127.0.0.1', allowip: ['127.0.0.1'] };
+  } else if (!rpc && remote.length > 0) {
     // An Iguana on another host notarizes this chain: listen beyond loopback, allow only it.
     net = { bind: '0.0.0.0', allowip: [...new Set([...net.allowip, ...remote])] };
   }

@@ -25,6 +25,7 @@ import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts'
 import { type Artifact, artifact, header, json, type RenderContext } from '../artifact.ts';
 import { chainConfText } from './conf.ts';
 import { bootstrapOrder, bootstrapPlan } from './iguana.ts';
+import { viaRelay } from './relay-service.ts';
 
 /** Data directory of every container (a PVC, a named volume or an emptyDir is mounted here). */
 export const CONTAINER_DATADIR = '/data';
@@ -289,7 +290,8 @@ export function iguanaContainerPlan(
       netmagic: chain.netmagic,
       p2p: chain.p2p,
       rpc: chain.rpc,
-      rpchost: `${remoteHost ? serviceAddress(remoteHost) : names.chain(chain.name)}:${chain.rpc}`,
+      // via: relay — the relay shares this container's network: its tunnel is on 127.0.0.1.
+      rpchost: `${remoteHost ? (viaRelay(platform, g, chain) ? '127.0.0.1' : serviceAddress(remoteHost)) : names.chain(chain.name)}:${chain.rpc}`,
       userpass: `${creds.user}:${creds.password}`,
     });
     files.push({

@@ -2,7 +2,9 @@
  * iguana target, per Iguana instance: the elected-notaries file in Iguana's working directory,
  * every coin's `addcoin` payload and the ordered bootstrap plan (for `dokomodo iguana up`).
  * A chain on another host than its Iguana gets `rpchost`/`userpass` in its payload, so Iguana
- * talks to it over the network without a conf file (reference iguana-dpow-rpc.md §4, §10b).
+ * talks to it over the network without a conf file (reference iguana-dpow-rpc.md §4, §10b): at
+ * the chain host's address, or with `via: relay` on that host at 127.0.0.1 (the Iguana host's
+ * relay tunnel, docs/relay.md#rendering).
  */
 import { rpcCredentials } from '../../komodo/creds.ts';
 import { addcoinPayload, electedFile } from '../../komodo/iguana.ts';
@@ -17,6 +19,7 @@ import {
   json,
   type RenderContext,
 } from '../artifact.ts';
+import { viaRelay } from './relay-service.ts';
 
 /** Coins whose rounds run every 5 blocks in the operators' scripts (webworker01/nntools). */
 const FREQ5 = new Set(['AYA', 'EMC2', 'MIL']);
@@ -86,7 +89,8 @@ export function iguanaPayload(
     rpc: chain.rpc,
     ...(remote
       ? {
-          rpchost: `${serviceAddress(chainHost)}:${chain.rpc}`,
+          // via: relay — the tunnel listener of this host's relay, carried to the chain's loopback.
+          rpchost: `${viaRelay(platform, g, chain) ? '127.0.0.1' : serviceAddress(chainHost)}:${chain.rpc}`,
           userpass: `${creds!.user}:${creds!.password}`,
         }
       : {}),

@@ -35,7 +35,7 @@ import type {
 } from 'kubernetes-types/core/v1.js';
 import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import type { ChainModel, IguanaModel, Platform } from '../../platform/model.ts';
-import { type Artifact, artifact, artifactList, header, type RenderContext } from '../artifact.ts';
+import { type Artifact, artifact, artifactList, header, hostOf, type RenderContext } from '../artifact.ts';
 import {
   CONTAINER_DATADIR,
   CONTAINER_PLATFORM_DIR,
@@ -52,6 +52,7 @@ import {
   yamlDocs,
 } from './entrypoint.ts';
 import { jsonDocs } from '../yaml.ts';
+import { relayArgs, relayNeeds } from './relay-service.ts';
 import { MONITOR_PORT } from '../../contract/metrics.ts';
 import { MONITOR_TOKEN_ENV, monitorArgs, monitorSecrets } from './monitor-service.ts';
 
@@ -276,6 +277,12 @@ function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknow
     securityContext: CONTAINER_SECURITY,
     volumeMounts: mounts(platform),
   };
+  const relay = relaySidecar(platform, ctx.selection.chains, g);
+  const pod = podSpec(platform, container, [{ name: 'data', emptyDir: {} }], 30);
+  if (relay) {
+    pod.containers.push(relay.container);
+    pod.volumes = [...(pod.volumes ?? []), relay.volume];
+  }
   const deployment: Deployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -287,10 +294,11 @@ function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknow
       template: {
         metadata: { labels: lbl, annotations },
         // Its working files are rewritten at every start: an emptyDir is enough.
-        spec: podSpec(platform, container, [{ name: 'data', emptyDir: {} }], 30),
+        spec: pod,
       },
     },
   };
+  const relayPorts = relay ? [{ name: 'relay', port: relay.port, targetPort: 'relay', protocol: 'TCP' }] : [];
   const service: Service = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -300,7 +308,7 @@ function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknow
     spec: {
       type: 'ClusterIP',
       selector: selector(name),
-      ports: [{ name: 'dpow', port: dpow, targetPort: 'dpow', protocol: 'TCP' }],
+      ports: [{ name: 'dpow', port: dpow, targetPort: 'dpow', protocol: 'TCP' }, ...relayPorts],
     },
   };
   const policy: NetworkPolicy = {
@@ -310,10 +318,70 @@ function iguanaObjects(ctx: RenderContext, g: IguanaModel, name: string): unknow
     spec: {
       podSelector: { matchLabels: selector(name) },
       policyTypes: ['Ingress'],
-      ingress: [{ ports: [{ port: dpow, protocol: 'TCP' }] }],
+      ingress: [
+        {
+          ports: [
+            { port: dpow, protocol: 'TCP' },
+            ...relayPorts.map((p) => ({ port: p.port, protocol: 'TCP' })),
+          ],
+        },
+      ],
     },
   };
   return [deployment, service, policy];
+}
+
+/** The Secret holding a relay's certificates and tokens file (made by the operator, never rendered). */
+export function relaySecretName(host: string): string {
+  return `dokomodo-relay-${host.toLowerCase().replace(/[^a-z0-9-]/g, '-')}`.slice(0, 63).replace(/-+$/, '');
+}
+const CONTAINER_RELAY_DIR = '/etc/dokomodo-relay';
+
+/**
+ * The relay of an Iguana instance whose host is on a `via: relay` path (relay-service.ts), as a
+ * sidecar of its pod: Iguana's API listens on the pod's 127.0.0.1 only, so the gateway must share
+ * the pod's network. In the cluster Iguana reaches chains by their Services (NetworkPolicy), so no
+ * tunnel listeners; the tunnel server of the host's chains stays on the pod's loopback. The
+ * gateway (TLS, tokens) is what the Service's `relay` port exposes. Certificates and tokens come
+ * from the Secret relaySecretName(host), which the operator creates from `relay cert`/`relay token`.
+ */
+function relaySidecar(
+  platform: Platform,
+  selected: readonly ChainModel[],
+  g: IguanaModel,
+): { container: Container; volume: Volume; port: number } | undefined {
+  const host = hostOf(g.host);
+  const need = relayNeeds(platform, selected).find((n) => n.host === host);
+  if (!need) return undefined;
+  const h = platform.hosts.find((x) => x.name === host);
+  const port = h?.relay.port ?? 7780;
+  const container: Container = {
+    name: 'relay',
+    image: platform.defaults.containers.image,
+    command: ['dokomodo'],
+    args: relayArgs({
+      file: containerPlatformFile(platform),
+      host,
+      dir: CONTAINER_RELAY_DIR,
+      audit: `${CONTAINER_DATADIR}/relay-audit.log`,
+      tunnelListen: `127.0.0.1:${h?.relay.tunnelPort ?? 7781}`,
+      flags: ['--listen', `0.0.0.0:${port}`, '--no-tunnels'],
+    }),
+    env: [{ name: 'DOKOMODO_FILE', value: containerPlatformFile(platform) }],
+    ports: [{ name: 'relay', containerPort: port, protocol: 'TCP' }],
+    resources: { requests: { cpu: '50m', memory: '64Mi' } },
+    readinessProbe: { tcpSocket: { port: 'relay' }, periodSeconds: 30, timeoutSeconds: 10 },
+    securityContext: CONTAINER_SECURITY,
+    volumeMounts: [
+      ...(mounts(platform) ?? []),
+      { name: 'relay', mountPath: CONTAINER_RELAY_DIR, readOnly: true },
+    ],
+  };
+  return {
+    container,
+    volume: { name: 'relay', secret: { secretName: relaySecretName(host), defaultMode: 0o440 } },
+    port,
+  };
 }
 
 /** The monitor's Deployment, PVC, Service and NetworkPolicy name. */

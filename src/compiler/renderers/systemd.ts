@@ -31,6 +31,15 @@ import {
   monitorListen,
 } from './monitor-service.ts';
 
+import {
+  RELAY_DIR,
+  RELAY_UNIT,
+  type RelayNeed,
+  relayArgs,
+  relayNeeds,
+  relayPlatformFile,
+} from './relay-service.ts';
+
 export function chainUnitName(chain: ChainModel): string {
   return `dokomodo-chain-${chain.name}.service`;
 }
@@ -250,6 +259,58 @@ ${monitorEnvLines(ctx.platform).join('\n')}
 `;
 }
 
+/**
+ * The relay's unit on a host on a `via: relay` path (relay-service.ts): `dokomodo relay` with the
+ * certificates, tokens file and platform file copy of ~/.dokomodo/relay on the host, never their
+ * contents. It waits for the host's own certificate, and starts before the host's Iguana
+ * instances (their tunnels) and after its chains.
+ */
+export function relayUnit(
+  ctx: RenderContext,
+  need: RelayNeed,
+  host: HostModel | undefined,
+  scope: Scope,
+): string {
+  const p = pathsFor(host, scope);
+  const dir = expand(RELAY_DIR, p);
+  const args = relayArgs({ file: relayPlatformFile(ctx.platform, dir), host: need.host, dir });
+  const chains = need.serves
+    .map((n) => ctx.platform.chains.find((c) => c.name === n))
+    .filter((c): c is ChainModel => c !== undefined)
+    .map(chainUnitName);
+  const iguanas = ctx.platform.iguana.filter((g) => need.iguana.includes(g.name)).map(iguanaUnitName);
+  const what = [
+    ...(need.serves.length ? [`tunnels to ${need.serves.join(', ')}`] : []),
+    ...(need.reaches.length ? [`tunnels for ${need.reaches.join(', ')}`] : []),
+  ];
+  return unitText(ctx, {
+    unit: [
+      `Description=dokomodo relay on ${need.host}: ${what.join('; ')} (dokomodo)`,
+      ...(scope === 'system' ? ['After=network-online.target', 'Wants=network-online.target'] : []),
+      ...(chains.length ? [`After=${chains.join(' ')}`] : []),
+      ...(iguanas.length ? [`Before=${iguanas.join(' ')}`] : []),
+      // Copied there by the operator (docs/relay.md#rendering): the unit waits for them.
+      `ConditionPathExists=${dir}/${need.host}.pem`,
+      `ConditionPathExists=${relayPlatformFile(ctx.platform, dir)}`,
+    ],
+    service: [
+      'Type=simple',
+      ...(scope === 'system' && host?.user ? [`User=${host.user}`, `Group=${host.user}`] : []),
+      `WorkingDirectory=${dir}`,
+      `ExecStart=${[binary(ctx.platform, 'dokomodo', p), ...args].map(execWord).join(' ')}`,
+      // SIGHUP re-reads the tokens file.
+      'ExecReload=/bin/kill -HUP $MAINPID',
+      'KillSignal=SIGTERM',
+      'TimeoutStopSec=30',
+      'Restart=on-failure',
+      'RestartSec=10',
+      'LimitNOFILE=65536',
+      ...hardening(scope),
+    ],
+    install: [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`],
+  });
+}
+
 export function renderSystemd(ctx: RenderContext): Artifact[] {
   const out = artifactList(ctx);
   const hostModel = (name: string | undefined) => ctx.platform.hosts.find((h) => h.name === name);
@@ -288,6 +349,18 @@ export function renderSystemd(ctx: RenderContext): Artifact[] {
           {
             host,
           },
+        ),
+      );
+    }
+    // The relay of each host on a `via: relay` path.
+    for (const need of relayNeeds(ctx.platform, ctx.selection.chains)) {
+      if (!ctx.hosts.includes(need.host)) continue;
+      out.push(
+        artifact(
+          'systemd',
+          `hosts/${need.host}/systemd/${scope}/${RELAY_UNIT}`,
+          relayUnit(ctx, need, hostModel(need.host), scope),
+          { host: need.host },
         ),
       );
     }

@@ -61,6 +61,7 @@ export function normalizeHosts(report: Report, input: Parsed['hosts'], defaults:
         port: h0.relay?.port ?? DEFAULTS.host.relayPort,
         tunnelPort: h0.relay?.tunnel_port ?? DEFAULTS.host.relayTunnelPort,
       },
+      via: h0.via ?? 'direct',
     });
   }
   const byName = new Map(hosts.map((h) => [h.name, h]));
