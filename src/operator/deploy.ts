@@ -19,6 +19,8 @@ import { parse as parseYaml } from 'yaml';
 import { type Manifest, treeManifest } from '../compiler/write.ts';
 import { DokomodoError } from '../core/errors.ts';
 import type { ChainModel, HostModel } from '../platform/model.ts';
+import { expandUserPath } from '../core/local.ts';
+import { onHost } from './daemon/remote.ts';
 import { startChains, stopChains } from './lifecycle.ts';
 import { runProgram } from './remote/shell.ts';
 import type { Runtime } from './runtime.ts';
@@ -320,10 +322,8 @@ async function retire(
   host: HostModel,
   chains: readonly DepartedChain[],
 ): Promise<{ retired: string[]; failed?: string }> {
-  const home =
-    host.home ??
-    (host.local ? (process.env['HOME'] ?? '/root') : `/home/${host.ssh.user ?? host.user ?? 'root'}`);
-  const at = (p: string) => (p === '~' ? home : p.startsWith('~/') ? `${home}/${p.slice(2)}` : p);
+  // Where start put the chain's data on that host (daemon/local.ts, daemon/remote.ts).
+  const at = (p: string) => (host.local ? expandUserPath(p) : onHost(host, p));
   const retired: string[] = [];
   const bad: string[] = [];
   for (const c of chains) {

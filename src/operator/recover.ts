@@ -149,12 +149,6 @@ class PhaseFailed extends Error {
   }
 }
 
-function targetError(e: unknown): TargetError {
-  if (e instanceof DokomodoError)
-    return { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) };
-  return defaultTargetError(e);
-}
-
 function failedTargets(
   what: string,
   results: readonly { target: string; ok: boolean; error?: TargetError }[],
@@ -230,7 +224,7 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
       const mine = results.find((r) => r.host === host.name);
       if (!mine || (mine.state !== 'applied' && mine.state !== 'unchanged')) {
         throw new PhaseFailed(
-          targetError(
+          defaultTargetError(
             new DokomodoError(
               'deploy-failed',
               `deploy of ${host.name}: ${mine ? `${mine.state}${mine.message ? `: ${mine.message}` : ''}` : 'not run'}`,
@@ -310,7 +304,7 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
           throw new PhaseFailed(
             r.error ??
               failed?.error ??
-              targetError(
+              defaultTargetError(
                 new DokomodoError('iguana-up-failed', `iguana ${g.name}: the bootstrap did not finish`),
               ),
             `iguana ${g.name} stopped at ${failed ? `step ${failed.id}` : 'a failed step'}`,
@@ -336,7 +330,7 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
       verify = await verifyHost(rt, host, opts.keys, waitMs);
       if (!verify.ok) {
         throw new PhaseFailed(
-          targetError(
+          defaultTargetError(
             new DokomodoError(
               'recover-unverified',
               `${host.name} is not whole yet: ${verify.problems.join('; ')}`,
@@ -370,7 +364,7 @@ export async function recover(rt: Runtime, opts: RecoverOptions): Promise<Recove
       } else report = { phase, state: 'skipped', durationMs, summary: out.skipped };
     } catch (e) {
       failed = true;
-      const error = e instanceof PhaseFailed ? e.error : targetError(e);
+      const error = e instanceof PhaseFailed ? e.error : defaultTargetError(e);
       report = {
         phase,
         state: 'failed',

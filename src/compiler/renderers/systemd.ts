@@ -40,6 +40,11 @@ import {
   relayPlatformFile,
 } from './relay-service.ts';
 
+/** The [Install] section of every dokomodo unit: started with the system, or with the user's manager. */
+function wantedBy(scope: Scope): string[] {
+  return [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`];
+}
+
 export function chainUnitName(chain: ChainModel): string {
   return `dokomodo-chain-${chain.name}.service`;
 }
@@ -164,7 +169,7 @@ export function chainUnit(
       ...(scope === 'system' ? ['After=network-online.target', 'Wants=network-online.target'] : []),
     ],
     service,
-    install: [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`],
+    install: wantedBy(scope),
   });
 }
 
@@ -206,7 +211,7 @@ export function iguanaUnit(
       'LimitNOFILE=65536',
       ...hardening(scope),
     ],
-    install: [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`],
+    install: wantedBy(scope),
   });
 }
 
@@ -246,7 +251,7 @@ export function monitorUnit(
       'RestartSec=10',
       ...hardening(scope),
     ],
-    install: [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`],
+    install: wantedBy(scope),
   });
 }
 
@@ -307,7 +312,7 @@ export function relayUnit(
       'LimitNOFILE=65536',
       ...hardening(scope),
     ],
-    install: [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`],
+    install: wantedBy(scope),
   });
 }
 
