@@ -1,5 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scaleYaml } from '../../examples/scale/generate.mjs';
 import { dokomodo } from './helpers.ts';
 
 const PASS = 'myverysecretandstrongpassphrase_noneabletobrute';
@@ -103,6 +107,26 @@ describe('dokomodo CLI', () => {
     const r = dokomodo(['schema']);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual(JSON.parse(readFileSync('schema/dokomodo.schema.json', 'utf8')));
+  });
+
+  it('a reader that goes away early (| head) ends the output quietly: exit 0, no stack trace', () => {
+    // 512 chains' JSON is far larger than a pipe's buffer: the CLI is still writing when `head` exits
+    const dir = mkdtempSync(join(tmpdir(), 'dokomodo-epipe-'));
+    try {
+      writeFileSync(join(dir, 'p.yaml'), scaleYaml(512, 4));
+      const r = spawnSync(
+        'bash',
+        [
+          '-c',
+          `set -o pipefail; node bin/dokomodo.js chains --json -f ${dir}/p.yaml | head -c 10 >/dev/null; echo "rc=$?"`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('rc=0');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
