@@ -1,6 +1,6 @@
 /** What every command gets: global options, output, and a way to load the platform. */
 import { DokomodoError, ExitCode } from '../core/errors.ts';
-import { loadPlatformFile } from '../platform/index.ts';
+import { loadPlatformCached } from '../platform/cache.ts';
 import type { Platform, Selection } from '../platform/model.ts';
 import { selectEnvironment } from '../platform/select.ts';
 import { fleetReach } from '../operator/remote/reach.ts';
@@ -25,7 +25,7 @@ export interface Context {
 
 /** Loads the platform file; diagnostics are printed, and errors end the command with exit 1. */
 export function loadOrExit(ctx: Context): Platform {
-  const result = loadPlatformFile(ctx.opts.file);
+  const result = loadPlatformCached(ctx.opts.file);
   printDiagnostics(ctx.out, result.diagnostics);
   if (!result.platform) {
     const n = result.diagnostics.filter((d) => d.severity === 'error').length;

@@ -26,7 +26,6 @@
  * - Wallets are never touched, whatever the flags.
  */
 import { spawnSync } from 'node:child_process';
-import { hash } from 'node:crypto';
 import {
   type Dirent,
   type Stats,
@@ -55,7 +54,13 @@ import { dirname, join, relative, sep } from 'node:path';
 import { DokomodoError } from '../core/errors.ts';
 import { makeDirs } from '../core/local.ts';
 import type { Artifact } from './artifact.ts';
+import { BackgroundWriter } from './background.ts';
 import { acquireLock, withLock } from './lock.ts';
+import { Dirs, Encoder, sha256, umask, writeNew } from './write-file.ts';
+
+const encoder = new Encoder();
+/** A streamed render writes this many files itself before it hands the rest to its background thread. */
+const BACKGROUND_AFTER = 512;
 
 export const STATE_DIR = '.dokomodo';
 const MANIFEST = `${STATE_DIR}/manifest.json`;
@@ -113,45 +118,12 @@ export interface WriteOptions {
    * and durable, not yet visible; `committed`: `current` now names it, cleanup not yet done.
    */
   onStep?: (step: 'staged' | 'synced' | 'committed', path?: string) => void;
-}
-
-const umask = process.umask();
-
-/** Contents this long are encoded and hashed once however many files carry them (the platform file in every compose directory). */
-const SHARED_CONTENT = 64 * 1024;
-const shared = new Map<string, { bytes: Buffer; sha256: string }>();
-
-// The one-shot form: no Hash object per file (tens of thousands at scale).
-const sha256 = (data: string | Buffer): string => hash('sha256', data, 'hex');
-
-/**
- * What to write for a content, and its hash. Short contents stay strings: Node encodes them
- * straight into the write and the hash, with no Buffer for the garbage collector to chase.
- */
-function encode(content: string): { bytes: string | Buffer; sha256: string } {
-  if (content.length < SHARED_CONTENT) return { bytes: content, sha256: sha256(content) };
-  let e = shared.get(content);
-  if (e === undefined) {
-    const bytes = Buffer.from(content);
-    e = { bytes, sha256: sha256(bytes) };
-    shared.set(content, e);
-  }
-  return e;
-}
-
-/** Creates `file` with `data`: open, write, close, nothing else. */
-function writeNew(file: string, data: string | Buffer, mode: number): void {
-  const fd = openSync(file, 'w', mode);
-  try {
-    if (typeof data === 'string') {
-      const done = writeSync(fd, data);
-      // A short write of a string can only be finished from its bytes (ASCII: bytes = length).
-      if (done !== data.length && done < Buffer.byteLength(data))
-        writeFileSync(fd, Buffer.from(data).subarray(done));
-    } else writeFileSync(fd, data);
-  } finally {
-    closeSync(fd);
-  }
+  /**
+   * The background writer's script (dist/write-worker.js). When set, a streamed render writes
+   * its files after the first `BACKGROUND_AFTER` on a second thread (background.ts); `staged`
+   * then means handed to it. Unset (tests run from the sources), every file is written here.
+   */
+  background?: string;
 }
 
 function topOf(path: string): string {
@@ -260,37 +232,6 @@ function carryFile(src: string, dst: string): void {
       copyFileSync(src, dst);
       chmodSync(dst, st.mode & 0o7777);
     }
-  }
-}
-
-/** Directories made in one generation, so each costs one mkdir. */
-class Dirs {
-  private readonly made = new Set<string>();
-  constructor(root: string) {
-    this.made.add(root);
-  }
-  mark(dir: string): void {
-    this.made.add(dir);
-  }
-  has(dir: string): boolean {
-    return this.made.has(dir);
-  }
-  ensure(dir: string): void {
-    if (this.made.has(dir)) return;
-    this.ensure(dirname(dir));
-    try {
-      mkdirSync(dir);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      // A link carried over from the old tree must not lead writes out of the generation.
-      if (!lstatSync(dir).isDirectory()) {
-        throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), {
-          code: 'ENOTDIR',
-          path: dir,
-        });
-      }
-    }
-    this.made.add(dir);
   }
 }
 
@@ -640,7 +581,7 @@ class Planner {
       this.manifest.files[a.path] = { sha256: '', mode: a.mode, target: a.target, host: a.host ?? null };
       change = { path: a.path, kind: 'create' };
     } else {
-      const hash = encode(a.content).sha256;
+      const hash = encoder.encode(a.content).sha256;
       this.manifest.files[a.path] = { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null };
       const currentHash = current === 'not-a-file' ? '' : sha256(current.data);
       const mode = current === 'not-a-file' ? -1 : current.mode;
@@ -759,7 +700,7 @@ function discard(b: Building | undefined): void {
 function writeInto(b: Building, a: Artifact, manifest: Manifest, opts: WriteOptions): void {
   const file = `${b.dir}/${a.path}`;
   b.dirs.ensure(dirname(file));
-  const { bytes, sha256: hash } = encode(a.content);
+  const { bytes, sha256: hash } = encoder.encode(a.content);
   writeNew(file, bytes, a.mode);
   manifest.files[a.path]!.sha256 = hash;
   // The umask may have taken bits away from the requested mode: put them back.
@@ -984,11 +925,14 @@ export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWrite
     throw writeError(e, root);
   }
   let building: Building | undefined;
+  let bg: BackgroundWriter | undefined;
   let open = true;
   let refusing = false;
   const close = () => {
     if (!open) return;
     open = false;
+    // The background thread stops writing before the generation it writes into is removed.
+    bg?.stop();
     discard(building);
     release();
   };
@@ -1000,13 +944,29 @@ export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWrite
       if (!writes(change) || refusing) return;
       building ??= startBuilding(root);
       try {
-        writeInto(building, a, planner.manifest, opts);
+        if (!bg && opts.background && building.written.size >= BACKGROUND_AFTER)
+          bg = new BackgroundWriter(opts.background, building.dir);
+        if (bg) {
+          bg.submit(a.path, a.content, a.mode);
+          building.written.add(a.path);
+          opts.onStep?.('staged', a.path);
+        } else writeInto(building, a, planner.manifest, opts);
       } catch (e) {
         throw writeError(e, root);
       }
     },
     finish() {
       try {
+        if (bg && building) {
+          try {
+            for (const d of bg.drain()) building.dirs.mark(d);
+          } catch (e) {
+            throw writeError(e, root);
+          }
+          for (const [path, hash] of bg.hashes) planner.manifest.files[path]!.sha256 = hash;
+          bg.stop();
+          bg = undefined;
+        }
         const plan = planner.finish(new Map());
         if (plan.conflicts.length > 0 && !opts.force) refuseConflicts(plan);
         if (!hasChanges(plan)) {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Platform, Selection } from '../../platform/model.ts';
 import {
   type CompileOptions,
@@ -13,6 +13,7 @@ import { ExitCode } from '../../core/errors.ts';
 import { nodeHost } from '../../core/host.ts';
 import { readSecret } from '../../platform/secret.ts';
 import { type Context, loadSelection } from '../context.ts';
+import { distDir } from '../paths.ts';
 import { paint, printJson } from '../output.ts';
 
 export interface RenderOptions {
@@ -60,6 +61,7 @@ export function writeTree(
     prune: opts.prune === true,
     force: opts.force === true,
     source: platform.file,
+    ...backgroundWriter(),
   });
   try {
     compileTo(platform, selection, compileOptions, (a) => writer.add(a));
@@ -67,6 +69,12 @@ export function writeTree(
   } finally {
     writer.abort();
   }
+}
+
+/** The background writer's script when the bundle has it (not when run from the sources). */
+function backgroundWriter(): { background?: string } {
+  const script = join(distDir(), 'write-worker.js');
+  return existsSync(script) ? { background: script } : {};
 }
 
 /** The compile options of a render of these targets and hosts. */

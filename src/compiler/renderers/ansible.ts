@@ -54,8 +54,14 @@ function inventoryHosts(ctx: RenderContext): string[] {
 }
 
 /** Iguana instances that have files on `host` (same rule as the iguana renderer). */
+const selectedNames = new WeakMap<readonly ChainModel[], Set<string>>();
+
 function hostIguanas(ctx: RenderContext, host: string): IguanaModel[] {
-  const selected = new Set(ctx.selection.chains.map((c) => c.name));
+  let selected = selectedNames.get(ctx.selection.chains);
+  if (!selected) {
+    selected = new Set(ctx.selection.chains.map((c) => c.name));
+    selectedNames.set(ctx.selection.chains, selected);
+  }
   return ctx.platform.iguana.filter((g) => hostOf(g.host) === host && g.coins.some((c) => selected.has(c)));
 }
 

@@ -37,9 +37,10 @@ function relayedPairs(
   selected: ReadonlySet<string>,
 ): Array<{ g: IguanaModel; chain: ChainModel }> {
   const out: Array<{ g: IguanaModel; chain: ChainModel }> = [];
+  const byName = new Map(platform.chains.map((c) => [c.name, c]));
   for (const g of platform.iguana)
     for (const coin of g.coins) {
-      const chain = platform.chains.find((c) => c.name === coin);
+      const chain = byName.get(coin);
       if (chain && selected.has(chain.name) && viaRelay(platform, g, chain)) out.push({ g, chain });
     }
   return out;
@@ -61,7 +62,24 @@ export interface RelayNeed {
 }
 
 /** The hosts that need a relay for the selected chains, in platform order. */
-export function relayNeeds(platform: Platform, selectedChains: readonly ChainModel[]): RelayNeed[] {
+/** Per platform and selection: every host's renderers ask, and the answer is the same. */
+const needsOf = new WeakMap<Platform, WeakMap<readonly ChainModel[], RelayNeed[]>>();
+
+export function relayNeeds(platform: Platform, selectedChains: readonly ChainModel[]): readonly RelayNeed[] {
+  let bySelection = needsOf.get(platform);
+  if (!bySelection) {
+    bySelection = new WeakMap();
+    needsOf.set(platform, bySelection);
+  }
+  let needs = bySelection.get(selectedChains);
+  if (!needs) {
+    needs = computeRelayNeeds(platform, selectedChains);
+    bySelection.set(selectedChains, needs);
+  }
+  return needs;
+}
+
+function computeRelayNeeds(platform: Platform, selectedChains: readonly ChainModel[]): RelayNeed[] {
   const selected = new Set(selectedChains.map((c) => c.name));
   const needs = new Map<string, RelayNeed>();
   const need = (host: string) => {

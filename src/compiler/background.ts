@@ -1,0 +1,142 @@
+/**
+ * Files of a large render written on a second thread (write-worker.ts) while the main thread
+ * renders: on a fleet of thousands of chains, creating tens of thousands of files is about as
+ * much work as rendering them, and the two no longer wait for each other.
+ *
+ * Protocol: the main thread sends jobs over a MessageChannel — batches of files (path below the
+ * generation, mode, content; a long content shared by many files is sent once with a number and
+ * then by that number) and, at the end, a request for the directories made. The worker answers
+ * each job on the same channel (the files' hashes, or the first error, after which it writes
+ * nothing more). A shared counter holds the jobs not yet done: the main thread waits on it
+ * (Atomics.wait) when too many are queued — so memory stays bounded — and when it needs every
+ * answer, reading them synchronously (receiveMessageOnPort). A second shared flag asks the worker
+ * to stop writing. Nothing the worker writes is visible before the main thread commits.
+ */
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { SHARED_CONTENT } from './write-file.ts';
+
+export interface FileOp {
+  path: string;
+  mode: number;
+  content?: string;
+  share?: number;
+}
+export type Job = { kind: 'files'; ops: FileOp[] } | { kind: 'dirs' };
+export type Reply =
+  | { kind: 'hashes'; hashes: string[] }
+  | { kind: 'dirs'; dirs: string[] }
+  | { kind: 'error'; code: string | undefined; path: string | undefined; message: string };
+
+/** Files per job, and characters per job: small enough to keep both threads busy. */
+const BATCH_FILES = 64;
+const BATCH_CHARS = 1 << 20;
+/** Jobs queued before the main thread waits for the worker. */
+const MAX_QUEUED = 64;
+/** The longest the main thread waits with no job finished before it calls the worker stuck. */
+const STALL_MS = 60_000;
+
+export class BackgroundWriter {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly counters = new Int32Array(new SharedArrayBuffer(8));
+  private ops: FileOp[] = [];
+  private chars = 0;
+  private readonly shares = new Map<string, number>();
+  private dirs: string[] | undefined;
+  /** Path → sha256 of every file written so far. */
+  readonly hashes = new Map<string, string>();
+
+  constructor(script: string, dir: string) {
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    this.worker = new Worker(script, {
+      workerData: { dir, state: this.counters.buffer, port: port2 },
+      transferList: [port2],
+      // The worker needs none of the parent's environment (secrets included).
+      env: {},
+      stdout: false,
+      stderr: false,
+    });
+    this.worker.unref();
+    this.port.unref();
+  }
+
+  /** Queues one file; may wait while the worker catches up, and throws its error if it failed. */
+  submit(path: string, content: string, mode: number): void {
+    const op: FileOp = { path, mode };
+    if (content.length >= SHARED_CONTENT) {
+      let n = this.shares.get(content);
+      if (n === undefined) {
+        n = this.shares.size;
+        this.shares.set(content, n);
+        op.content = content;
+        this.chars += content.length;
+      }
+      op.share = n;
+    } else {
+      op.content = content;
+      this.chars += content.length;
+    }
+    this.ops.push(op);
+    if (this.ops.length >= BATCH_FILES || this.chars >= BATCH_CHARS) this.flush();
+  }
+
+  /** Waits until every job is done; returns the directories the worker made. */
+  drain(): string[] {
+    this.flush();
+    this.send({ kind: 'dirs' });
+    this.waitBelow(1);
+    this.collect();
+    if (this.dirs === undefined) throw new Error('background writer: no answer');
+    return this.dirs;
+  }
+
+  /** Stops the worker: nothing more is written once this returns. */
+  stop(): void {
+    Atomics.store(this.counters, 1, 1);
+    try {
+      this.waitBelow(1, 10_000);
+    } catch {
+      // it is ended below either way
+    }
+    void this.worker.terminate();
+  }
+
+  private flush(): void {
+    if (this.ops.length === 0) return;
+    const ops = this.ops;
+    this.ops = [];
+    this.chars = 0;
+    this.send({ kind: 'files', ops });
+    this.waitBelow(MAX_QUEUED);
+    this.collect();
+  }
+
+  private send(job: Job): void {
+    Atomics.add(this.counters, 0, 1);
+    this.port.postMessage(job);
+  }
+
+  /** Waits until fewer than `n` jobs are queued. */
+  private waitBelow(n: number, stallMs = STALL_MS): void {
+    let queued = Atomics.load(this.counters, 0);
+    let since = Date.now();
+    while (queued >= n) {
+      Atomics.wait(this.counters, 0, queued, 100);
+      const now = Atomics.load(this.counters, 0);
+      if (now !== queued) since = Date.now();
+      else if (Date.now() - since > stallMs) throw new Error('background writer: no progress');
+      queued = now;
+    }
+  }
+
+  private collect(): void {
+    for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
+      const r = m.message as Reply;
+      if (r.kind === 'hashes')
+        for (let i = 0; i < r.hashes.length; i += 2) this.hashes.set(r.hashes[i]!, r.hashes[i + 1]!);
+      else if (r.kind === 'dirs') this.dirs = r.dirs;
+      else throw Object.assign(new Error(r.message), { code: r.code, path: r.path });
+    }
+  }
+}

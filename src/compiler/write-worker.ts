@@ -1,0 +1,56 @@
+/**
+ * The writer's background thread (dist/write-worker.js): creates the files of the generation
+ * being built while the main thread goes on rendering, and returns each file's hash for the
+ * manifest. It writes only below the generation directory it was given, and only what it is
+ * sent; everything else (the plan, the lock, the commit) stays with the main thread.
+ * See background.ts for the protocol.
+ */
+import { type MessagePort, workerData } from 'node:worker_threads';
+import type { Job, Reply } from './background.ts';
+import { Dirs, type Encoded, Encoder, umask, writeNew } from './write-file.ts';
+import { chmodSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+const { dir, state, port } = workerData as { dir: string; state: SharedArrayBuffer; port: MessagePort };
+const counters = new Int32Array(state);
+const dirs = new Dirs(dir);
+const encoder = new Encoder();
+const byShare = new Map<number, Encoded>();
+let failed = false;
+
+function run(job: Job): Reply {
+  if (job.kind === 'dirs') return { kind: 'dirs', dirs: [...dirs.all()] };
+  const hashes: string[] = [];
+  for (const op of job.ops) {
+    // Asked to stop (the render was refused or failed): the rest is not written.
+    if (failed || Atomics.load(counters, 1) !== 0) break;
+    let e: Encoded | undefined;
+    if (op.share === undefined) e = encoder.encode(op.content ?? '');
+    else if (op.content !== undefined) {
+      e = encoder.encode(op.content);
+      byShare.set(op.share, e);
+    } else e = byShare.get(op.share);
+    if (e === undefined) throw new Error(`background writer: unknown shared content ${op.share}`);
+    const file = `${dir}/${op.path}`;
+    dirs.ensure(dirname(file));
+    writeNew(file, e.bytes, op.mode);
+    // The umask may have taken bits away from the requested mode: put them back.
+    if ((op.mode & umask) !== 0) chmodSync(file, op.mode);
+    hashes.push(op.path, e.sha256);
+  }
+  return { kind: 'hashes', hashes };
+}
+
+port.on('message', (job: Job) => {
+  let reply: Reply;
+  try {
+    reply = run(job);
+  } catch (err) {
+    failed = true;
+    const e = err as NodeJS.ErrnoException;
+    reply = { kind: 'error', code: e.code, path: e.path, message: e.message };
+  }
+  port.postMessage(reply);
+  Atomics.sub(counters, 0, 1);
+  Atomics.notify(counters, 0);
+});
