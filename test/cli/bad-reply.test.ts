@@ -167,6 +167,52 @@ describe('RpcClient limits', () => {
     expect(e.message).toMatch(/larger than 33554432 bytes/);
   });
 
+  it('many brackets are not depth: wide replies and brackets in strings pass, depth found in any chunk', async () => {
+    // Written in pieces, so that the client sees several chunks.
+    const serve = async (port: number, pieces: string[]) =>
+      httpServer(port, (req, res) => {
+        req.resume();
+        req.on('end', () => {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          const next = (i: number) => {
+            if (i === pieces.length) res.end();
+            else res.write(pieces[i], () => setTimeout(() => next(i + 1), 5));
+          };
+          next(0);
+        });
+      });
+    const wide = Array.from({ length: 1000 }, (_, i) => `{"n":${i},"s":"[[{{"}`);
+    await serve(BASE + 41, [
+      '{"result":[',
+      wide.slice(0, 500).join(','),
+      ',',
+      wide.slice(500).join(','),
+      '],"error":null,"id":1}',
+    ]);
+    await serve(BASE + 43, [`{"result":"${'['.repeat(500)}","error":null,"id":1}`]);
+    await serve(BASE + 45, [
+      '{"result":[',
+      wide.slice(0, 300).join(','),
+      `,${'['.repeat(200)}${']'.repeat(200)}`,
+      '],"error":null,"id":1}',
+    ]);
+    const call = async (port: number) => {
+      const c = new RpcClient({ port, user: 'u', password: 'p', retry: false, timeoutMs: 10_000 });
+      try {
+        return await c.call('getinfo').catch((x) => x);
+      } finally {
+        await c.close();
+      }
+    };
+    const r = (await call(BASE + 41)) as Array<{ n: number }>;
+    expect(r).toHaveLength(1000);
+    expect(r[999]?.n).toBe(999);
+    expect(await call(BASE + 43)).toBe('['.repeat(500));
+    const e = (await call(BASE + 45)) as RpcError;
+    expect(e.kind).toBe('bad-reply');
+    expect(e.message).toMatch(/nests deeper than 128 levels/);
+  });
+
   it('limits are per client: lower ones refuse a real chain’s ordinary reply', async () => {
     const { user, password } = rpcCredentials(SECRET, 'BRGOOD1');
     const port = rpcPort('BRGOOD1');

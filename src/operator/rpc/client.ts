@@ -562,6 +562,13 @@ function deadlines(ms: number): Deadlines {
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 
+/** How often `byte` occurs in `chunk` (memchr-speed through indexOf). */
+function countByte(chunk: Buffer, byte: number): number {
+  let n = 0;
+  for (let i = chunk.indexOf(byte); i >= 0; i = chunk.indexOf(byte, i + 1)) n++;
+  return n;
+}
+
 /**
  * undici's lowest handler interface: the body arrives as buffers, counted and scanned for nesting
  * as it comes (a byte scan: brackets and quotes are ASCII, never inside a UTF-8 sequence), so a
@@ -575,6 +582,9 @@ class ReplyHandler implements Expiring {
   private depth = 0;
   private inString = false;
   private escaped = false;
+  /** Opening brackets seen, while the exact scan is not needed; then `exact`. */
+  private bound = 0;
+  private exact = false;
   private abort: ((err: Error) => void) | undefined;
   private done = false;
 
@@ -613,6 +623,23 @@ class ReplyHandler implements Expiring {
     if (this.bytes > this.limits.maxBytes) {
       return this.refuse(`the reply is larger than ${this.limits.maxBytes} bytes`);
     }
+    if (!this.exact) {
+      // Every opening bracket so far, in strings or not, bounds the depth from above: while that
+      // bound is within the limit (a getinfo has a handful), no byte needs looking at. Past it,
+      // the reply is scanned exactly from its first byte on.
+      this.bound += countByte(chunk, 0x7b) + countByte(chunk, 0x5b);
+      if (this.bound > this.limits.maxDepth) {
+        this.exact = true;
+        for (const c of this.chunks) if (!this.scan(c)) return false;
+      }
+    }
+    if (this.exact && !this.scan(chunk)) return false;
+    this.chunks.push(chunk);
+    return true;
+  }
+
+  /** Follows the nesting through `chunk`; refuses the reply once it is deeper than the limit. */
+  private scan(chunk: Buffer): boolean {
     let { depth, inString, escaped } = this;
     const max = this.limits.maxDepth;
     for (let i = 0; i < chunk.length; i++) {
@@ -629,7 +656,6 @@ class ReplyHandler implements Expiring {
     this.depth = depth;
     this.inString = inString;
     this.escaped = escaped;
-    this.chunks.push(chunk);
     return true;
   }
 
