@@ -24,8 +24,8 @@ export interface Context {
 }
 
 /** Loads the platform file; diagnostics are printed, and errors end the command with exit 1. */
-export function loadOrExit(ctx: Context): Platform {
-  const result = loadPlatformCached(ctx.opts.file);
+export async function loadOrExit(ctx: Context): Promise<Platform> {
+  const result = await loadPlatformCached(ctx.opts.file);
   printDiagnostics(ctx.out, result.diagnostics);
   if (!result.platform) {
     const n = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -37,20 +37,20 @@ export function loadOrExit(ctx: Context): Platform {
   return result.platform;
 }
 
-export function loadSelection(ctx: Context): { platform: Platform; selection: Selection } {
-  const platform = loadOrExit(ctx);
+export async function loadSelection(ctx: Context): Promise<{ platform: Platform; selection: Selection }> {
+  const platform = await loadOrExit(ctx);
   return { platform, selection: selectEnvironment(platform, ctx.opts.env) };
 }
 
 /** The platform, the selected environment, and the runtime every use case of the command takes. */
-export function loadRuntime(
+export async function loadRuntime(
   ctx: Context,
   parts: Pick<RuntimeParts, 'iguanaClient'> & { reachOf?: (platform: Platform) => Reach } = {},
-): { platform: Platform; selection: Selection; runtime: Runtime } {
+): Promise<{ platform: Platform; selection: Selection; runtime: Runtime }> {
   // --via and --relay-certs (global options) before the platform: a bad value ends the command first
   const iguanaClient = parts.iguanaClient ?? viaFactory(ctx.opts);
   const reachOf = parts.reachOf ?? tunnelReach(ctx.opts);
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection } = await loadSelection(ctx);
   const runtime = nodeRuntime(platform, {
     reach: reachOf ? reachOf(platform) : fleetReach(platform),
     ...(iguanaClient ? { iguanaClient } : {}),

@@ -32,8 +32,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { type FileReader, nodeHost, readRegularFile } from '../core/host.ts';
-import { loadPlatformFile } from './index.ts';
-import { type LoadResult, loadPlatformBytes, MAX_PLATFORM_BYTES } from './load.ts';
+import type { LoadResult } from './load.ts';
+
+/** The loader (js-yaml, zod, normalize) is loaded only when an entry is missing: a hit needs none of it. */
+const loader = () => import('./load.ts');
+const fileLoader = async () => (await import('./index.ts')).loadPlatformFile;
+/** As load.ts's MAX_PLATFORM_BYTES (checked there; here only to read no more than that). */
+const MAX_BYTES = 16 * 1024 * 1024;
 
 declare const __DOKOMODO_BUILD__: string;
 /** Set by the bundler from the sources and the locked dependencies; unset (no cache) when run from src. */
@@ -146,13 +151,13 @@ function prune(dir: string): void {
 }
 
 /** Loads the platform file as `loadPlatformFile` does, through the cache when it can. */
-export function loadPlatformCached(file: string, opts: CacheOptions = {}): LoadResult {
+export async function loadPlatformCached(file: string, opts: CacheOptions = {}): Promise<LoadResult> {
   const env = opts.env ?? process.env;
   const build = opts.build ?? BUILD;
-  if (build === undefined || env['DOKOMODO_PLATFORM_CACHE'] === 'off') return loadPlatformFile(file);
-  const got = readRegularFile(file, MAX_PLATFORM_BYTES);
+  if (build === undefined || env['DOKOMODO_PLATFORM_CACHE'] === 'off') return (await fileLoader())(file);
+  const got = readRegularFile(file, MAX_BYTES);
   // Every refusal (missing, a FIFO, too large, …) is the loader's to word.
-  if (!('bytes' in got)) return loadPlatformFile(file);
+  if (!('bytes' in got)) return (await fileLoader())(file);
   const dir = opts.dir ?? cacheDir(env);
   const key = createHash('sha256')
     .update(JSON.stringify([FORMAT, build, process.cwd(), file]))
@@ -173,7 +178,7 @@ export function loadPlatformCached(file: string, opts: CacheOptions = {}): LoadR
       return r;
     },
   };
-  const result = loadPlatformBytes(file, got.bytes, { reader: recording });
+  const result = (await loader()).loadPlatformBytes(file, got.bytes, { reader: recording });
   if (result.platform) writeEntry(dir, entryFile, { format: FORMAT, deps, result });
   return result;
 }

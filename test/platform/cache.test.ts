@@ -39,11 +39,11 @@ function setup(pubkey = `02${'ab'.repeat(32)}`) {
 const entries = (cache: string) => readdirSync(cache);
 
 describe('the platform cache', () => {
-  it('a second load is read from the cache, and gives what a full load gives', () => {
+  it('a second load is read from the cache, and gives what a full load gives', async () => {
     const { file, cache, opts } = setup();
     const full = loadPlatformFile(file);
     expect(full.platform).toBeDefined();
-    expect(loadPlatformCached(file, opts)).toEqual(full);
+    expect(await loadPlatformCached(file, opts)).toEqual(full);
     expect(entries(cache)).toHaveLength(1);
     expect(statSync(cache).mode & 0o777).toBe(0o700);
     const entry = join(cache, entries(cache)[0]!);
@@ -52,55 +52,55 @@ describe('the platform cache', () => {
     const e = deserialize(readFileSync(entry)) as { result: { platform: { file: string } } };
     e.result.platform.file = 'from-the-cache';
     writeFileSync(entry, serialize(e), { mode: 0o600 });
-    expect(loadPlatformCached(file, opts).platform?.file).toBe('from-the-cache');
+    expect((await loadPlatformCached(file, opts)).platform?.file).toBe('from-the-cache');
   });
 
-  it('a changed platform file, elected file or build is a miss', () => {
+  it('a changed platform file, elected file or build is a miss', async () => {
     const { dir, file, cache, opts } = setup();
-    const first = loadPlatformCached(file, opts);
+    const first = await loadPlatformCached(file, opts);
     expect(first.platform?.notaries[0]?.notaries[0]?.pubkey).toBe(`02${'ab'.repeat(32)}`);
     const seeds = Array.from({ length: 8 }, () => '127.0.0.2');
     writeFileSync(
       join(dir, 'elected.json'),
       JSON.stringify({ seeds, notaries: [{ alice_NA: `03${'cd'.repeat(32)}` }] }),
     );
-    expect(loadPlatformCached(file, opts).platform?.notaries[0]?.notaries[0]?.pubkey).toBe(
+    expect((await loadPlatformCached(file, opts)).platform?.notaries[0]?.notaries[0]?.pubkey).toBe(
       `03${'cd'.repeat(32)}`,
     );
     writeFileSync(file, `${readFileSync(file, 'utf8')}# a comment\n`);
-    expect(loadPlatformCached(file, opts).platform).toBeDefined();
+    expect((await loadPlatformCached(file, opts)).platform).toBeDefined();
     expect(entries(cache)).toHaveLength(2);
-    loadPlatformCached(file, { ...opts, build: 'another-build' });
+    await loadPlatformCached(file, { ...opts, build: 'another-build' });
     expect(entries(cache)).toHaveLength(3);
     // an elected file that went away: a miss, and the loader's error
     rmSync(join(dir, 'elected.json'));
-    const gone = loadPlatformCached(file, opts);
+    const gone = await loadPlatformCached(file, opts);
     expect(gone.platform).toBeUndefined();
     expect(gone.diagnostics.map((d) => d.severity)).toContain('error');
   });
 
-  it('loads with errors are not kept; warnings are, and come back the same', () => {
+  it('loads with errors are not kept; warnings are, and come back the same', async () => {
     const { dir, cache, opts } = setup();
     const bad = join(dir, 'bad.yaml');
     writeFileSync(bad, 'version: 1\nchains:\n  KMD: { nonsense: 1 }\n');
-    const r = loadPlatformCached(bad, opts);
+    const r = await loadPlatformCached(bad, opts);
     expect(r.platform).toBeUndefined();
     expect(r).toEqual(loadPlatformFile(bad));
     expect(() => entries(cache)).toThrow();
     const warned = join(dir, 'warned.yaml');
     writeFileSync(warned, 'version: 1\nchains:\n  DOC: { params: { ac_supply: 1000, ac_reward: 1 } }\n');
     const full = loadPlatformFile(warned);
-    expect(loadPlatformCached(warned, opts)).toEqual(full);
-    expect(loadPlatformCached(warned, opts)).toEqual(full);
+    expect(await loadPlatformCached(warned, opts)).toEqual(full);
+    expect(await loadPlatformCached(warned, opts)).toEqual(full);
   });
 
-  it('a corrupt, foreign or loosely permitted cache is a full load, never an error', () => {
+  it('a corrupt, foreign or loosely permitted cache is a full load, never an error', async () => {
     const { file, cache, opts } = setup();
     const full = loadPlatformFile(file);
-    loadPlatformCached(file, opts);
+    await loadPlatformCached(file, opts);
     const entry = join(cache, entries(cache)[0]!);
     writeFileSync(entry, 'not a v8 serialization');
-    expect(loadPlatformCached(file, opts)).toEqual(full);
+    expect(await loadPlatformCached(file, opts)).toEqual(full);
     // rewritten whole by that load
     expect(deserialize(readFileSync(entry))).toHaveProperty('result');
     // an entry others could read is not trusted
@@ -108,32 +108,32 @@ describe('the platform cache', () => {
     const e = deserialize(readFileSync(entry)) as { result: { platform: { file: string } } };
     e.result.platform.file = 'planted';
     writeFileSync(entry, serialize(e));
-    expect(loadPlatformCached(file, opts).platform?.file).toBe(file);
+    expect((await loadPlatformCached(file, opts)).platform?.file).toBe(file);
     // a directory others can write into is neither read nor written
     rmSync(cache, { recursive: true });
     mkdirSync(cache, { mode: 0o777 });
     chmodSync(cache, 0o777);
-    expect(loadPlatformCached(file, opts)).toEqual(full);
+    expect(await loadPlatformCached(file, opts)).toEqual(full);
     expect(entries(cache)).toEqual([]);
   });
 
-  it('DOKOMODO_PLATFORM_CACHE=off, or no build (run from the sources), keeps no cache', () => {
+  it('DOKOMODO_PLATFORM_CACHE=off, or no build (run from the sources), keeps no cache', async () => {
     const { file, cache, opts } = setup();
     expect(
-      loadPlatformCached(file, { ...opts, env: { DOKOMODO_PLATFORM_CACHE: 'off' } }).platform,
+      (await loadPlatformCached(file, { ...opts, env: { DOKOMODO_PLATFORM_CACHE: 'off' } })).platform,
     ).toBeDefined();
     expect(() => entries(cache)).toThrow();
     // from the sources there is no build identity: every load is a full one
-    expect(loadPlatformCached(file, { dir: cache, env: {} }).platform).toBeDefined();
+    expect((await loadPlatformCached(file, { dir: cache, env: {} })).platform).toBeDefined();
     expect(() => entries(cache)).toThrow();
   });
 
-  it(`keeps at most ${MAX_ENTRIES} entries`, () => {
+  it(`keeps at most ${MAX_ENTRIES} entries`, async () => {
     const { dir, cache, opts } = setup();
     for (let i = 0; i < MAX_ENTRIES + 8; i++) {
       const f = join(dir, `p${i}.yaml`);
       writeFileSync(f, `version: 1\nchains:\n  DOC: { params: { ac_supply: ${1000 + i} } }\n`);
-      expect(loadPlatformCached(f, opts).platform).toBeDefined();
+      expect((await loadPlatformCached(f, opts)).platform).toBeDefined();
     }
     expect(entries(cache).length).toBe(MAX_ENTRIES);
   });

@@ -17,7 +17,7 @@ export interface BackupCommandOptions extends BackupKeyOptions {
 }
 
 export async function backup(ctx: Context, opts: BackupCommandOptions): Promise<number> {
-  const { platform, runtime } = loadRuntime(ctx);
+  const { platform, runtime } = await loadRuntime(ctx);
   const key = await readBackupKey(ctx, opts);
   if ('passphrase' in key) checkPubkey(platform, notaryKeys(key.passphrase, []).pubkey);
   const result = await createBackup(runtime, {

@@ -19,7 +19,7 @@ export function chainJson(c: ChainModel) {
 }
 
 export async function chains(ctx: Context): Promise<number> {
-  const { selection } = loadSelection(ctx);
+  const { selection } = await loadSelection(ctx);
   if (ctx.opts.json) {
     printJson(ctx.out, selection.chains.map(chainJson));
     return 0;

@@ -25,7 +25,7 @@ export async function checkfork(
     peers = parsePeers(Buffer.from(got.bytes).toString('utf8'), opts.peers);
   }
   const timeoutMs = (opts.timeout ?? 10) * 1000;
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   const unknown = Object.keys(peers).filter((n) => !platform.chains.some((c) => c.name === n));
   if (unknown.length && !ctx.opts.json)

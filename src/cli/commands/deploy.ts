@@ -30,7 +30,7 @@ const COLOURS: Record<DeployHostResult['state'], 'green' | 'yellow' | 'red' | 'd
 };
 
 export async function deploy(ctx: Context, opts: DeployOptions): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const known = new Set(platform.hosts.map((h) => h.name));
   for (const h of opts.host ?? []) {
     if (!known.has(h))

@@ -49,7 +49,7 @@ export async function entrypoint(
       'dokomodo entrypoint chain NAME, or dokomodo entrypoint iguana NAME',
     );
   }
-  const platform = loadOrExit(ctx);
+  const platform = await loadOrExit(ctx);
   const host = nodeHost();
   const datadir = opts.datadir ?? CONTAINER_DATADIR;
   if (!datadir.startsWith('/'))

@@ -35,7 +35,7 @@ export interface MonitorOptions {
 }
 
 export async function monitor(ctx: Context, chains: string[], opts: MonitorOptions): Promise<number> {
-  const loaded = loadSelection(ctx);
+  const loaded = await loadSelection(ctx);
   const { selection } = loaded;
   let platform = loaded.platform;
   if (opts.asHost !== undefined) {

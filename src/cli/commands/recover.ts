@@ -64,7 +64,7 @@ function keyedChains(platform: Platform, host: HostModel): ChainModel[] {
 }
 
 export async function recover(ctx: Context, opts: RecoverCliOptions): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const host = platform.hosts.find((h) => h.name === opts.host);
   if (!host)
     throw usageError(

@@ -45,7 +45,7 @@ export function readTokensFile(path: string): Token[] {
 }
 
 export async function relay(ctx: Context, opts: RelayOptions): Promise<number> {
-  const platform = loadOrExit(ctx);
+  const platform = await loadOrExit(ctx);
   const host = relayHost(platform, opts.host);
   const plan = relayPlan(platform, host, opts.peerPort);
   const certs = expandUserPath(opts.certs ?? RELAY_DIR);

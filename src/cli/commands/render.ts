@@ -27,7 +27,7 @@ export interface RenderOptions {
 
 export async function render(ctx: Context, opts: RenderOptions): Promise<number> {
   const targets = parseTargets(opts.target);
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection } = await loadSelection(ctx);
   const secret = readSecret(platform, nodeHost());
   const compileOptions = renderOptions(platform, secret, targets, opts.host);
   const root = resolve(opts.out);

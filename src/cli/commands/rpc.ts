@@ -23,7 +23,7 @@ export async function rpc(
   params: string[],
   opts: { ndjson?: boolean; concurrency?: number; timeout?: number },
 ): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const targets = selectChains(platform, selection, [target]);
   if (targets.length === 0) throw new DokomodoError('no-targets', `\`${target}\` selects no chains`);
   const results = await callAll(runtime, targets, method, params.map(parseParam), {

@@ -5,7 +5,7 @@ import { type Context, loadRuntime } from '../context.ts';
 import { type LifecycleCliOptions, finish, lifecycleOptions } from '../views/lifecycle.ts';
 
 export async function start(ctx: Context, chains: string[], opts: LifecycleCliOptions): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   const results = await startChains(runtime, targets, lifecycleOptions(ctx, opts, 'start'));
   return finish(ctx, 'start', results);

@@ -14,7 +14,7 @@ export async function stats(
 ): Promise<number> {
   const windowSeconds = Math.round(opts.window ?? 86400);
   const interval = opts.interval ?? 30;
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   for (;;) {
     const s = await statsAll(runtime, targets, { windowSeconds, datadir: opts.datadir });

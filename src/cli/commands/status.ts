@@ -11,7 +11,7 @@ export async function status(
   chains: string[],
   opts: { watch?: boolean; interval?: number },
 ): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   const interval = (opts.interval ?? 5) * 1000;
   for (;;) {

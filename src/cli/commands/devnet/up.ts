@@ -61,7 +61,7 @@ export async function devnetUp(ctx: Context, opts: DevnetUpOptions): Promise<num
     ctx.out.stdout(`devnet already running (pid ${running}) in ${dir}\n`);
     return ExitCode.ok;
   }
-  const { platform, selection } = loadSelection(ctx);
+  const { platform, selection } = await loadSelection(ctx);
   const secret = devnetSecret(platform);
   if (opts.detach) return detach(ctx, dir, secret);
   usableDir('--datadir', dir);

@@ -7,7 +7,7 @@ import { instances } from './instances.ts';
 import { statusText } from '../../views/iguana.ts';
 
 export async function iguanaStatusCmd(ctx: Context, name: string | undefined): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const list = instances(platform, selection, name);
   const statuses: IguanaInstanceStatus[] = [];
   for (const g of list) statuses.push(await instanceStatus(runtime, g));

@@ -25,7 +25,7 @@ export async function iguanaUp(
   name: string | undefined,
   opts: IguanaUpOptions,
 ): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const list = instances(platform, selection, name);
   const waitMs = (opts.wait ?? 60) * 1000;
   runtime.secret();

@@ -54,7 +54,7 @@ export async function importDpow(ctx: Context, dir: string, opts: ImportDpowOpti
   }
 
   if (opts.diff) {
-    const current = loadOrExit(ctx);
+    const current = await loadOrExit(ctx);
     const changes = diffPlatforms(current, check.platform);
     if (ctx.opts.json)
       printJson(ctx.out, {

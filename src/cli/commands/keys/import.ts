@@ -20,7 +20,7 @@ export interface KeysImportOptions {
 }
 
 export async function keysImport(ctx: Context, chains: string[], opts: KeysImportOptions): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const targets = selectChains(platform, selection, chains);
   if (targets.length === 0) throw usageError('no-targets', 'no chains selected');
   const concurrency = opts.concurrency ?? 16;

@@ -10,7 +10,7 @@ import { paint } from '../../output.ts';
 
 /** `dokomodo monitor test-alert`: one message through every channel, a line per channel. */
 export async function testAlert(ctx: Context): Promise<number> {
-  const { platform } = loadSelection(ctx);
+  const { platform } = await loadSelection(ctx);
   if (platform.alerts.channels.length === 0) {
     throw new DokomodoError('no-alert-channels', `${platform.file} has no alert channels`, {
       hint: 'add alerts: { channels: { NAME: { type: webhook|telegram|discord|ntfy, … } } } to the platform file',

@@ -29,7 +29,7 @@ export interface SeasonApplyCliOptions extends SeasonOptions {
 }
 
 export async function seasonApplyCommand(ctx: Context, opts: SeasonApplyCliOptions): Promise<number> {
-  const { after, text, plan } = prepareSeason(ctx, opts);
+  const { after, text, plan } = await prepareSeason(ctx, opts);
   const json = ctx.opts.json === true;
   if (!json) ctx.out.stdout(planText(ctx, plan));
   if (plan.unchanged && !opts.again) {

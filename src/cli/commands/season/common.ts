@@ -41,7 +41,7 @@ function listOf(platform: Platform, name: string | undefined): string {
   throw usageError('season-list-ambiguous', 'say which notary list changes season', 'pass --list NAME');
 }
 
-export function prepareSeason(ctx: Context, opts: SeasonOptions): PreparedSeason {
+export async function prepareSeason(ctx: Context, opts: SeasonOptions): Promise<PreparedSeason> {
   if ((opts.season === undefined) === (opts.elected === undefined))
     throw usageError(
       'season-source',
@@ -56,7 +56,7 @@ export function prepareSeason(ctx: Context, opts: SeasonOptions): PreparedSeason
       '--set chooses between the built-in lists of a season',
       'use it with --season',
     );
-  const before = loadOrExit(ctx);
+  const before = await loadOrExit(ctx);
   const list = listOf(before, opts.list);
   const source: NotarySource =
     opts.season !== undefined

@@ -29,7 +29,7 @@ export async function runCommand(
   const journal = fileJournal(journalDir);
   if (opts.dryRun && !ctx.opts.json)
     ctx.out.stdout(paint(ctx.out, 'dim', '(dry run: nothing is signed or sent)\n'));
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const results = await utxoRun(runtime, selectChains(platform, selection, chains), verb, {
     journal,
     dryRun: opts.dryRun === true,

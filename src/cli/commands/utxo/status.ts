@@ -8,7 +8,7 @@ import { printJson } from '../../output.ts';
 import { type UtxoCommonOptions, errorLines, jsonResults, statusTable } from '../../views/utxo.ts';
 
 export async function utxoStatus(ctx: Context, chains: string[], opts: UtxoCommonOptions): Promise<number> {
-  const { platform, selection, runtime } = loadRuntime(ctx);
+  const { platform, selection, runtime } = await loadRuntime(ctx);
   const results = await utxoStatuses(runtime, selectChains(platform, selection, chains), {
     ...(opts.concurrency !== undefined ? { concurrency: opts.concurrency } : {}),
   });
