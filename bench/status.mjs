@@ -5,7 +5,7 @@
 // Options: BENCH_PAIRS (default 7), BENCH_CHAINS (default 1000), BENCH_NO_RECORD=1 to only print.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { median, recordSection } from './record.mjs';
 
@@ -35,13 +35,13 @@ function serverCpu(pid) {
 }
 
 /** One whole process under GNU time: wall ms, CPU ms, server CPU ms, and its stdout. */
-function run(args, serverPid) {
+function run(args, serverPid, extraEnv = {}) {
   const timeFile = join(dir, 'time.txt');
   const s0 = serverCpu(serverPid);
   const t0 = process.hrtime.bigint();
   const r = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%U %S', process.execPath, ...args], {
     encoding: 'utf8',
-    env,
+    env: { ...env, ...extraEnv },
     maxBuffer: 1 << 28,
   });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
@@ -65,19 +65,23 @@ const clients = {
   floor: [floor, String(n), String(base)],
   nodeHttp: [floor, String(n), String(base), '--node-http'],
   ours: [cli, 'status', '--json', '-f', file],
+  // the same, loading the platform file in full every time (no platform cache)
+  oursCold: [cli, 'status', '--json', '-f', file],
 };
-const runs = { floor: [], nodeHttp: [], ours: [] };
+const clientEnv = { oursCold: { DOKOMODO_PLATFORM_CACHE: 'off' } };
+const runs = { floor: [], nodeHttp: [], ours: [], oursCold: [] };
+const loadBefore = os.loadavg()[0];
 try {
   // One of each first, unmeasured: the page cache and the simulator's JIT warm for all alike.
-  for (const args of Object.values(clients)) run(args, serverPid);
+  for (const [which, args] of Object.entries(clients)) run(args, serverPid, clientEnv[which]);
   const order = Object.keys(clients);
   for (let p = 0; p < pairs; p++) {
     // rotate the order so that none always runs first or last
     for (let k = 0; k < order.length; k++) {
       const which = order[(p + k) % order.length];
-      const r = run(clients[which], serverPid);
+      const r = run(clients[which], serverPid, clientEnv[which]);
       const out = JSON.parse(r.stdout);
-      const up = which === 'ours' ? out.chains.filter((c) => c.state === 'running').length : out.running;
+      const up = which.startsWith('ours') ? out.chains.filter((c) => c.state === 'running').length : out.running;
       if (up !== n) throw new Error(`${which} saw ${up} of ${n} running`);
       runs[which].push(r);
     }
@@ -86,7 +90,8 @@ try {
   execFileSync(process.execPath, [cli, 'devnet', 'down', '--datadir', devnetDir], { env, stdio: 'ignore' });
   rmSync(dir, { recursive: true, force: true });
 }
-const { floor: theirs, nodeHttp, ours } = runs;
+const { floor: theirs, nodeHttp, ours, oursCold } = runs;
+const loadAfter = os.loadavg()[0];
 
 const m = (xs, k) => median(xs.map((x) => x[k]));
 const row = (label, xs) =>
@@ -98,7 +103,7 @@ fresh process, start-up and loading the platform file included; \`dokomodo statu
 floor (\`bench/floor-status.mjs\`: the same getinfo — and getblockheader of the notarized hash when
 there is one — over raw sockets with a minimal HTTP reader, 64 at once) and the same floor script
 through Node's own HTTP client take turns in rotating order, ${pairs} rounds after one unmeasured run
-of each; medians. CPU is the client process's user + system time (GNU time);
+of each (the unmeasured run fills the platform cache, as the first of an operator's commands does); medians. Load average before and after: ${loadBefore.toFixed(1)} and ${loadAfter.toFixed(1)}. CPU is the client process's user + system time (GNU time);
 "simulator CPU" is what the devnet process spent during the run. Target: within 1.5× the floor,
 wall and CPU.
 
@@ -106,9 +111,11 @@ wall and CPU.
 |---|---:|---:|---:|
 ${row('floor: raw sockets (`bench/floor-status.mjs`)', theirs)}
 ${row('the same calls through `node:http` (`--node-http`)', nodeHttp)}
-${row('`dokomodo status --json`', ours)}
+${row('`dokomodo status --json` (platform cache warm: a command run again)', ours)}
+${row('`dokomodo status --json`, `DOKOMODO_PLATFORM_CACHE=off` (full load)', oursCold)}
 
-Ratio: wall **${wallRatio.toFixed(2)}×**, CPU **${cpuRatio.toFixed(2)}×** the floor (\`node:http\`: wall
+Ratio (warm): wall **${wallRatio.toFixed(2)}×**, CPU **${cpuRatio.toFixed(2)}×** the floor; full load: wall
+${(m(oursCold, 'wall') / m(theirs, 'wall')).toFixed(2)}×, CPU ${(m(oursCold, 'cpu') / m(theirs, 'cpu')).toFixed(2)}× (\`node:http\`: wall
 ${(m(nodeHttp, 'wall') / m(theirs, 'wall')).toFixed(2)}×, CPU ${(m(nodeHttp, 'cpu') / m(theirs, 'cpu')).toFixed(2)}×).`;
 console.log(md);
 for (const [k, xs] of Object.entries(runs))
