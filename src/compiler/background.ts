@@ -34,17 +34,22 @@ const BATCH_CHARS = 1 << 20;
 const MAX_QUEUED = 64;
 /** The longest the main thread waits with no job finished before it calls the worker stuck. */
 const STALL_MS = 60_000;
+/** The longest a worker may take to start (it normally takes well under a second). */
+const START_MS = 15_000;
 
 export class BackgroundWriter {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly counters = new Int32Array(new SharedArrayBuffer(8));
+  /** [0] jobs not yet done, [1] stop asked, [2] the worker has started. */
+  private readonly counters = new Int32Array(new SharedArrayBuffer(12));
   private ops: FileOp[] = [];
   private chars = 0;
   private readonly shares = new Map<string, number>();
   private dirs: string[] | undefined;
   /** Path → sha256 of every file written so far. */
   readonly hashes = new Map<string, string>();
+
+  private readonly created = Date.now();
 
   constructor(script: string, dir: string) {
     const { port1, port2 } = new MessageChannel();
@@ -57,6 +62,9 @@ export class BackgroundWriter {
       stdout: false,
       stderr: false,
     });
+    // A worker that cannot start shows as one that makes no progress (waitBelow): its error
+    // event, delivered only after the render has failed, must not end the process a second time.
+    this.worker.on('error', () => {});
     this.worker.unref();
     this.port.unref();
   }
@@ -125,6 +133,8 @@ export class BackgroundWriter {
       Atomics.wait(this.counters, 0, queued, 100);
       const now = Atomics.load(this.counters, 0);
       if (now !== queued) since = Date.now();
+      else if (Atomics.load(this.counters, 2) === 0 && Date.now() - this.created > START_MS)
+        throw new Error('the background writer did not start');
       else if (Date.now() - since > stallMs) throw new Error('background writer: no progress');
       queued = now;
     }

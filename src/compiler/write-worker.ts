@@ -54,3 +54,4 @@ port.on('message', (job: Job) => {
   Atomics.sub(counters, 0, 1);
   Atomics.notify(counters, 0);
 });
+Atomics.store(counters, 2, 1);

@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  cpSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -72,6 +73,23 @@ describe('render on two threads', () => {
     const again = dokomodo(['render', '-f', file, '--out', join(dir, 'two'), '--check'], { env });
     expect(again.code).toBe(0);
   });
+
+  it('a second thread that cannot start: refused cleanly in bounded time, nothing left', () => {
+    // A copy of the bundle whose worker script throws when loaded.
+    const dist = join(dir, 'dist');
+    cpSync('dist', dist, { recursive: true });
+    writeFileSync(join(dist, 'write-worker.js'), "throw new Error('this worker is broken');\n");
+    const out = join(dir, 'broken');
+    const r = spawnSync(process.execPath, [join(dist, 'main.js'), 'render', '-f', file, '--out', out], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env, NO_COLOR: '1' },
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/write-failed: .*the background writer did not start; nothing was changed/);
+    expect(r.stderr).not.toMatch(/this worker is broken|at .*\.js:\d+/);
+    expect(readdirSync(join(out, '.dokomodo/trees'))).toEqual([]);
+  }, 60_000);
 
   const root = process.getuid?.() === 0;
   it.skipIf(!root)('a full disk on the second thread: refused cleanly, nothing changed, no lock left', () => {
