@@ -83,7 +83,10 @@ function timed(cmd, args, extraEnv = {}) {
   const [mainProfile, writerProfile] = readdirSync(profDir).sort();
   const writer = writerProfile ? summarize(join(profDir, writerProfile), { idle: ['(idle)'] }) : undefined;
   const prof = summarize(join(profDir, mainProfile), {
-    'platform load (from the cache; parse, validate, normalize on a miss)': ['loadPlatformCached', 'loadPlatformFile'],
+    'platform load (from the cache; parse, validate, normalize on a miss)': [
+      'loadPlatformCached',
+      'loadPlatformFile',
+    ],
     'render: conf': ['renderConf'],
     'render: systemd': ['renderSystemd'],
     'render: compose': ['renderCompose'],

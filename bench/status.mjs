@@ -81,7 +81,9 @@ try {
       const which = order[(p + k) % order.length];
       const r = run(clients[which], serverPid, clientEnv[which]);
       const out = JSON.parse(r.stdout);
-      const up = which.startsWith('ours') ? out.chains.filter((c) => c.state === 'running').length : out.running;
+      const up = which.startsWith('ours')
+        ? out.chains.filter((c) => c.state === 'running').length
+        : out.running;
       if (up !== n) throw new Error(`${which} saw ${up} of ${n} running`);
       runs[which].push(r);
     }
