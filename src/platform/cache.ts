@@ -29,7 +29,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { type FileReader, nodeHost, readRegularFile } from '../core/host.ts';
 import type { LoadResult } from './load.ts';
@@ -113,8 +113,25 @@ function readEntry(file: string, reader: FileReader): LoadResult | undefined {
   }
 }
 
+/**
+ * Whether we may make `dir`: its nearest existing ancestor must be ours. Under `sudo` with the
+ * invoking user's HOME, root would otherwise leave root-owned directories in that user's home.
+ */
+function ours(dir: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true;
+  for (let d = dir; ; d = dirname(d)) {
+    try {
+      return statSync(d).uid === uid;
+    } catch {
+      if (dirname(d) === d) return false;
+    }
+  }
+}
+
 function writeEntry(dir: string, file: string, entry: Entry): void {
   try {
+    if (!ours(dir)) return;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!usableDir(dir)) return;
     const tmp = `${file}.${process.pid}.tmp`;

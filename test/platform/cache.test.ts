@@ -7,6 +7,7 @@ import {
   statSync,
   writeFileSync,
   chmodSync,
+  chownSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,6 +117,21 @@ describe('the platform cache', () => {
     expect(await loadPlatformCached(file, opts)).toEqual(full);
     expect(entries(cache)).toEqual([]);
   });
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'makes no directory in a home that is not ours (sudo with the user’s HOME)',
+    async () => {
+      const { dir, file } = setup();
+      const home = join(dir, 'someone');
+      mkdirSync(home);
+      chownSync(home, 1234, 1234);
+      const cache = join(home, '.cache', 'dokomodo', 'platform');
+      expect(
+        (await loadPlatformCached(file, { dir: cache, build: 'test-build', env: {} })).platform,
+      ).toBeDefined();
+      expect(readdirSync(home)).toEqual([]);
+    },
+  );
 
   it('DOKOMODO_PLATFORM_CACHE=off, or no build (run from the sources), keeps no cache', async () => {
     const { file, cache, opts } = setup();
