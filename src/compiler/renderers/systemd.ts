@@ -370,6 +370,16 @@ export function renderSystemd(ctx: RenderContext): Artifact[] {
       );
     }
   }
+  // The relay's copy of the platform file (and its notary files), installed into
+  // ~/.dokomodo/relay/platform/ by the Ansible relay role, beside the certificates it copies.
+  for (const need of relayNeeds(ctx.platform, ctx.selection.chains)) {
+    if (!ctx.hosts.includes(need.host)) continue;
+    for (const f of platformFiles(ctx.platform)) {
+      const text = ctx.sources?.[f.source];
+      if (text !== undefined && f.rel !== undefined)
+        out.push(artifact('systemd', `hosts/${need.host}/relay/platform/${f.rel}`, text, { host: need.host }));
+    }
+  }
   for (const host of monitorHosts(ctx)) {
     const dir = `hosts/${host}/monitor`;
     out.push(
