@@ -377,7 +377,9 @@ export function renderSystemd(ctx: RenderContext): Artifact[] {
     for (const f of platformFiles(ctx.platform)) {
       const text = ctx.sources?.[f.source];
       if (text !== undefined && f.rel !== undefined)
-        out.push(artifact('systemd', `hosts/${need.host}/relay/platform/${f.rel}`, text, { host: need.host }));
+        out.push(
+          artifact('systemd', `hosts/${need.host}/relay/platform/${f.rel}`, text, { host: need.host }),
+        );
     }
   }
   for (const host of monitorHosts(ctx)) {
