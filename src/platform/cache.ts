@@ -24,6 +24,7 @@ import {
   readdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   statSync,
   unlinkSync,
   writeSync,
@@ -135,14 +136,22 @@ function writeEntry(dir: string, file: string, entry: Entry): void {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (!usableDir(dir)) return;
     const tmp = `${file}.${process.pid}.tmp`;
+    // One a killed process of the same pid left behind.
+    rmSync(tmp, { force: true });
     const fd = openSync(tmp, 'wx', 0o600);
     try {
-      const bytes = serialize(entry);
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
-    } finally {
-      closeSync(fd);
+      try {
+        const bytes = serialize(entry);
+        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, file);
+    } catch (e) {
+      // A full disk: no partial entry stays behind.
+      rmSync(tmp, { force: true });
+      throw e;
     }
-    renameSync(tmp, file);
     prune(dir);
   } catch {
     // best effort: the next load is a full one

@@ -9,12 +9,14 @@ import {
   chmodSync,
   chownSync,
 } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlatformCached, MAX_ENTRIES } from '../../src/platform/cache.ts';
 import { loadPlatformFile } from '../../src/platform/index.ts';
+import { scaleYaml } from '../../examples/scale/generate.mjs';
 
 const base = mkdtempSync(join(tmpdir(), 'dokomodo-platform-cache-'));
 afterAll(() => rmSync(base, { recursive: true, force: true }));
@@ -130,6 +132,25 @@ describe('the platform cache', () => {
         (await loadPlatformCached(file, { dir: cache, build: 'test-build', env: {} })).platform,
       ).toBeDefined();
       expect(readdirSync(home)).toEqual([]);
+    },
+  );
+
+  it.skipIf(process.getuid?.() !== 0)(
+    'a full disk under the cache: a full load, and no partial entry left',
+    async () => {
+      const { dir } = setup();
+      const f = join(dir, 'big.yaml');
+      writeFileSync(f, scaleYaml(200, 2));
+      const cache = join(dir, 'small-cache');
+      mkdirSync(cache, { mode: 0o700 });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0700', 'tmpfs', cache]);
+      try {
+        const r = await loadPlatformCached(f, { dir: cache, build: 'test-build', env: {} });
+        expect(r).toEqual(loadPlatformFile(f));
+        expect(readdirSync(cache)).toEqual([]);
+      } finally {
+        spawnSync('umount', [cache]);
+      }
     },
   );
 
