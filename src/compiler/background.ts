@@ -27,6 +27,10 @@ export type Reply =
   | { kind: 'dirs'; dirs: string[] }
   | { kind: 'error'; code: string | undefined; path: string | undefined; message: string };
 
+/** The code of the background thread's own failures (not a file system's), for the writer's hint. */
+export const BACKGROUND_FAILED = 'ERR_DOKOMODO_BACKGROUND_WRITER';
+const failure = (message: string) => Object.assign(new Error(message), { code: BACKGROUND_FAILED });
+
 /** Files per job, and characters per job: small enough to keep both threads busy. */
 const BATCH_FILES = 64;
 const BATCH_CHARS = 1 << 20;
@@ -95,7 +99,7 @@ export class BackgroundWriter {
     this.send({ kind: 'dirs' });
     this.waitBelow(1);
     this.collect();
-    if (this.dirs === undefined) throw new Error('background writer: no answer');
+    if (this.dirs === undefined) throw failure('the background writer did not answer');
     return this.dirs;
   }
 
@@ -134,8 +138,8 @@ export class BackgroundWriter {
       const now = Atomics.load(this.counters, 0);
       if (now !== queued) since = Date.now();
       else if (Atomics.load(this.counters, 2) === 0 && Date.now() - this.created > START_MS)
-        throw new Error('the background writer did not start');
-      else if (Date.now() - since > stallMs) throw new Error('background writer: no progress');
+        throw failure('the background writer did not start');
+      else if (Date.now() - since > stallMs) throw failure('the background writer made no progress');
       queued = now;
     }
   }

@@ -4,7 +4,7 @@
  * file the same way.
  */
 import { hash } from 'node:crypto';
-import { closeSync, lstatSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export const umask = process.umask();
@@ -87,4 +87,12 @@ export class Dirs {
     }
     this.made.add(dir);
   }
+}
+
+/** Creates `file` in a generation: its directory (each made once), the bytes, and exactly `mode`. */
+export function createFile(dirs: Dirs, file: string, data: string | Uint8Array, mode: number): void {
+  dirs.ensure(dirname(file));
+  writeNew(file, data, mode);
+  // The umask may have taken bits away from the requested mode: put them back.
+  if ((mode & umask) !== 0) chmodSync(file, mode);
 }

@@ -7,9 +7,7 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import type { Job, Reply } from './background.ts';
-import { Dirs, type Encoded, Encoder, umask, writeNew } from './write-file.ts';
-import { chmodSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createFile, Dirs, type Encoded, Encoder } from './write-file.ts';
 
 const { dir, state, port } = workerData as { dir: string; state: SharedArrayBuffer; port: MessagePort };
 const counters = new Int32Array(state);
@@ -24,18 +22,11 @@ function run(job: Job): Reply {
   for (const op of job.ops) {
     // Asked to stop (the render was refused or failed): the rest is not written.
     if (failed || Atomics.load(counters, 1) !== 0) break;
-    let e: Encoded | undefined;
-    if (op.share === undefined) e = encoder.encode(op.content ?? '');
-    else if (op.content !== undefined) {
-      e = encoder.encode(op.content);
-      byShare.set(op.share, e);
-    } else e = byShare.get(op.share);
+    // A shared content comes with its bytes once, then by its number.
+    const e = op.content !== undefined ? encoder.encode(op.content) : byShare.get(op.share ?? -1);
     if (e === undefined) throw new Error(`background writer: unknown shared content ${op.share}`);
-    const file = `${dir}/${op.path}`;
-    dirs.ensure(dirname(file));
-    writeNew(file, e.bytes, op.mode);
-    // The umask may have taken bits away from the requested mode: put them back.
-    if ((op.mode & umask) !== 0) chmodSync(file, op.mode);
+    if (op.share !== undefined && op.content !== undefined) byShare.set(op.share, e);
+    createFile(dirs, `${dir}/${op.path}`, e.bytes, op.mode);
     hashes.push(op.path, e.sha256);
   }
   return { kind: 'hashes', hashes };

@@ -54,9 +54,9 @@ import { dirname, join, relative, sep } from 'node:path';
 import { DokomodoError } from '../core/errors.ts';
 import { makeDirs } from '../core/local.ts';
 import type { Artifact } from './artifact.ts';
-import { BackgroundWriter } from './background.ts';
+import { BACKGROUND_FAILED, BackgroundWriter } from './background.ts';
 import { acquireLock, withLock } from './lock.ts';
-import { Dirs, Encoder, sha256, umask, writeNew } from './write-file.ts';
+import { createFile, Dirs, Encoder, sha256, umask } from './write-file.ts';
 
 const encoder = new Encoder();
 /** A streamed render writes this many files itself before it hands the rest to its background thread. */
@@ -698,13 +698,9 @@ function discard(b: Building | undefined): void {
 
 /** Writes one artifact into the generation being built, and records its hash in the manifest. */
 function writeInto(b: Building, a: Artifact, manifest: Manifest, opts: WriteOptions): void {
-  const file = `${b.dir}/${a.path}`;
-  b.dirs.ensure(dirname(file));
   const { bytes, sha256: hash } = encoder.encode(a.content);
-  writeNew(file, bytes, a.mode);
+  createFile(b.dirs, `${b.dir}/${a.path}`, bytes, a.mode);
   manifest.files[a.path]!.sha256 = hash;
-  // The umask may have taken bits away from the requested mode: put them back.
-  if ((a.mode & umask) !== 0) chmodSync(file, a.mode);
   b.written.add(a.path);
   opts.onStep?.('staged', a.path);
 }
@@ -818,9 +814,16 @@ function writeError(e: unknown, root: string): DokomodoError {
           ? 'the file system is read-only'
           : code === 'ENOENT' || code === 'ENOTDIR'
             ? 'the directory cannot be created there'
-            : String(code ?? (e instanceof Error ? e.message : e));
+            : code === BACKGROUND_FAILED
+              ? (e as Error).message
+              : String(code ?? (e instanceof Error ? e.message : e));
   return new DokomodoError('write-failed', `could not write ${where}: ${reason}; nothing was changed`, {
-    hint: code === 'ENOSPC' ? 'free some space and rerun' : 'check the output directory and its permissions',
+    hint:
+      code === 'ENOSPC'
+        ? 'free some space and rerun'
+        : code === BACKGROUND_FAILED
+          ? 'rerun; if it happens again, dokomodo’s dist/write-worker.js may be damaged: reinstall (npm ci)'
+          : 'check the output directory and its permissions',
     cause: e,
   });
 }

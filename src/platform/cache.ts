@@ -33,13 +33,11 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import { type FileReader, nodeHost, readRegularFile } from '../core/host.ts';
+import { MAX_PLATFORM_BYTES } from './limits.ts';
 import type { LoadResult } from './load.ts';
 
 /** The loader (js-yaml, zod, normalize) is loaded only when an entry is missing: a hit needs none of it. */
-const loader = () => import('./load.ts');
-const fileLoader = async () => (await import('./index.ts')).loadPlatformFile;
-/** As load.ts's MAX_PLATFORM_BYTES (checked there; here only to read no more than that). */
-const MAX_BYTES = 16 * 1024 * 1024;
+const loader = () => import('./index.ts');
 
 declare const __DOKOMODO_BUILD__: string;
 /** Set by the bundler from the sources and the locked dependencies; unset (no cache) when run from src. */
@@ -75,9 +73,8 @@ function cacheDir(env: Readonly<Record<string, string | undefined>>): string {
   return join(base, 'dokomodo', 'platform');
 }
 
-/** What reading `path` gives, in the words a dependency is recorded with. */
-function outcome(reader: FileReader, path: string): string {
-  const got = reader.read(path);
+/** What a read gave, in the words a dependency is recorded with. */
+function gave(got: ReturnType<FileReader['read']>): string {
   return 'text' in got ? `text:${sha256(got.text)}` : `error:${got.error}`;
 }
 
@@ -105,7 +102,7 @@ function readEntry(file: string, reader: FileReader): LoadResult | undefined {
     if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o077) !== 0) return undefined;
     const entry = deserialize(readFileSync(fd)) as Entry;
     if (entry?.format !== FORMAT || !Array.isArray(entry.deps) || !entry.result?.platform) return undefined;
-    for (const d of entry.deps) if (outcome(reader, d.path) !== d.got) return undefined;
+    for (const d of entry.deps) if (gave(reader.read(d.path)) !== d.got) return undefined;
     return entry.result;
   } catch {
     return undefined;
@@ -180,10 +177,11 @@ function prune(dir: string): void {
 export async function loadPlatformCached(file: string, opts: CacheOptions = {}): Promise<LoadResult> {
   const env = opts.env ?? process.env;
   const build = opts.build ?? BUILD;
-  if (build === undefined || env['DOKOMODO_PLATFORM_CACHE'] === 'off') return (await fileLoader())(file);
-  const got = readRegularFile(file, MAX_BYTES);
+  if (build === undefined || env['DOKOMODO_PLATFORM_CACHE'] === 'off')
+    return (await loader()).loadPlatformFile(file);
+  const got = readRegularFile(file, MAX_PLATFORM_BYTES);
   // Every refusal (missing, a FIFO, too large, …) is the loader's to word.
-  if (!('bytes' in got)) return (await fileLoader())(file);
+  if (!('bytes' in got)) return (await loader()).loadPlatformRead(file, got);
   const dir = opts.dir ?? cacheDir(env);
   const key = createHash('sha256')
     .update(JSON.stringify([FORMAT, build, process.cwd(), file]))
@@ -200,11 +198,11 @@ export async function loadPlatformCached(file: string, opts: CacheOptions = {}):
   const recording: FileReader = {
     read(path) {
       const r = host.read(path);
-      deps.push({ path, got: 'text' in r ? `text:${sha256(r.text)}` : `error:${r.error}` });
+      deps.push({ path, got: gave(r) });
       return r;
     },
   };
-  const result = (await loader()).loadPlatformBytes(file, got.bytes, { reader: recording });
+  const result = (await loader()).loadPlatformRead(file, got, recording);
   if (result.platform) writeEntry(dir, entryFile, { format: FORMAT, deps, result });
   return result;
 }

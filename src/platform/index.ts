@@ -1,11 +1,16 @@
 /** Loading the platform file from disk (the edge); everything else is in load.ts. */
 import { diagnostic } from '../core/diagnostics.ts';
-import { nodeHost, readRegularFile } from '../core/host.ts';
-import { fileTooLarge, type LoadResult, loadPlatformBytes, MAX_PLATFORM_BYTES } from './load.ts';
+import { type FileReader, nodeHost, type ReadResult, readRegularFile } from '../core/host.ts';
+import { MAX_PLATFORM_BYTES } from './limits.ts';
+import { fileTooLarge, type LoadResult, loadPlatformBytes } from './load.ts';
 
 export function loadPlatformFile(file: string): LoadResult {
-  const got = readRegularFile(file, MAX_PLATFORM_BYTES);
-  if ('bytes' in got) return loadPlatformBytes(file, got.bytes, { reader: nodeHost() });
+  return loadPlatformRead(file, readRegularFile(file, MAX_PLATFORM_BYTES));
+}
+
+/** Loads what reading `file` gave (its bytes, or why it could not be read: each refusal worded). */
+export function loadPlatformRead(file: string, got: ReadResult, reader: FileReader = nodeHost()): LoadResult {
+  if ('bytes' in got) return loadPlatformBytes(file, got.bytes, { reader });
   const refuse = (code: string, message: string, hint: string): LoadResult => ({
     platform: undefined,
     diagnostics: [diagnostic(code, message, { hint })],

@@ -12,9 +12,7 @@ import { normalize } from './normalize.ts';
 import { PlatformSchema } from './schema.ts';
 import { PlatformSource } from './source.ts';
 import { schemaIssuesToDiagnostics } from './zod-diagnostics.ts';
-
-/** Larger files are refused before parsing: a real fleet of 8192 chains is about 1 MB. */
-export const MAX_PLATFORM_BYTES = 16 * 1024 * 1024;
+import { MAX_PLATFORM_BYTES } from './limits.ts';
 
 export interface LoadResult {
   /** Present when there are no errors (warnings may exist). */

@@ -45,6 +45,11 @@ function wantedBy(scope: Scope): string[] {
   return [`WantedBy=${scope === 'system' ? 'multi-user.target' : 'default.target'}`];
 }
 
+/** A system unit runs as the host's service user when the platform names one; a user unit is that user's. */
+function serviceUser(scope: Scope, host: HostModel | undefined): string[] {
+  return scope === 'system' && host?.user ? [`User=${host.user}`, `Group=${host.user}`] : [];
+}
+
 export function chainUnitName(chain: ChainModel): string {
   return `dokomodo-chain-${chain.name}.service`;
 }
@@ -150,7 +155,7 @@ export function chainUnit(
   const stopScript = `"$0" "$@" stop >/dev/null 2>&1; while kill -0 "$MAINPID" 2>/dev/null; do sleep 1; done`;
   const service = [
     'Type=simple',
-    ...(scope === 'system' && host?.user ? [`User=${host.user}`, `Group=${host.user}`] : []),
+    ...serviceUser(scope, host),
     // komodod drops its iguana coin file (NAME_7776) into its working directory: keep it in the datadir.
     `WorkingDirectory=-${expand(chain.datadir, p)}`,
     `ExecStart=${[daemon, ...args].map(execWord).join(' ')}`,
@@ -196,7 +201,7 @@ export function iguanaUnit(
     ],
     service: [
       'Type=simple',
-      ...(scope === 'system' && host?.user ? [`User=${host.user}`, `Group=${host.user}`] : []),
+      ...serviceUser(scope, host),
       `WorkingDirectory=${expand(g.workdir, p)}`,
       // As the dPoW launch scripts: line-buffered (Iguana block-buffers a file), appended to
       // iguana.log in its working directory, which the monitor tails.
@@ -240,7 +245,7 @@ export function monitorUnit(
     ],
     service: [
       'Type=simple',
-      ...(scope === 'system' && host?.user ? [`User=${host.user}`, `Group=${host.user}`] : []),
+      ...serviceUser(scope, host),
       `WorkingDirectory=${dir}`,
       `EnvironmentFile=${dir}/${MONITOR_ENV_FILE}`,
       `ExecStart=${[binary(ctx.platform, 'dokomodo', p), ...args].map(execWord).join(' ')}`,
@@ -278,7 +283,8 @@ export function relayUnit(
 ): string {
   const p = pathsFor(host, scope);
   const dir = expand(RELAY_DIR, p);
-  const args = relayArgs({ file: relayPlatformFile(ctx.platform, dir), host: need.host, dir });
+  const file = relayPlatformFile(ctx.platform, dir);
+  const args = relayArgs({ file, host: need.host, dir });
   const chains = need.serves
     .map((n) => ctx.platform.chains.find((c) => c.name === n))
     .filter((c): c is ChainModel => c !== undefined)
@@ -294,13 +300,13 @@ export function relayUnit(
       ...(scope === 'system' ? ['After=network-online.target', 'Wants=network-online.target'] : []),
       ...(chains.length ? [`After=${chains.join(' ')}`] : []),
       ...(iguanas.length ? [`Before=${iguanas.join(' ')}`] : []),
-      // Copied there by the operator (docs/relay.md#rendering): the unit waits for them.
+      // Put there by the Ansible relay role or the operator (docs/relay.md#rendering): the unit waits for them.
       `ConditionPathExists=${dir}/${need.host}.pem`,
-      `ConditionPathExists=${relayPlatformFile(ctx.platform, dir)}`,
+      `ConditionPathExists=${file}`,
     ],
     service: [
       'Type=simple',
-      ...(scope === 'system' && host?.user ? [`User=${host.user}`, `Group=${host.user}`] : []),
+      ...serviceUser(scope, host),
       `WorkingDirectory=${dir}`,
       `ExecStart=${[binary(ctx.platform, 'dokomodo', p), ...args].map(execWord).join(' ')}`,
       // SIGHUP re-reads the tokens file.
@@ -370,17 +376,10 @@ export function renderSystemd(ctx: RenderContext): Artifact[] {
       );
     }
   }
-  // The relay's copy of the platform file (and its notary files), installed into
-  // ~/.dokomodo/relay/platform/ by the Ansible relay role, beside the certificates it copies.
+  // The relay's copy of the platform file, installed into ~/.dokomodo/relay/platform/ by the
+  // Ansible relay role, beside the certificates it copies.
   for (const need of relayNeeds(ctx.platform, ctx.selection.chains)) {
-    if (!ctx.hosts.includes(need.host)) continue;
-    for (const f of platformFiles(ctx.platform)) {
-      const text = ctx.sources?.[f.source];
-      if (text !== undefined && f.rel !== undefined)
-        out.push(
-          artifact('systemd', `hosts/${need.host}/relay/platform/${f.rel}`, text, { host: need.host }),
-        );
-    }
+    if (ctx.hosts.includes(need.host)) out.push(...platformCopy(ctx, `hosts/${need.host}/relay`, need.host));
   }
   for (const host of monitorHosts(ctx)) {
     const dir = `hosts/${host}/monitor`;
@@ -389,12 +388,19 @@ export function renderSystemd(ctx: RenderContext): Artifact[] {
         host,
         mode: 0o600,
       }),
+      ...platformCopy(ctx, dir, host),
     );
-    for (const f of platformFiles(ctx.platform)) {
-      const text = ctx.sources?.[f.source];
-      if (text !== undefined && f.rel !== undefined)
-        out.push(artifact('systemd', `${dir}/platform/${f.rel}`, text, { host }));
-    }
+  }
+  return out;
+}
+
+/** The platform file and its notary files under `dir/platform/`, for a service that reads them on its host. */
+function platformCopy(ctx: RenderContext, dir: string, host: string): Artifact[] {
+  const out: Artifact[] = [];
+  for (const f of platformFiles(ctx.platform)) {
+    const text = ctx.sources?.[f.source];
+    if (text !== undefined && f.rel !== undefined)
+      out.push(artifact('systemd', `${dir}/platform/${f.rel}`, text, { host }));
   }
   return out;
 }
