@@ -4,25 +4,36 @@
  * much work as rendering them, and the two no longer wait for each other.
  *
  * Protocol: the main thread sends jobs over a MessageChannel — batches of files (path below the
- * generation, mode, content; a long content shared by many files is sent once with a number and
- * then by that number) and, at the end, a request for the directories made. The worker answers
- * each job on the same channel (the files' hashes, or the first error, after which it writes
- * nothing more). A shared counter holds the jobs not yet done: the main thread waits on it
- * (Atomics.wait) when too many are queued — so memory stays bounded — and when it needs every
+ * generation, mode, and where its bytes are) and, at the end, a request for the directories
+ * made. The bytes travel in a shared buffer of slots, one slot per job queued: the main thread
+ * encodes each content straight into its job's slot, and the worker writes and hashes them from
+ * there — no copy of the string is serialized, and none is decoded again. A content longer than
+ * a slot allows, or shared by many files (the platform file in every compose directory), goes in
+ * the job itself, once, with a number, and then by that number. The worker answers each job on
+ * the same channel (the files' hashes in the job's order, or the first error, after which it
+ * writes nothing more). A shared counter holds the jobs not yet done: the main thread waits on it
+ * (Atomics.wait) before reusing a slot — so memory stays bounded — and when it needs every
  * answer, reading them synchronously (receiveMessageOnPort). A second shared flag asks the worker
  * to stop writing. Nothing the worker writes is visible before the main thread commits.
  */
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { SHARED_CONTENT } from './write-file.ts';
 
+/**
+ * One file to write. Its bytes are in the job's slot of the shared buffer (`at`, `length`), or —
+ * for a long content, or one shared by many files — in `content` (sent once, then by `share`).
+ */
 export interface FileOp {
   path: string;
   mode: number;
+  at?: number;
+  length?: number;
   content?: string;
   share?: number;
 }
 export type Job = { kind: 'files'; ops: FileOp[] } | { kind: 'dirs' };
 export type Reply =
+  /** The hashes of a files job's files, in its order (all of them, or up to the first it did not write). */
   | { kind: 'hashes'; hashes: string[] }
   | { kind: 'dirs'; dirs: string[] }
   | { kind: 'error'; code: string | undefined; path: string | undefined; message: string };
@@ -31,11 +42,16 @@ export type Reply =
 export const BACKGROUND_FAILED = 'ERR_DOKOMODO_BACKGROUND_WRITER';
 const failure = (message: string) => Object.assign(new Error(message), { code: BACKGROUND_FAILED });
 
-/** Files per job, and characters per job: small enough to keep both threads busy. */
+/** Files per job: small enough to keep both threads busy. */
 const BATCH_FILES = 64;
-const BATCH_CHARS = 1 << 20;
-/** Jobs queued before the main thread waits for the worker. */
-const MAX_QUEUED = 64;
+/**
+ * The shared buffer the contents travel in: SLOTS slots of SLOT_BYTES, one per job queued. The
+ * main thread encodes each content straight into the slot (no copy of the string is made for the
+ * worker, and the worker writes and hashes the bytes as they are); jobs are done in order, so a
+ * slot is free again once fewer than SLOTS jobs are queued.
+ */
+export const SLOTS = 16;
+export const SLOT_BYTES = 2 << 20;
 /** The longest the main thread waits with no job finished before it calls the worker stuck. */
 const STALL_MS = 60_000;
 /** The longest a worker may take to start (it normally takes well under a second). */
@@ -46,9 +62,15 @@ export class BackgroundWriter {
   private readonly port: MessagePort;
   /** [0] jobs not yet done, [1] stop asked, [2] the worker has started. */
   private readonly counters = new Int32Array(new SharedArrayBuffer(12));
+  private readonly data = new SharedArrayBuffer(SLOTS * SLOT_BYTES);
+  private readonly bytes = Buffer.from(this.data);
   private ops: FileOp[] = [];
-  private chars = 0;
+  /** Jobs of files sent so far (the next one's slot is `jobs % SLOTS`), and the fill of its slot. */
+  private jobs = 0;
+  private used = 0;
   private readonly shares = new Map<string, number>();
+  /** The paths of each files job sent and not yet answered, in order: the answers are their hashes, in the same order. */
+  private readonly unanswered: string[][] = [];
   private dirs: string[] | undefined;
   /** Path → sha256 of every file written so far. */
   readonly hashes = new Map<string, string>();
@@ -59,7 +81,7 @@ export class BackgroundWriter {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     this.worker = new Worker(script, {
-      workerData: { dir, state: this.counters.buffer, port: port2 },
+      workerData: { dir, state: this.counters.buffer, data: this.data, port: port2 },
       transferList: [port2],
       // The worker needs none of the parent's environment (secrets included).
       env: {},
@@ -76,21 +98,25 @@ export class BackgroundWriter {
   /** Queues one file; may wait while the worker catches up, and throws its error if it failed. */
   submit(path: string, content: string, mode: number): void {
     const op: FileOp = { path, mode };
-    if (content.length >= SHARED_CONTENT) {
+    // Room for the worst case: three bytes per UTF-16 unit.
+    const room = content.length * 3;
+    if (content.length >= SHARED_CONTENT || room > SLOT_BYTES) {
       let n = this.shares.get(content);
       if (n === undefined) {
         n = this.shares.size;
         this.shares.set(content, n);
         op.content = content;
-        this.chars += content.length;
       }
       op.share = n;
     } else {
-      op.content = content;
-      this.chars += content.length;
+      if (this.used + room > SLOT_BYTES) this.flush();
+      const at = (this.jobs % SLOTS) * SLOT_BYTES + this.used;
+      op.at = at;
+      op.length = this.bytes.write(content, at);
+      this.used += op.length;
     }
     this.ops.push(op);
-    if (this.ops.length >= BATCH_FILES || this.chars >= BATCH_CHARS) this.flush();
+    if (this.ops.length >= BATCH_FILES) this.flush();
   }
 
   /** Waits until every job is done; returns the directories the worker made. */
@@ -118,12 +144,14 @@ export class BackgroundWriter {
     if (this.ops.length === 0) return;
     const ops = this.ops;
     this.ops = [];
-    this.chars = 0;
     this.send({ kind: 'files', ops });
-    this.waitBelow(MAX_QUEUED);
+    this.unanswered.push(ops.map((op) => op.path));
+    this.jobs++;
+    this.used = 0;
+    // The next job's slot is free once the job that used it last is done.
+    this.waitBelow(SLOTS);
     this.collect();
   }
-
   private send(job: Job): void {
     Atomics.add(this.counters, 0, 1);
     this.port.postMessage(job);
@@ -147,9 +175,10 @@ export class BackgroundWriter {
   private collect(): void {
     for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) {
       const r = m.message as Reply;
-      if (r.kind === 'hashes')
-        for (let i = 0; i < r.hashes.length; i += 2) this.hashes.set(r.hashes[i]!, r.hashes[i + 1]!);
-      else if (r.kind === 'dirs') this.dirs = r.dirs;
+      if (r.kind === 'hashes') {
+        const paths = this.unanswered.shift() ?? [];
+        for (let i = 0; i < r.hashes.length; i++) this.hashes.set(paths[i]!, r.hashes[i]!);
+      } else if (r.kind === 'dirs') this.dirs = r.dirs;
       else throw Object.assign(new Error(r.message), { code: r.code, path: r.path });
     }
   }

@@ -48,7 +48,10 @@ export function writeNew(file: string, data: string | Uint8Array, mode: number):
       // A short write of a string can only be finished from its bytes (ASCII: bytes = length).
       if (done !== data.length && done < Buffer.byteLength(data))
         writeFileSync(fd, Buffer.from(data).subarray(done));
-    } else writeFileSync(fd, data);
+    } else {
+      let done = 0;
+      while (done < data.length) done += writeSync(fd, data, done);
+    }
   } finally {
     closeSync(fd);
   }

@@ -7,9 +7,15 @@
  */
 import { type MessagePort, workerData } from 'node:worker_threads';
 import type { Job, Reply } from './background.ts';
-import { createFile, Dirs, type Encoded, Encoder } from './write-file.ts';
+import { createFile, Dirs, type Encoded, Encoder, sha256 } from './write-file.ts';
 
-const { dir, state, port } = workerData as { dir: string; state: SharedArrayBuffer; port: MessagePort };
+const { dir, state, data, port } = workerData as {
+  dir: string;
+  state: SharedArrayBuffer;
+  data: SharedArrayBuffer;
+  port: MessagePort;
+};
+const bytes = new Uint8Array(data);
 const counters = new Int32Array(state);
 const dirs = new Dirs(dir);
 const encoder = new Encoder();
@@ -22,12 +28,19 @@ function run(job: Job): Reply {
   for (const op of job.ops) {
     // Asked to stop (the render was refused or failed): the rest is not written.
     if (failed || Atomics.load(counters, 1) !== 0) break;
+    if (op.at !== undefined) {
+      // The bytes are in the job's slot of the shared buffer.
+      const view = bytes.subarray(op.at, op.at + (op.length ?? 0));
+      createFile(dirs, `${dir}/${op.path}`, view, op.mode);
+      hashes.push(sha256(view));
+      continue;
+    }
     // A shared content comes with its bytes once, then by its number.
     const e = op.content !== undefined ? encoder.encode(op.content) : byShare.get(op.share ?? -1);
     if (e === undefined) throw new Error(`background writer: unknown shared content ${op.share}`);
     if (op.share !== undefined && op.content !== undefined) byShare.set(op.share, e);
     createFile(dirs, `${dir}/${op.path}`, e.bytes, op.mode);
-    hashes.push(op.path, e.sha256);
+    hashes.push(e.sha256);
   }
   return { kind: 'hashes', hashes };
 }

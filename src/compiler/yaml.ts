@@ -27,6 +27,17 @@ const scalars = new Map<unknown, string>();
  * thousands of them: names, paths, images).
  */
 const PLAIN = /^[A-Za-z][A-Za-z0-9_./-]*$/;
+/**
+ * More strings js-yaml writes plain, each of them unique per chain in a fleet's files (so a
+ * cache of js-yaml's answers does not help): paths (`/data/DOC.conf`), words with single spaces
+ * (`DOC p2p`), colons not before a space. A letter or `/` first and last a name character: no
+ * number, date, base-60 value, boolean, null, indicator, comment or key can be read there.
+ */
+const PLAIN_WIDE = /^[A-Za-z/](?:[A-Za-z0-9_./-]| (?! )|:(?! ))*[A-Za-z0-9_./-]$/;
+/** An IPv4 address with ports (`127.0.0.1:7770:7770`, a compose port mapping): plain. */
+const ADDRESS_PORTS = /^[0-9]{1,3}(?:\.[0-9]{1,3}){3}(?::[0-9]+)+$/;
+/** Digits with colons (`7770:7770`): YAML 1.1 reads them as base-60 numbers, so js-yaml quotes them. */
+const BASE60 = /^[0-9]+(?::[0-9]+)+$/;
 const KEYWORDS = new Set(
   ['y', 'yes', 'n', 'no', 'on', 'off', 'true', 'false', 'null'].flatMap((w) => [
     w,
@@ -36,7 +47,12 @@ const KEYWORDS = new Set(
 );
 
 function scalar(value: string | number): string {
-  if (typeof value === 'string' && PLAIN.test(value) && !KEYWORDS.has(value)) return value;
+  if (typeof value === 'string') {
+    if (PLAIN.test(value)) {
+      if (!KEYWORDS.has(value)) return value;
+    } else if (PLAIN_WIDE.test(value) || ADDRESS_PORTS.test(value)) return value;
+    else if (BASE60.test(value)) return `"${value}"`;
+  } else if (Number.isSafeInteger(value) && !Object.is(value, -0)) return String(value);
   let s = scalars.get(value);
   if (s === undefined) {
     s = jsyaml.dump(value, OPTIONS).slice(0, -1);
@@ -50,7 +66,9 @@ function scalar(value: string | number): string {
 /** A value outside what `block` writes the way js-yaml does: js-yaml writes the whole document. */
 class Unusual extends Error {}
 
-const spaces = (level: number) => '  '.repeat(level);
+/** Indents by level, made once (documents nest a dozen levels at most; deeper ones are made when met). */
+const INDENTS = Array.from({ length: 32 }, (_, i) => '  '.repeat(i));
+const spaces = (level: number) => INDENTS[level] ?? '  '.repeat(level);
 
 /**
  * js-yaml's block style with these options, for plain data (objects, arrays, single-line strings,

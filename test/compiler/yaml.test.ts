@@ -200,6 +200,68 @@ describe('dumpYaml', () => {
     for (const w of words)
       for (const doc of [w, { [w]: w }]) expect(dumpYaml(doc), w).toBe(jsyaml.dump(doc, OPTIONS));
   });
+  it('paths, spaced words, colons, addresses with ports and integers (the wide fast paths) are written as js-yaml writes them', () => {
+    const words = [
+      '/',
+      '/data/DOC.conf',
+      '~/.komodo/DOC',
+      'DOC p2p',
+      'DOC  p2p',
+      'DOC p2p ',
+      'a :b',
+      'a: b',
+      'a:b:c',
+      'a:',
+      '/a:',
+      'a #b',
+      'a# b',
+      'no-new-privileges:true',
+      'y n',
+      'on off',
+      '127.0.0.1:7770:7770',
+      '127.0.0.1:7770',
+      '0.0.0.0:1',
+      '1.2.3.4',
+      '1.2.3.4.5:6',
+      '1234.1.1.1:5',
+      '7770:7770',
+      '1:2:3',
+      '01:20',
+      '1:2.5',
+      '0:0',
+      ':1',
+      '1:',
+    ];
+    let s = 11;
+    const rand = (n: number) => {
+      s = (s * 48271) % 2147483647;
+      return s % n;
+    };
+    const first = 'aZy/~.0:#- ';
+    const alphabet = 'aZyn0189_./-: #,';
+    for (let i = 0; i < 40000; i++) {
+      let w = first[rand(first.length)]!;
+      for (let k = rand(9); k > 0; k--) w += alphabet[rand(alphabet.length)];
+      words.push(w);
+    }
+    const digits = () => String(rand(70000));
+    for (let i = 0; i < 3000; i++) {
+      words.push(`${rand(300)}.${rand(300)}.${rand(300)}.${rand(300)}:${digits()}:${digits()}`);
+      words.push(
+        `${digits()}:${digits()}`,
+        `${digits()}:${digits()}:${digits()}`,
+        `0${digits()}:${rand(60)}`,
+      );
+    }
+    for (const w of words)
+      for (const doc of [w, { [w]: w }, [w]])
+        expect(dumpYaml(doc), JSON.stringify(w)).toBe(jsyaml.dump(doc, OPTIONS));
+    const integers = [0, 1, -1, 7770, 65535, -65535, 2 ** 31, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, -0, 1e21];
+    for (let i = 0; i < 5000; i++) integers.push(rand(2147483646) - rand(100000));
+    for (const n of integers)
+      for (const doc of [n, { port: n }, [n]])
+        expect(dumpYaml(doc), String(n)).toBe(jsyaml.dump(doc, OPTIONS));
+  });
   it('multi-line strings and other values it does not mirror go to js-yaml whole', () => {
     for (const doc of [
       { a: 'x\ny' },
