@@ -132,19 +132,14 @@ function topOf(path: string): string {
 }
 
 /** A path a writer may never touch: wallets, its own state, and anything outside the root. */
-function isForbidden(path: string): boolean {
+function isForbidden(path: string, top: string): boolean {
+  if (top === STATE_DIR || top === GEN_MANIFEST || path.startsWith('/')) return true;
+  // Most paths have neither: one search each instead of the checks below.
+  if (path.includes('..') && (path === '..' || path.startsWith('../') || path.endsWith('/..') || path.includes('/../')))
+    return true;
+  if (!path.includes('wallet')) return false;
   const base = path.slice(path.lastIndexOf('/') + 1);
-  const top = topOf(path);
-  return (
-    (base.startsWith('wallet') && base.endsWith('.dat')) ||
-    path.startsWith('/') ||
-    path === '..' ||
-    path.startsWith('../') ||
-    path.endsWith('/..') ||
-    path.includes('/../') ||
-    top === STATE_DIR ||
-    top === GEN_MANIFEST
-  );
+  return base.startsWith('wallet') && base.endsWith('.dat');
 }
 
 /** The manifest of the tree at `root` (what the last render wrote), or undefined. */
@@ -558,49 +553,56 @@ function topNames(root: string): Set<string> {
 class Planner {
   readonly old: Manifest | undefined;
   private readonly present: Set<string>;
-  readonly manifest: Manifest;
+  private readonly source: string;
   readonly changes: Change[] = [];
-  private readonly seen = new Set<string>();
+  /** The manifest entry of every path planned (a Map: tens of thousands of keys go in one by one). */
+  private readonly entries = new Map<string, ManifestEntry>();
   constructor(
     readonly root: string,
     private readonly opts: WriteOptions,
   ) {
     this.old = readManifest(root);
     this.present = topNames(root);
-    this.manifest = { version: 1, source: opts.source ?? this.old?.source ?? '', files: {} };
+    this.source = opts.source ?? this.old?.source ?? '';
+  }
+
+  /** The manifest entry planned for `path` (its hash is set when the file is written). */
+  entry(path: string): ManifestEntry {
+    return this.entries.get(path)!;
   }
 
   planArtifact(a: Artifact): Change {
-    if (isForbidden(a.path)) throw new Error(`refusing to write ${a.path}`);
-    if (this.seen.has(a.path)) throw new Error(`two artifacts want ${a.path}`);
-    this.seen.add(a.path);
-    const current = this.present.has(topOf(a.path)) ? readExisting(`${this.root}/${a.path}`) : undefined;
+    const { path } = a;
+    const top = topOf(path);
+    if (isForbidden(path, top)) throw new Error(`refusing to write ${path}`);
+    if (this.entries.has(path)) throw new Error(`two artifacts want ${path}`);
+    const current = this.present.has(top) ? readExisting(`${this.root}/${path}`) : undefined;
     let change: Change;
     if (current === undefined) {
       // Hashed when written, from the very bytes written (see WritePlan.manifest).
-      this.manifest.files[a.path] = { sha256: '', mode: a.mode, target: a.target, host: a.host ?? null };
-      change = { path: a.path, kind: 'create' };
+      this.entries.set(path, { sha256: '', mode: a.mode, target: a.target, host: a.host ?? null });
+      change = { path, kind: 'create' };
     } else {
       const hash = encoder.encode(a.content).sha256;
-      this.manifest.files[a.path] = { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null };
+      this.entries.set(path, { sha256: hash, mode: a.mode, target: a.target, host: a.host ?? null });
       const currentHash = current === 'not-a-file' ? '' : sha256(current.data);
       const mode = current === 'not-a-file' ? -1 : current.mode;
-      const known = this.old?.files[a.path];
+      const known = this.old?.files[path];
       let conflict: Change['conflict'];
       if (!known) conflict = currentHash === hash ? undefined : 'unmanaged';
       else if (known.sha256 !== currentHash) conflict = currentHash === hash ? undefined : 'edited';
       const kind: ChangeKind = currentHash !== hash ? 'update' : mode !== a.mode ? 'mode' : 'unchanged';
-      change = conflict ? { path: a.path, kind, conflict } : { path: a.path, kind };
+      change = conflict ? { path, kind, conflict } : { path, kind };
     }
     this.changes.push(change);
     return change;
   }
 
   finish(artifacts: Map<string, Artifact>): WritePlan {
-    const { old, root, changes, manifest } = this;
+    const { old, root, changes, entries } = this;
     if (this.opts.prune && old) {
       for (const [path, entry] of Object.entries(old.files)) {
-        if (this.seen.has(path) || isForbidden(path)) continue;
+        if (entries.has(path) || isForbidden(path, topOf(path))) continue;
         const current = this.present.has(topOf(path)) ? readExisting(`${root}/${path}`) : undefined;
         if (current === undefined) continue;
         const edited = current === 'not-a-file' || sha256(current.data) !== entry.sha256;
@@ -609,16 +611,16 @@ class Planner {
     } else if (old) {
       // Without --prune, files dokomodo wrote earlier stay on disk and stay in the manifest.
       for (const [path, entry] of Object.entries(old.files)) {
-        if (!this.seen.has(path) && this.present.has(topOf(path)) && existsSync(`${root}/${path}`))
-          manifest.files[path] = entry;
+        if (!entries.has(path) && this.present.has(topOf(path)) && existsSync(`${root}/${path}`))
+          entries.set(path, entry);
       }
     }
     const byPath = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
     changes.sort((a, b) => byPath(a.path, b.path));
     // The manifest's bytes do not depend on the order the renderers produced the files in.
     const files: Record<string, ManifestEntry> = {};
-    for (const k of Object.keys(manifest.files).sort(byPath)) files[k] = manifest.files[k]!;
-    manifest.files = files;
+    for (const k of [...entries.keys()].sort(byPath)) files[k] = entries.get(k)!;
+    const manifest: Manifest = { version: 1, source: this.source, files };
     return { root, changes, artifacts, manifest, conflicts: changes.filter((c) => c.conflict) };
   }
 }
@@ -697,10 +699,10 @@ function discard(b: Building | undefined): void {
 }
 
 /** Writes one artifact into the generation being built, and records its hash in the manifest. */
-function writeInto(b: Building, a: Artifact, manifest: Manifest, opts: WriteOptions): void {
+function writeInto(b: Building, a: Artifact, entry: ManifestEntry, opts: WriteOptions): void {
   const { bytes, sha256: hash } = encoder.encode(a.content);
   createFile(b.dirs, `${b.dir}/${a.path}`, bytes, a.mode);
-  manifest.files[a.path]!.sha256 = hash;
+  entry.sha256 = hash;
   b.written.add(a.path);
   opts.onStep?.('staged', a.path);
 }
@@ -772,7 +774,7 @@ function applyLocked(plan: WritePlan, opts: WriteOptions): { backupDir: string |
   const b = startBuilding(plan.root);
   try {
     for (const c of plan.changes)
-      if (writes(c)) writeInto(b, plan.artifacts.get(c.path)!, plan.manifest, opts);
+      if (writes(c)) writeInto(b, plan.artifacts.get(c.path)!, plan.manifest.files[c.path]!, opts);
   } catch (e) {
     discard(b);
     throw writeError(e, plan.root);
@@ -953,7 +955,7 @@ export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWrite
           bg.submit(a.path, a.content, a.mode);
           building.written.add(a.path);
           opts.onStep?.('staged', a.path);
-        } else writeInto(building, a, planner.manifest, opts);
+        } else writeInto(building, a, planner.entry(a.path), opts);
       } catch (e) {
         throw writeError(e, root);
       }
@@ -966,7 +968,7 @@ export function openTreeWriter(root: string, opts: WriteOptions = {}): TreeWrite
           } catch (e) {
             throw writeError(e, root);
           }
-          for (const [path, hash] of bg.hashes) planner.manifest.files[path]!.sha256 = hash;
+          for (const [path, hash] of bg.hashes) planner.entry(path).sha256 = hash;
           bg.stop();
           bg = undefined;
         }
