@@ -135,7 +135,10 @@ function topOf(path: string): string {
 function isForbidden(path: string, top: string): boolean {
   if (top === STATE_DIR || top === GEN_MANIFEST || path.startsWith('/')) return true;
   // Most paths have neither: one search each instead of the checks below.
-  if (path.includes('..') && (path === '..' || path.startsWith('../') || path.endsWith('/..') || path.includes('/../')))
+  if (
+    path.includes('..') &&
+    (path === '..' || path.startsWith('../') || path.endsWith('/..') || path.includes('/../'))
+  )
     return true;
   if (!path.includes('wallet')) return false;
   const base = path.slice(path.lastIndexOf('/') + 1);
