@@ -137,10 +137,15 @@ every compose directory is encoded and hashed once), a report write per line. Th
 each file is written into the invisible next generation as it is rendered, so its content is
 garbage at once instead of surviving every scavenge until the end (peak memory fell from ~490 MB to
 ~200 MB). Since then: the loaded platform comes from the cache (8192 chains: 487 ms → 45 ms), the
-files are created on a second thread, and two lookups that every host's renderers repeated over all
-chains (relay needs, the selected chains' names) are made once. What remains above the floor is
-rendering itself (building the documents and their text: the per-chain Kubernetes manifests alone
-are 70 MB of JSON) on the main thread, its garbage, handing the files over, and the hash each file
+files are created on a second thread, their contents travel there in a shared buffer (encoded once,
+straight into it, then written and hashed from those bytes: no string is copied between the threads),
+two lookups that every host's renderers repeated over all chains (relay needs, the selected chains'
+names) are made once, the YAML emitter writes paths, spaced words, addresses with ports and integers
+without asking js-yaml (tens of thousands of values unique per chain, so its answers could not be
+cached), and the plan keeps its manifest entries in a Map while it is built. What remains above the
+floor is rendering itself (building the documents and their text: the per-chain Kubernetes manifests
+alone are 70 MB of JSON, \`JSON.stringify\` at its native speed) on the main thread, its garbage,
+encoding the contents for the second thread, and the hash each file
 needs for the manifest; the floor writes 170 MB with nothing else to do.`;
   recordSection('render-floor', 'Render against the write floor (`bench/render.mjs`)', md);
   console.log(md);
