@@ -1,6 +1,7 @@
 import { freePort } from '../support/ports.ts';
 import http from 'node:http';
 import type net from 'node:net';
+import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redact } from '../../src/core/redact.ts';
@@ -164,6 +165,21 @@ describe('RpcClient', () => {
     });
     await c.close();
     await s.close();
+  });
+
+  it('a peer that resets the connection is a closed connection without a reply, in words', async () => {
+    // Resets once the request has arrived (what a peer that closes with the request unread does).
+    const srv = createServer((sock) => sock.once('data', () => sock.resetAndDestroy()));
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const c = new RpcClient({ port: (srv.address() as AddressInfo).port, label: 'RESET', connections: 1 });
+    try {
+      const err = (await c.call('getinfo', [], { retry: false }).catch((e) => e)) as RpcError;
+      expect(err.kind).toBe('transport');
+      expect(err.message).toBe('RESET: getinfo: the connection was closed without a reply (ECONNRESET)');
+    } finally {
+      await c.close();
+      srv.close();
+    }
   });
 
   it('reports a timeout (and does not retry it)', async () => {

@@ -415,9 +415,12 @@ export class RpcClient {
         ? 'connection refused (is the daemon running?)'
         : code === 'UND_ERR_SOCKET'
           ? 'the connection was closed without a reply'
-          : code?.startsWith('HPE_') || (e as Error)?.name === 'HTTPParserError'
-            ? `the reply is not HTTP${code ? ` (${code})` : ''}`
-            : (code ?? (e as Error).message);
+          : // A peer that closes with the request unread resets the connection (a race with a clean close).
+            code === 'ECONNRESET' || code === 'EPIPE'
+            ? `the connection was closed without a reply (${code})`
+            : code?.startsWith('HPE_') || (e as Error)?.name === 'HTTPParserError'
+              ? `the reply is not HTTP${code ? ` (${code})` : ''}`
+              : (code ?? (e as Error).message);
     return new RpcError('transport', `${this.label}: ${method}: ${what}`, {
       label: this.label,
       method,
