@@ -21,16 +21,12 @@ import { SHARED_CONTENT } from './write-file.ts';
 
 /**
  * One file to write. Its bytes are in the job's slot of the shared buffer (`at`, `length`), or —
- * for a long content, or one shared by many files — in `content` (sent once, then by `share`).
+ * for a long content, which many files may share — numbered `share`, with `content` the first time.
  */
-export interface FileOp {
-  path: string;
-  mode: number;
-  at?: number;
-  length?: number;
-  content?: string;
-  share?: number;
-}
+export type FileOp = { path: string; mode: number } & (
+  | { at: number; length: number }
+  | { share: number; content?: string }
+);
 export type Job = { kind: 'files'; ops: FileOp[] } | { kind: 'dirs' };
 export type Reply =
   /** The hashes of a files job's files, in its order (all of them, or up to the first it did not write). */
@@ -97,25 +93,22 @@ export class BackgroundWriter {
 
   /** Queues one file; may wait while the worker catches up, and throws its error if it failed. */
   submit(path: string, content: string, mode: number): void {
-    const op: FileOp = { path, mode };
-    // Room for the worst case: three bytes per UTF-16 unit.
+    // Room for the worst case: three bytes per UTF-16 unit (a shorter content always has it).
     const room = content.length * 3;
     if (content.length >= SHARED_CONTENT || room > SLOT_BYTES) {
-      let n = this.shares.get(content);
-      if (n === undefined) {
-        n = this.shares.size;
-        this.shares.set(content, n);
-        op.content = content;
+      const share = this.shares.get(content);
+      if (share !== undefined) this.ops.push({ path, mode, share });
+      else {
+        this.shares.set(content, this.shares.size);
+        this.ops.push({ path, mode, share: this.shares.size - 1, content });
       }
-      op.share = n;
     } else {
       if (this.used + room > SLOT_BYTES) this.flush();
       const at = (this.jobs % SLOTS) * SLOT_BYTES + this.used;
-      op.at = at;
-      op.length = this.bytes.write(content, at);
-      this.used += op.length;
+      const length = this.bytes.write(content, at);
+      this.used += length;
+      this.ops.push({ path, mode, at, length });
     }
-    this.ops.push(op);
     if (this.ops.length >= BATCH_FILES) this.flush();
   }
 

@@ -28,17 +28,17 @@ function run(job: Job): Reply {
   for (const op of job.ops) {
     // Asked to stop (the render was refused or failed): the rest is not written.
     if (failed || Atomics.load(counters, 1) !== 0) break;
-    if (op.at !== undefined) {
+    if ('at' in op) {
       // The bytes are in the job's slot of the shared buffer.
-      const view = bytes.subarray(op.at, op.at + (op.length ?? 0));
+      const view = bytes.subarray(op.at, op.at + op.length);
       createFile(dirs, `${dir}/${op.path}`, view, op.mode);
       hashes.push(sha256(view));
       continue;
     }
     // A shared content comes with its bytes once, then by its number.
-    const e = op.content !== undefined ? encoder.encode(op.content) : byShare.get(op.share ?? -1);
+    const e = op.content !== undefined ? encoder.encode(op.content) : byShare.get(op.share);
     if (e === undefined) throw new Error(`background writer: unknown shared content ${op.share}`);
-    if (op.share !== undefined && op.content !== undefined) byShare.set(op.share, e);
+    if (op.content !== undefined) byShare.set(op.share, e);
     createFile(dirs, `${dir}/${op.path}`, e.bytes, op.mode);
     hashes.push(e.sha256);
   }

@@ -4,12 +4,12 @@
  * a time), a second plan finds nothing to do, and a change to one host's chains plans a change
  * on that host only. Needs root for the harness; a failure in CI when a tool is missing.
  */
-import { appendFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dokomodo } from '../cli/helpers.ts';
-import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
-import { deployUnavailable, SECRET } from './helpers.ts';
+import { hostYaml, sshYaml, type TestHosts, upTestHosts } from '../harness/testhosts.ts';
+import { ansibleEnv, deployUnavailable, fakeBinaries, SECRET } from './helpers.ts';
 
 const why = deployUnavailable();
 const RUN_TIMEOUT_MS = 300_000;
@@ -28,13 +28,12 @@ describe.skipIf(why !== undefined)(
     let extra: string[];
     const platform = (extraChain = '') => {
       const [h1, h2, h3] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0], TestHosts['hosts'][0]];
-      const host = (h: typeof h1, roles: string) =>
-        `{ address: ${h.address}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: ${h.home}, roles: [${roles}] }`;
+      const host = (h: typeof h1, roles: string) => hostYaml(th, h, `roles: [${roles}]`);
       return `version: 1
 defaults:
   binaries: { komodod: ~/bin/komodod, komodo-cli: ~/bin/komodo-cli }
 hosts:
-  gone: { address: 127.0.0.250, ssh: { user: nobody, port: ${h1.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: /nonexistent, roles: [chains] }
+  gone: { address: 127.0.0.250, ssh: ${sshYaml(th, { user: 'nobody', port: h1.port })}, home: /nonexistent, roles: [chains] }
   th1: ${host(h1, 'chains')}
   th2: ${host(h2, 'chains, monitor')}
   th3: ${host(h3, 'chains')}
@@ -57,10 +56,7 @@ ${extraChain}`;
       th = await upTestHosts(3);
       file = join(th.dir, 'dokomodo.yaml');
       writeFileSync(file, platform());
-      const binDir = join(th.dir, 'binaries');
-      mkdirSync(binDir);
-      for (const b of ['komodod', 'komodo-cli'])
-        writeFileSync(join(binDir, b), `#!/bin/sh\necho fake ${b}\n`, { mode: 0o755 });
+      const binDir = fakeBinaries(th.dir, ['komodod', 'komodo-cli']);
       // Test hosts share this machine: no kernel tuning, no firewall, no systemd.
       extra = [
         '--extra-vars',
@@ -68,13 +64,7 @@ ${extraChain}`;
         'dokomodo_manage_firewall=false',
         `dokomodo_binaries_src=${binDir}`,
       ];
-      env = {
-        DOKOMODO_SECRET: SECRET,
-        ANSIBLE_LOCAL_TEMP: join(th.dir, 'ansible-tmp'),
-        ANSIBLE_HOME: join(th.dir, 'ansible-home'),
-        ANSIBLE_SSH_CONTROL_PATH_DIR: join(th.dir, 'cp'),
-        ANSIBLE_PIPELINING: '1',
-      };
+      env = { DOKOMODO_SECRET: SECRET, ...ansibleEnv(th.dir) };
     }, 120_000);
     afterAll(() => th?.down());
 

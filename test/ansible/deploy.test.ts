@@ -12,8 +12,10 @@ import type { Artifact } from '../../src/compiler/artifact.ts';
 import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
 import {
   ansible,
+  ansibleEnv,
   deployTargets,
   deployUnavailable,
+  fakeBinaries,
   PLAYBOOK,
   platformText,
   recap,
@@ -100,10 +102,7 @@ environments:
     );
     out = join(th.dir, 'out');
     artifacts = renderTo(out, p, deployTargets(p));
-    binDir = join(th.dir, 'binaries');
-    mkdirSync(binDir);
-    for (const b of FAKE_BINARIES)
-      writeFileSync(join(binDir, b), `#!/bin/sh\necho fake ${b}\n`, { mode: 0o755 });
+    binDir = fakeBinaries(th.dir, FAKE_BINARIES);
     // A wallet beside DOC's conf: the deploy must never touch it.
     const docDir = join(h1.home, '.komodo/DOC');
     mkdirSync(docDir, { recursive: true });
@@ -114,12 +113,8 @@ environments:
       chownSync(join(h1.home, d), uid, gid);
     chmodSync(join(h1.home, '.komodo'), 0o700);
     env = {
-      ANSIBLE_LOCAL_TEMP: join(th.dir, 'ansible-tmp'),
-      ANSIBLE_HOME: join(th.dir, 'ansible-home'),
-      // Masters end with the hosts' sshd at teardown; sockets live in the state directory.
-      ANSIBLE_SSH_CONTROL_PATH_DIR: join(th.dir, 'cp'),
+      ...ansibleEnv(th.dir),
       ANSIBLE_SSH_COMMON_ARGS: `-o UserKnownHostsFile=${th.knownHosts} -o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o BatchMode=yes`,
-      ANSIBLE_PIPELINING: '1',
       ...(process.env['DOKOMODO_TEST_VERBOSE']
         ? { ANSIBLE_CALLBACKS_ENABLED: 'ansible.posix.profile_tasks' }
         : {}),

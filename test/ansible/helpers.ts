@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Artifact, TargetName } from '../../src/compiler/artifact.ts';
 import { compile } from '../../src/compiler/compile.ts';
 import { writeArtifacts } from '../../src/compiler/write.ts';
@@ -138,4 +139,25 @@ export function deployUnavailable(): string | undefined {
   const why = missing.length > 0 ? `${missing.join(', ')} missing` : testHostsUnavailable();
   if (why && process.env['CI']) throw new Error(`deploy tests cannot run in CI: ${why}`);
   return why;
+}
+
+/** Scripts standing for the binaries a deploy copies (`dokomodo_binaries_src`), in DIR/binaries; returns that directory. */
+export function fakeBinaries(dir: string, names: readonly string[]): string {
+  const binDir = join(dir, 'binaries');
+  mkdirSync(binDir);
+  for (const b of names) writeFileSync(join(binDir, b), `#!/bin/sh\necho fake ${b}\n`, { mode: 0o755 });
+  return binDir;
+}
+
+/**
+ * Ansible's own state under DIR (temporary files, its home, the SSH masters' sockets — which end
+ * with the test hosts' sshd at teardown), with pipelining on.
+ */
+export function ansibleEnv(dir: string): Record<string, string> {
+  return {
+    ANSIBLE_LOCAL_TEMP: join(dir, 'ansible-tmp'),
+    ANSIBLE_HOME: join(dir, 'ansible-home'),
+    ANSIBLE_SSH_CONTROL_PATH_DIR: join(dir, 'cp'),
+    ANSIBLE_PIPELINING: '1',
+  };
 }

@@ -5,14 +5,14 @@
  * directory, never the CA's key — and a host on no relay path gets nothing. Tokens made on the
  * host are never replaced. Needs root for the harness.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deriveKeys } from '../../src/komodo/keys.ts';
 import { KMD } from '../../src/komodo/coins.ts';
 import { dokomodo } from '../cli/helpers.ts';
-import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
-import { deployUnavailable, SECRET } from './helpers.ts';
+import { hostYaml, type TestHosts, upTestHosts } from '../harness/testhosts.ts';
+import { ansibleEnv, deployUnavailable, fakeBinaries, SECRET } from './helpers.ts';
 
 const why = deployUnavailable();
 const RUN_TIMEOUT_MS = 300_000;
@@ -30,8 +30,7 @@ describe.skipIf(why !== undefined)(
     beforeAll(async () => {
       th = await upTestHosts(3);
       const [h1, h2, h3] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0], TestHosts['hosts'][0]];
-      const host = (h: typeof h1, rest: string) =>
-        `{ address: ${h.address}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: ${h.home}, ${rest} }`;
+      const host = (h: typeof h1, rest: string) => hostYaml(th, h, rest);
       const seeds = Array(8).fill('127.0.0.2').join(', ');
       file = join(th.dir, 'dokomodo.yaml');
       writeFileSync(
@@ -58,17 +57,8 @@ notaries:
       - { name: devnode_EU, pubkey: ${PUBKEY} }
 `,
       );
-      const binDir = join(th.dir, 'binaries');
-      mkdirSync(binDir);
-      for (const b of ['komodod', 'komodo-cli', 'iguana'])
-        writeFileSync(join(binDir, b), `#!/bin/sh\necho fake ${b}\n`, { mode: 0o755 });
-      env = {
-        DOKOMODO_SECRET: SECRET,
-        ANSIBLE_LOCAL_TEMP: join(th.dir, 'ansible-tmp'),
-        ANSIBLE_HOME: join(th.dir, 'ansible-home'),
-        ANSIBLE_SSH_CONTROL_PATH_DIR: join(th.dir, 'cp'),
-        ANSIBLE_PIPELINING: '1',
-      };
+      const binDir = fakeBinaries(th.dir, ['komodod', 'komodo-cli', 'iguana']);
+      env = { DOKOMODO_SECRET: SECRET, ...ansibleEnv(th.dir) };
       certs = join(th.dir, 'relay-ca');
       for (const [name, address] of [
         ['ig', h1.address],

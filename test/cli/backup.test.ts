@@ -21,7 +21,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { deriveKeys } from '../../src/komodo/keys.ts';
 import { sshShell } from '../../src/operator/remote/shell.ts';
 import { loadPlatformFile } from '../../src/platform/index.ts';
-import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
+import { sshYaml, type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
 import { dokomodo, type RunResult } from './helpers.ts';
 
 const PASSPHRASE = 'cli backup passphrase Kx4-never-shown-71b0';
@@ -361,7 +361,7 @@ secret: { file: secret.key }
 defaults: { host: local }
 hosts:
   local: { address: 127.0.0.1 }
-  th1: { address: ${h.address}, home: ${h.home}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} } }
+  th1: { address: ${h.address}, home: ${h.home}, ssh: ${sshYaml(th, h)} }
 chains:
   KMD: {}
   LTC: { coin: LTC, host: th1, backup: { wallet: true } }

@@ -1,7 +1,7 @@
 /**
  * The background writer on its own (dist/write-worker.js): contents travel in the slots of a
- * shared buffer, long or shared ones in the job itself. Whatever the content — multi-byte
- * characters, a slot filled to the brim, many more jobs than slots, one content in many files —
+ * shared buffer, long ones (which many files may share) in the job itself. Whatever the content —
+ * multi-byte characters, slots filled to the brim, many more jobs than slots, one content in many files —
  * each file holds exactly its bytes, with its mode, and its hash is the hash of those bytes.
  */
 import { createHash } from 'node:crypto';
@@ -28,13 +28,22 @@ describe('background writer', () => {
       return seed % n;
     };
     const pieces = ['a', 'é', '日本', '🙂', '\n', 'x'.repeat(100)];
-    // Many more jobs than slots: small files, mixed scripts.
-    for (let i = 0; i < SLOTS * 64 * 3; i++) {
+    // Many more jobs than slots: small files, mixed scripts, 64 to a job — one job short of three
+    // rounds, so that the long contents below start in the last slot, where one that did not fit
+    // would run off the end of the buffer.
+    for (let i = 0; i < SLOTS * 64 * 3 - 64; i++) {
       let c = `file ${i}\n`;
       for (let k = rand(40); k > 0; k--) c += pieces[rand(pieces.length)];
       files.set(`d${i % 37}/f${i}.txt`, { content: c, mode: i % 5 === 0 ? 0o600 : 0o644 });
     }
-    // Contents near and above what a slot takes (three bytes per unit reserved), and shared ones.
+    // Contents just short of going in the job: a slot takes only a few of them (three bytes per
+    // unit are reserved), so jobs end by room as well as by count.
+    const long = SHARED_CONTENT - 1;
+    for (let i = 0; i < 40; i++) {
+      const unit = ['b', '日', '🙂'][i % 3]!;
+      files.set(`long/f${i}`, { content: unit.repeat(Math.floor(long / unit.length)), mode: 0o644 });
+    }
+    // Longer ones go in the job itself, once each, then by number.
     const near = Math.floor(SLOT_BYTES / 3) - 1;
     files.set('big/near-ascii', { content: 'b'.repeat(near), mode: 0o644 });
     files.set('big/near-wide', { content: '日'.repeat(near), mode: 0o644 });

@@ -100,3 +100,13 @@ export async function upTestHosts(count: number): Promise<TestHosts> {
   const hosts = JSON.parse(readFileSync(join(dir, 'hosts.json'), 'utf8')) as TestHost[];
   return { dir, hosts, key: join(dir, 'id_ed25519'), knownHosts: join(dir, 'known_hosts'), down };
 }
+
+/** A test host's `ssh:` entry for a platform file (flow style): its user and port, the hosts' key and known_hosts. */
+export function sshYaml(th: TestHosts, h: Pick<TestHost, 'user' | 'port'>): string {
+  return `{ user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }`;
+}
+
+/** A test host's entry under `hosts:` (flow style): address, ssh and home, then `rest` (roles, via, …). */
+export function hostYaml(th: TestHosts, h: TestHost, rest: string): string {
+  return `{ address: ${h.address}, ssh: ${sshYaml(th, h)}, home: ${h.home}, ${rest} }`;
+}

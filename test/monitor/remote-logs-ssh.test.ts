@@ -17,7 +17,7 @@ import { type HostShell, sshShell } from '../../src/operator/remote/shell.ts';
 import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { loadPlatformText } from '../../src/platform/load.ts';
 import type { Platform } from '../../src/platform/model.ts';
-import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
+import { sshYaml, type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
 
 const why = testHostsUnavailable();
 
@@ -33,7 +33,7 @@ describe.skipIf(why !== undefined)(
       th = await upTestHosts(1);
       controlDir = mkdtempSync(join(tmpdir(), 'dkl-'));
       const h1 = th.hosts[0]!;
-      const ssh = `{ user: ${h1.user}, port: ${h1.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }`;
+      const ssh = sshYaml(th, h1);
       const yaml = `version: 1
 hosts:
   th1: { address: ${h1.address}, ssh: ${ssh}, home: ${h1.home} }

@@ -21,7 +21,7 @@ import { sshArgs, sshShell } from '../../src/operator/remote/shell.ts';
 import { memoryRuntime } from '../../src/operator/runtime.ts';
 import { collectStatus } from '../../src/operator/status.ts';
 import { dokomodo } from '../cli/helpers.ts';
-import { type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
+import { sshYaml, type TestHosts, testHostsUnavailable, upTestHosts } from '../harness/testhosts.ts';
 
 const why = testHostsUnavailable();
 const SECRET = 'fleet-reach-secret-0123456789';
@@ -39,8 +39,7 @@ describe.skipIf(why !== undefined)(
       th = await upTestHosts(2);
       const dir = mkdtempSync(join(tmpdir(), 'dk-fleet-'));
       controlDir = mkdtempSync(join(tmpdir(), 'dkc-'));
-      const ssh = (h: { user: string; port: number }) =>
-        `{ user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }`;
+      const ssh = (h: { user: string; port: number }) => sshYaml(th, h);
       const [h1, h2] = th.hosts as [TestHosts['hosts'][0], TestHosts['hosts'][0]];
       const yaml = `version: 1
 hosts:

@@ -25,8 +25,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { KMD } from '../../src/komodo/coins.ts';
 import { deriveKeys } from '../../src/komodo/keys.ts';
 import { dokomodo } from '../cli/helpers.ts';
-import { deployUnavailable, SECRET } from '../ansible/helpers.ts';
-import { type TestHosts, upTestHosts } from '../harness/testhosts.ts';
+import { ansibleEnv, deployUnavailable, SECRET } from '../ansible/helpers.ts';
+import { hostYaml, sshYaml, type TestHosts, upTestHosts } from '../harness/testhosts.ts';
 import { freePort } from '../support/ports.ts';
 
 const why = deployUnavailable();
@@ -207,8 +207,7 @@ describe.skipIf(why !== undefined)(
       nnHome = h2.home;
       oldUser = h1.user;
       nnUser = h2.user;
-      const host = (h: typeof h1) =>
-        `{ address: ${h.address}, ssh: { user: ${h.user}, port: ${h.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, home: ${h.home}, roles: [chains, iguana] }`;
+      const host = (h: typeof h1) => hostYaml(th, h, 'roles: [chains, iguana]');
       const [kmdP2p, kmdRpc, igPort] = [await freePort(), await freePort(), await freePort()];
       file = join(th.dir, 'dokomodo.yaml');
       writeFileSync(
@@ -257,14 +256,7 @@ notaries:
         '--journal-dir',
         join(th.dir, 'journals'),
       ];
-      env = {
-        DOKOMODO_SECRET: SECRET,
-        HOME: join(th.dir, 'controller'),
-        ANSIBLE_LOCAL_TEMP: join(th.dir, 'ansible-tmp'),
-        ANSIBLE_HOME: join(th.dir, 'ansible-home'),
-        ANSIBLE_SSH_CONTROL_PATH_DIR: join(th.dir, 'cp'),
-        ANSIBLE_PIPELINING: '1',
-      };
+      env = { DOKOMODO_SECRET: SECRET, HOME: join(th.dir, 'controller'), ...ansibleEnv(th.dir) };
       mkdirSync(env['HOME']!);
       // The old notary host still runs an Iguana under the same key (its own port: the test hosts
       // share one loopback).
@@ -441,7 +433,7 @@ notaries:
           withGone,
           readFileSync(file, 'utf8').replace(
             'hosts:\n',
-            `hosts:\n  gone: { address: 127.0.0.250, ssh: { user: nobody, port: ${th.hosts[0]!.port}, key: ${th.key}, known_hosts: ${th.knownHosts} }, roles: [iguana] }\n`,
+            `hosts:\n  gone: { address: 127.0.0.250, ssh: ${sshYaml(th, { user: 'nobody', port: th.hosts[0]!.port })}, roles: [iguana] }\n`,
           ),
         );
         const lost = up([], withGone);
